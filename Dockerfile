@@ -1,0 +1,25 @@
+# One image for the web process and the workers.
+FROM node:20-bookworm-slim AS frontend
+WORKDIR /app/frontend
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend/ ./
+RUN npm run build
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 STATIC_ROOT=/app/static ATLAS_DATA_DIR=/data
+WORKDIR /app
+# torch first and pinned, so that nothing else chooses a build for it.
+RUN pip install --no-cache-dir torch==2.13.0
+COPY pyproject.toml ./
+COPY atlas/ atlas/
+COPY maps/ maps/
+COPY workers/ workers/
+RUN pip install --no-cache-dir .
+COPY manage.py ./
+COPY templates/ templates/
+COPY --from=frontend /app/frontend/dist frontend/dist
+RUN DATABASE_URL=postgresql://build@localhost/build REDIS_URL=redis://localhost python manage.py collectstatic --noinput
+VOLUME /data
+EXPOSE 8000
+CMD ["gunicorn", "atlas.wsgi", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--threads", "8"]

@@ -1,0 +1,91 @@
+"""Django settings, every knob read from an environment variable (see .env.example)."""
+
+from pathlib import Path
+
+import dj_database_url
+
+from atlas.env import env_bool, env_float, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me")
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "maps.apps.MapsConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "atlas.urls"
+WSGI_APPLICATION = "atlas.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+
+# DATABASE_URL / REDIS_URL point at external services; `make run` and `make test` set them to the
+# embedded PostgreSQL and Redis they start when the user gave none.
+DATABASE_URL = env_str("DATABASE_URL", "")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL)} if DATABASE_URL else {}
+REDIS_URL = env_str("REDIS_URL", "")
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "/static/"
+# collectstatic's target in production images; in development WhiteNoise serves frontend/dist directly.
+STATIC_ROOT = env_str("STATIC_ROOT", "") or None
+STATICFILES_DIRS = [BASE_DIR / "frontend" / "dist"]
+WHITENOISE_USE_FINDERS = True
+
+# Uploaded files and other build inputs live here; it persists across restarts.
+DATA_DIR = Path(env_str("ATLAS_DATA_DIR", str(BASE_DIR / "var")))
+UPLOAD_DIR = DATA_DIR / "uploads"
+MAX_UPLOAD_BYTES = env_int("ATLAS_MAX_UPLOAD_MB", 512) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# The map build.
+EMBED_MODEL = env_str("ATLAS_EMBED_MODEL", "all-MiniLM-L6-v2")
+EMBED_BATCH_SIZE = env_int("ATLAS_EMBED_BATCH_SIZE", 64)
+TORCH_THREADS = env_int("ATLAS_TORCH_THREADS", 0)
+UMAP_NEIGHBORS = env_int("ATLAS_UMAP_NEIGHBORS", 15)
+UMAP_MIN_DIST = env_float("ATLAS_UMAP_MIN_DIST", 0.05)
+LAYOUT_SEED = env_int("ATLAS_LAYOUT_SEED", 42)
+SEARCH_EF = env_int("ATLAS_SEARCH_EF", 100)
+SEARCH_MAX_K = env_int("ATLAS_SEARCH_MAX_K", 200)
+WORKER_WARMUP = env_bool("ATLAS_WORKER_WARMUP", True)
+
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "builds"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}

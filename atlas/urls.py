@@ -1,0 +1,17 @@
+"""URL routes: the pages and the /api/v1 endpoints."""
+
+from django.urls import path
+
+from maps import api, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("new", views.new_map, name="new-map"),
+    path("maps/<str:dataset_id>", views.map_page, name="map"),
+    path("api/v1/datasets", api.datasets, name="api-datasets"),
+    path("api/v1/datasets/<str:dataset_id>", api.dataset, name="api-dataset"),
+    path("api/v1/datasets/<str:dataset_id>/points", api.points, name="api-points"),
+    path("api/v1/datasets/<str:dataset_id>/points/<int:row_id>", api.point, name="api-point"),
+    path("api/v1/datasets/<str:dataset_id>/topics", api.topics, name="api-topics"),
+    path("api/v1/datasets/<str:dataset_id>/search", api.search, name="api-search"),
+]

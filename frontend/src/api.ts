@@ -1,0 +1,132 @@
+// Every request the frontend makes to the Django API, with typed responses and one error shape.
+
+export type Stage = 'ingest' | 'embed' | 'layout' | 'topics' | 'index' | 'done';
+export type DatasetStatus = 'queued' | 'running' | 'ready' | 'failed';
+
+export interface Dataset {
+  id: string;
+  name: string;
+  status: DatasetStatus;
+  progress: { stage: Stage; done: number; total: number };
+  error: null | { message: string };
+  rows: number | null;
+  topics: number | null;
+  text_field: string;
+}
+
+export interface CreatedDataset {
+  id: string;
+  status: DatasetStatus;
+  url: string;
+}
+
+export interface Topic {
+  id: number;
+  label: string;
+  size: number;
+  parent: number | null;
+  x: number;
+  y: number;
+}
+
+export type Fields = Record<string, unknown>;
+
+export interface PointDetail {
+  id: number;
+  text: string;
+  fields: Fields;
+}
+
+export interface SearchResult extends PointDetail {
+  score: number;
+}
+
+/** Raised for any failed request; `message` is safe to show (as text) to the user. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+const BASE = '/api/v1';
+
+function csrfToken(): string | null {
+  for (const part of document.cookie.split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === 'csrftoken') return decodeURIComponent(rest.join('='));
+  }
+  return null;
+}
+
+// Errors may come from Django (JSON envelope) or from a proxy in front of it (HTML / empty),
+// so fall back to the HTTP status rather than trusting the body shape.
+async function errorFrom(res: Response): Promise<ApiError> {
+  let message = `Request failed (HTTP ${res.status})`;
+  try {
+    const body: unknown = await res.json();
+    const err = (body as { error?: { message?: unknown } } | null)?.error;
+    if (err && typeof err.message === 'string' && err.message) message = err.message;
+  } catch {
+    // Body was not JSON; keep the generic message.
+  }
+  return new ApiError(message, res.status);
+}
+
+async function request(url: string, init?: RequestInit): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url, { credentials: 'same-origin', ...init });
+  } catch (e) {
+    throw new ApiError(`Network error: ${e instanceof Error ? e.message : String(e)}`, 0);
+  }
+  if (!res.ok) throw await errorFrom(res);
+  return res;
+}
+
+async function getJSON<T>(url: string, init: RequestInit = {}): Promise<T> {
+  const res = await request(url, { headers: { Accept: 'application/json' }, ...init });
+  return (await res.json()) as T;
+}
+
+const ds = (id: string) => `${BASE}/datasets/${encodeURIComponent(id)}`;
+
+export async function createDataset(file: File, name: string, textField: string): Promise<CreatedDataset> {
+  const form = new FormData();
+  form.append('file', file);
+  form.append('name', name);
+  form.append('text_field', textField);
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const token = csrfToken();
+  if (token) headers['X-CSRFToken'] = token;
+  const res = await request(`${BASE}/datasets`, { method: 'POST', body: form, headers });
+  return (await res.json()) as CreatedDataset;
+}
+
+export function getDataset(id: string): Promise<Dataset> {
+  // The status changes under us while polling; never let a cache answer.
+  return getJSON<Dataset>(ds(id), { cache: 'no-store' });
+}
+
+/** Raw Arrow IPC stream bytes; parsing lives with the caller so this module stays dependency-free. */
+export async function getPointsArrow(id: string): Promise<ArrayBuffer> {
+  const res = await request(`${ds(id)}/points`, { headers: { Accept: 'application/vnd.apache.arrow.stream' } });
+  return res.arrayBuffer();
+}
+
+export function getTopics(id: string): Promise<Topic[]> {
+  return getJSON<Topic[]>(`${ds(id)}/topics`);
+}
+
+export function getPoint(id: string, rowId: number): Promise<PointDetail> {
+  return getJSON<PointDetail>(`${ds(id)}/points/${rowId}`);
+}
+
+export async function search(id: string, q: string, k = 10, signal?: AbortSignal): Promise<SearchResult[]> {
+  const params = new URLSearchParams({ q, k: String(k) });
+  const body = await getJSON<{ results: SearchResult[] }>(`${ds(id)}/search?${params}`, { signal });
+  return body.results;
+}

@@ -1,0 +1,331 @@
+// Map page wiring: polls the pipeline, then loads the data, owns the Deck instance and connects widgets.
+import './style.css';
+import { Deck, LinearInterpolator, OrthographicView } from '@deck.gl/core';
+import type { OrthographicViewState, PickingInfo } from '@deck.gl/core';
+import * as api from './api';
+import type { Dataset, PointDetail } from './api';
+import { colorsForTopics } from './palette';
+import { parsePoints } from './points';
+import type { Bounds, PointData } from './points';
+import { HIGHLIGHT_LAYER_ID, POINTS_LAYER_ID, labelTopics, renderLayers } from './render';
+import type { HighlightDatum } from './render';
+import { createStore, initialMapState } from './state';
+import { createDetails } from './ui/details';
+import { createProgress } from './ui/progress';
+import { createSearch } from './ui/search';
+import { createTooltip } from './ui/tooltip';
+
+const POLL_MS = 1000;
+const HOVER_DEBOUNCE_MS = 80;
+
+function el<T extends HTMLElement = HTMLElement>(id: string): T {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`missing #${id}`);
+  return node as T;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+const root = el('map-root');
+const datasetId = root.dataset.datasetId ?? '';
+const mapEl = el<HTMLDivElement>('map');
+const statusEl = el('status');
+const errorEl = el('error');
+const titleEl = document.getElementById('map-title');
+
+function showError(text: string): void {
+  errorEl.textContent = text;
+  errorEl.hidden = false;
+}
+
+function setStatus(ds: Dataset): void {
+  statusEl.textContent = ds.status;
+  root.dataset.status = ds.status;
+  if (titleEl && ds.name && titleEl.textContent !== ds.name) titleEl.textContent = ds.name;
+}
+
+/** Resolves with the dataset once ready, or null when the pipeline failed or the dataset is gone. */
+async function waitUntilReady(): Promise<Dataset | null> {
+  const progress = createProgress();
+  for (;;) {
+    let ds: Dataset;
+    try {
+      ds = await api.getDataset(datasetId);
+    } catch (e) {
+      if (e instanceof api.ApiError && e.status >= 400 && e.status < 500) {
+        progress.hide();
+        showError(e.message);
+        return null;
+      }
+      // Server restarts and network blips are expected during long jobs; keep polling.
+      await sleep(POLL_MS);
+      continue;
+    }
+    setStatus(ds);
+    if (ds.status === 'ready') {
+      progress.hide();
+      return ds;
+    }
+    if (ds.status === 'failed') {
+      progress.hide();
+      showError(ds.error?.message || 'Processing failed.');
+      return null;
+    }
+    progress.update(ds);
+    await sleep(POLL_MS);
+  }
+}
+
+function fitView(b: Bounds, width: number, height: number): OrthographicViewState {
+  const spanX = Math.max(b.maxX - b.minX, 1e-9);
+  const spanY = Math.max(b.maxY - b.minY, 1e-9);
+  // A little margin so edge points and labels are not cut by the canvas border.
+  const zoom = Math.log2(Math.min(width / spanX, height / spanY)) - 0.25;
+  return {
+    target: [(b.minX + b.maxX) / 2, (b.minY + b.maxY) / 2, 0],
+    zoom,
+    minZoom: zoom - 3,
+    maxZoom: zoom + 14,
+  };
+}
+
+async function showMap(): Promise<void> {
+  const [buffer, topics] = await Promise.all([api.getPointsArrow(datasetId), api.getTopics(datasetId)]);
+  const points: PointData = parsePoints(buffer, colorsForTopics);
+  const labels = labelTopics(topics);
+  root.dataset.pointCount = String(points.length);
+  // Searching needs the index stage, so the form only appears once the map exists.
+  el('search').hidden = false;
+
+  const store = createStore(initialMapState);
+  const tooltip = createTooltip(el('tooltip'), mapEl);
+  const details = createDetails(el('details'));
+
+  // Row details are immutable, so one fetch per row per page load is enough.
+  const detailCache = new Map<number, PointDetail>();
+  const inflight = new Map<number, Promise<PointDetail>>();
+  function detail(rowId: number): Promise<PointDetail> {
+    const hit = detailCache.get(rowId);
+    if (hit) return Promise.resolve(hit);
+    let p = inflight.get(rowId);
+    if (!p) {
+      p = api.getPoint(datasetId, rowId).then(
+        (d) => {
+          detailCache.set(rowId, d);
+          inflight.delete(rowId);
+          return d;
+        },
+        (e: unknown) => {
+          inflight.delete(rowId);
+          throw e;
+        },
+      );
+      inflight.set(rowId, p);
+    }
+    return p;
+  }
+
+  function rowIdFromPick(info: PickingInfo): number | null {
+    if (!info.picked || !info.layer) return null;
+    if (info.layer.id === POINTS_LAYER_ID && info.index >= 0 && info.index < points.length) return points.ids[info.index];
+    if (info.layer.id === HIGHLIGHT_LAYER_ID && info.object) return (info.object as HighlightDatum).id;
+    return null;
+  }
+
+  // Hover: debounced fetch, and only the latest hovered row may paint the tooltip.
+  let hoverId: number | null = null;
+  let hoverTimer: ReturnType<typeof setTimeout> | undefined;
+  let cursor = { x: 0, y: 0 };
+  function onHover(info: PickingInfo): void {
+    const rowId = rowIdFromPick(info);
+    cursor = { x: info.x, y: info.y };
+    if (rowId === null) {
+      hoverId = null;
+      clearTimeout(hoverTimer);
+      tooltip.hide();
+      return;
+    }
+    const cached = detailCache.get(rowId);
+    if (rowId === hoverId && cached) {
+      tooltip.show(cursor.x, cursor.y, cached.text);
+      return;
+    }
+    if (rowId === hoverId) return;
+    hoverId = rowId;
+    clearTimeout(hoverTimer);
+    if (cached) {
+      tooltip.show(cursor.x, cursor.y, cached.text);
+      return;
+    }
+    tooltip.hide();
+    hoverTimer = setTimeout(() => {
+      if (hoverId !== rowId) return;
+      tooltip.show(cursor.x, cursor.y, null);
+      detail(rowId).then(
+        (d) => {
+          if (hoverId === rowId) tooltip.show(cursor.x, cursor.y, d.text);
+        },
+        () => {
+          if (hoverId === rowId) tooltip.hide();
+        },
+      );
+    }, HOVER_DEBOUNCE_MS);
+  }
+
+  function select(rowId: number): void {
+    store.set({ selectedId: rowId });
+    search.markActive(rowId);
+    const cached = detailCache.get(rowId);
+    if (cached) {
+      details.show(cached);
+      return;
+    }
+    details.loading();
+    detail(rowId).then(
+      (d) => {
+        if (store.get().selectedId === rowId) details.show(d);
+      },
+      (e: unknown) => {
+        if (store.get().selectedId === rowId) details.error(message(e));
+      },
+    );
+  }
+
+  const fitted = fitView(points.bounds, mapEl.clientWidth, mapEl.clientHeight);
+  let viewState: OrthographicViewState = fitted;
+
+  function centreOn(rowId: number): void {
+    const i = points.idToIndex.get(rowId);
+    if (i === undefined) return;
+    const zoom = Math.max(Number(viewState.zoom ?? fitted.zoom), Number(fitted.zoom) + 2);
+    // A new initialViewState object makes deck.gl jump (here: animate) to it while staying uncontrolled.
+    deck.setProps({
+      initialViewState: {
+        ...viewState,
+        target: [points.positions[i * 2], points.positions[i * 2 + 1], 0],
+        zoom,
+        transitionDuration: 600,
+        transitionInterpolator: new LinearInterpolator(['target', 'zoom']),
+      },
+    });
+  }
+
+  // undefined: nothing pending; null: remove; string: ids to publish once drawn.
+  let pendingHighlight: string | null | undefined;
+  let ready = false;
+
+  const deck = new Deck({
+    parent: mapEl,
+    views: new OrthographicView({ id: 'ortho', flipY: false }),
+    initialViewState: fitted,
+    controller: true,
+    // 2-3 px dots are hard to hit exactly; a few pixels of slack makes hovering usable.
+    pickingRadius: 4,
+    layers: renderLayers(points, labels, store.get()),
+    getCursor: () => (hoverId !== null ? 'pointer' : 'grab'),
+    onViewStateChange: ({ viewState: vs }) => {
+      viewState = vs as OrthographicViewState;
+    },
+    onHover,
+    onClick: (info) => {
+      const rowId = rowIdFromPick(info);
+      if (rowId !== null) select(rowId);
+    },
+    onAfterRender: () => {
+      if (pendingHighlight !== undefined) {
+        if (pendingHighlight === null) root.removeAttribute('data-highlighted');
+        else root.dataset.highlighted = pendingHighlight;
+        pendingHighlight = undefined;
+      }
+      if (!ready) {
+        const canvas = deck.getCanvas();
+        // The first frames can be drawn at the default 300x150 before the resize observer fires.
+        if (
+          canvas &&
+          mapEl.clientWidth > 0 &&
+          canvas.clientWidth === mapEl.clientWidth &&
+          canvas.clientHeight === mapEl.clientHeight &&
+          deck.width === mapEl.clientWidth &&
+          deck.height === mapEl.clientHeight
+        ) {
+          ready = true;
+          document.body.dataset.mapReady = '1';
+        }
+      }
+    },
+    onError: (e) => {
+      showError(`Map rendering failed: ${message(e)}`);
+    },
+  });
+
+  store.subscribe((state, prev) => {
+    if (state.highlightIds === prev.highlightIds && state.selectedId === prev.selectedId) return;
+    deck.setProps({ layers: renderLayers(points, labels, state) });
+    if (state.highlightIds !== prev.highlightIds) {
+      pendingHighlight = state.highlightIds ? state.highlightIds.join(',') : null;
+      if (!state.highlightIds) root.removeAttribute('data-highlighted');
+    }
+  });
+
+  let searchSeq = 0;
+  let searchAbort: AbortController | undefined;
+  const search = createSearch(
+    el<HTMLFormElement>('search-form'),
+    el<HTMLInputElement>('search-input'),
+    el<HTMLButtonElement>('search-clear'),
+    el<HTMLOListElement>('search-results'),
+    el('search-message'),
+    {
+      async onSearch(q) {
+        const seq = ++searchSeq;
+        searchAbort?.abort();
+        searchAbort = new AbortController();
+        search.setBusy(true);
+        search.showMessage('Searching…');
+        try {
+          const results = await api.search(datasetId, q, 10, searchAbort.signal);
+          if (seq !== searchSeq) return;
+          // Results carry the same payload as the row endpoint; seed the cache for hover/click.
+          for (const r of results) detailCache.set(r.id, { id: r.id, text: r.text, fields: r.fields });
+          search.showResults(results);
+          const ids = results.map((r) => r.id).filter((id) => points.idToIndex.has(id));
+          store.set({ highlightIds: ids.length ? ids : null });
+        } catch (e) {
+          if (seq !== searchSeq) return;
+          search.showMessage(message(e));
+        } finally {
+          if (seq === searchSeq) search.setBusy(false);
+        }
+      },
+      onClear() {
+        ++searchSeq;
+        searchAbort?.abort();
+        search.setBusy(false);
+        search.clear();
+        details.hide();
+        store.set({ highlightIds: null, selectedId: null });
+      },
+      onPick(rowId) {
+        centreOn(rowId);
+        select(rowId);
+      },
+    },
+  );
+}
+
+async function main(): Promise<void> {
+  if (!datasetId) {
+    showError('No dataset id on this page.');
+    return;
+  }
+  const ds = await waitUntilReady();
+  if (!ds) return;
+  try {
+    await showMap();
+  } catch (e) {
+    showError(`Could not load the map: ${message(e)}`);
+  }
+}
+
+void main();

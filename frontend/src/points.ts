@@ -1,0 +1,86 @@
+// Turns the /points Arrow stream into the GPU-ready buffers the map draws from, once per page load.
+import { tableFromIPC } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
+
+export interface Bounds {
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+}
+
+export interface PointData {
+  length: number;
+  /** Row id per index (the API speaks row ids; deck.gl picking speaks indices). */
+  ids: Int32Array;
+  idToIndex: Map<number, number>;
+  /** Interleaved x,y. */
+  positions: Float32Array;
+  colors: Uint8Array;
+  bounds: Bounds;
+  /**
+   * deck.gl binary data object. Created once and passed by identity on every render so
+   * deck.gl never re-uploads the attributes (hover/search must not touch these buffers).
+   */
+  binary: {
+    length: number;
+    attributes: {
+      getPosition: { value: Float32Array; size: 2 };
+      getFillColor: { value: Uint8Array; size: 3; normalized: true };
+    };
+  };
+}
+
+function column(table: Table, name: string) {
+  const col = table.getChild(name);
+  if (!col) throw new Error(`points data is missing the "${name}" column`);
+  // toArray() returns the underlying typed array for single-batch columns and concatenates otherwise.
+  return col.toArray() as ArrayLike<number>;
+}
+
+export function parsePoints(buffer: ArrayBuffer, colorsFor: (topics: ArrayLike<number>) => Uint8Array): PointData {
+  const table = tableFromIPC(new Uint8Array(buffer));
+  const n = table.numRows;
+  const ids = Int32Array.from(column(table, 'id'));
+  const xs = column(table, 'x');
+  const ys = column(table, 'y');
+  const topics = column(table, 'topic');
+
+  const positions = new Float32Array(n * 2);
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const x = xs[i];
+    const y = ys[i];
+    positions[i * 2] = x;
+    positions[i * 2 + 1] = y;
+    if (x < minX) minX = x;
+    if (x > maxX) maxX = x;
+    if (y < minY) minY = y;
+    if (y > maxY) maxY = y;
+  }
+  if (n === 0) minX = minY = maxX = maxY = 0;
+
+  // Ids are probably 0..N-1 in order, but the contract doesn't promise it.
+  const idToIndex = new Map<number, number>();
+  for (let i = 0; i < n; i++) idToIndex.set(ids[i], i);
+
+  const colors = colorsFor(topics);
+  return {
+    length: n,
+    ids,
+    idToIndex,
+    positions,
+    colors,
+    bounds: { minX, minY, maxX, maxY },
+    binary: {
+      length: n,
+      attributes: {
+        getPosition: { value: positions, size: 2 },
+        getFillColor: { value: colors, size: 3, normalized: true },
+      },
+    },
+  };
+}

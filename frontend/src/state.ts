@@ -1,0 +1,37 @@
+// A minimal observable store: the map page keeps its view-independent UI state here.
+
+export type Listener<S> = (state: S, prev: S) => void;
+
+export interface Store<S> {
+  get(): S;
+  set(patch: Partial<S>): void;
+  subscribe(fn: Listener<S>): () => void;
+}
+
+export function createStore<S extends object>(initial: S): Store<S> {
+  let state = initial;
+  const listeners = new Set<Listener<S>>();
+  return {
+    get: () => state,
+    set(patch) {
+      const prev = state;
+      // New object each time so listeners can compare fields by identity.
+      state = { ...state, ...patch };
+      for (const fn of listeners) fn(state, prev);
+    },
+    subscribe(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+  };
+}
+
+/** What the map page renders from; big buffers live in PointData and are never copied into the store. */
+export interface MapState {
+  /** Row ids of search hits, best first; null when no search is active. */
+  highlightIds: number[] | null;
+  /** Row id whose details are shown in the side panel. */
+  selectedId: number | null;
+}
+
+export const initialMapState: MapState = { highlightIds: null, selectedId: null };

@@ -1,0 +1,87 @@
+"""The JSON and Arrow API (/api/v1/...): parse the request, call an action or a query, serialise."""
+
+from collections.abc import Callable
+from dataclasses import asdict
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from maps import actions, queries
+from maps.errors import UserError
+
+View = Callable[..., HttpResponse]
+
+
+def error_response(error: UserError) -> JsonResponse:
+    return JsonResponse({"error": {"code": error.code, "message": error.message}}, status=error.status)
+
+
+def user_errors(view: View) -> View:
+    """Turn a UserError into its 4xx JSON answer, the same shape for every endpoint."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except UserError as error:
+            return error_response(error)
+
+    return wrapped
+
+
+# The API has no cookie-based sessions yet, so CSRF tokens would protect nothing; API tokens come
+# with the workspaces issue.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@user_errors
+def datasets(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        dataset = actions.create_dataset(
+            request.FILES.get("file"), request.POST.get("name", ""), request.POST.get("text_field", "")
+        )
+        return JsonResponse(
+            {"id": str(dataset.id), "status": dataset.status, "url": f"/maps/{dataset.id}"}, status=201
+        )
+    return JsonResponse({"datasets": [queries.dataset_summary(d) for d in queries.list_datasets()]})
+
+
+@csrf_exempt
+@require_http_methods(["GET", "DELETE"])
+@user_errors
+def dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
+    found = queries.get_dataset(dataset_id)
+    if request.method == "DELETE":
+        actions.delete_dataset(found)
+        return HttpResponse(status=204)
+    return JsonResponse(queries.dataset_summary(found))
+
+
+@require_GET
+@user_errors
+def points(request: HttpRequest, dataset_id: str) -> HttpResponse:
+    payload = queries.points_arrow(queries.get_dataset(dataset_id))
+    return HttpResponse(payload, content_type=queries.ARROW_STREAM_TYPE)
+
+
+@require_GET
+@user_errors
+def point(request: HttpRequest, dataset_id: str, row_id: int) -> HttpResponse:
+    return JsonResponse(queries.point_detail(queries.get_dataset(dataset_id), row_id))
+
+
+@require_GET
+@user_errors
+def topics(request: HttpRequest, dataset_id: str) -> HttpResponse:
+    return JsonResponse(queries.topics(queries.get_dataset(dataset_id)), safe=False)
+
+
+@require_GET
+@user_errors
+def search(request: HttpRequest, dataset_id: str) -> HttpResponse:
+    found = queries.get_dataset(dataset_id)
+    k = queries.parse_k(request.GET.get("k"))
+    hits = queries.search(found, request.GET.get("q", ""), k)
+    return JsonResponse({"results": [asdict(hit) for hit in hits]})

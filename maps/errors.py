@@ -1,0 +1,31 @@
+"""Errors a user can act on, rendered the same way by the API and the pages."""
+
+
+class UserError(Exception):
+    """Bad input or a request that cannot be served; the message says what and how to fix it."""
+
+    status = 400
+    code = "invalid_request"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidUpload(UserError):
+    code = "invalid_upload"
+
+
+class UploadTooLarge(UserError):
+    status = 413
+    code = "upload_too_large"
+
+
+class NotFound(UserError):
+    status = 404
+    code = "not_found"
+
+
+class NotReady(UserError):
+    status = 409
+    code = "not_ready"

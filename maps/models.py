@@ -1,0 +1,91 @@
+"""Tables for datasets, their points and their topics, and the invariants they keep."""
+
+import uuid
+
+from django.db import models
+from pgvector.django import VectorField
+
+EMBEDDING_DIMENSIONS = 384
+
+
+class Dataset(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        READY = "ready"
+        FAILED = "failed"
+
+    class Stage(models.TextChoices):
+        INGEST = "ingest"
+        EMBED = "embed"
+        LAYOUT = "layout"
+        TOPICS = "topics"
+        INDEX = "index"
+        DONE = "done"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    source_filename = models.CharField(max_length=255)
+    upload_path = models.CharField(max_length=500)
+    text_field = models.CharField(max_length=200)
+    columns = models.JSONField(default=list)
+    model_name = models.CharField(max_length=100)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.INGEST)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    error_message = models.TextField(blank=True, default="")
+    row_count = models.PositiveIntegerField(null=True)
+    topic_count = models.PositiveIntegerField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # A ready map has every count filled in; a failed one says why.
+            models.CheckConstraint(
+                condition=~models.Q(status="ready") | models.Q(row_count__isnull=False, topic_count__isnull=False),
+                name="ready_dataset_has_counts",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="failed") | ~models.Q(error_message=""),
+                name="failed_dataset_has_message",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Point(models.Model):
+    """One row of the uploaded file: its text, its other fields, its vector and its place on the map."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="points")
+    row_id = models.IntegerField()
+    text = models.TextField()
+    fields = models.JSONField(default=dict)
+    embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True)
+    x = models.FloatField(null=True)
+    y = models.FloatField(null=True)
+    topic = models.IntegerField(null=True)
+    noise = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dataset", "row_id"], name="unique_row_per_dataset")]
+
+
+class Topic(models.Model):
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="topics")
+    topic_id = models.IntegerField()
+    label = models.CharField(max_length=200)
+    keywords = models.JSONField(default=list)
+    size = models.PositiveIntegerField()
+    parent = models.IntegerField(null=True)
+    x = models.FloatField()
+    y = models.FloatField()
+
+    class Meta:
+        ordering = ["topic_id"]
+        constraints = [models.UniqueConstraint(fields=["dataset", "topic_id"], name="unique_topic_per_dataset")]

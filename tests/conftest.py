@@ -1,0 +1,81 @@
+"""Shared fixtures: a real Celery worker process against the test database and the real Redis.
+
+`make test` runs pytest inside `python -m atlas.stack exec`, which starts a fresh PostgreSQL and Redis
+and sets DATABASE_URL / REDIS_URL; pytest-django creates the test database on that server.
+"""
+
+import csv
+import itertools
+import os
+import subprocess
+import sys
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from atlas.celery import app as celery_app
+from atlas.stack import worker_command
+
+ROOT = Path(__file__).resolve().parent.parent
+DATASETS = ROOT.parent / "shared" / "datasets"
+
+
+def database_url_for(name: str) -> str:
+    """DATABASE_URL with its database swapped for the test database pytest-django created."""
+    parts = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+
+
+class WorkerProcess:
+    def __init__(self, process: subprocess.Popen[bytes], log_path: Path) -> None:
+        self.process = process
+        self.log_path = log_path
+
+    def log_tail(self, chars: int = 4000) -> str:
+        return self.log_path.read_text(errors="replace")[-chars:]
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup: None, django_db_blocker: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerProcess]:
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    env = dict(os.environ, DATABASE_URL=database_url_for(connection.settings_dict["NAME"]))
+    hostname = f"test-worker-{os.getpid()}@%h"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            worker_command("--hostname", hostname), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    worker = WorkerProcess(process, log_path)
+    deadline = time.monotonic() + 60
+    while not celery_app.control.ping(timeout=0.5):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the Celery worker did not start:\n{worker.log_tail()}")
+    yield worker
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def pypi_csv(tmp_path: Path) -> Path:
+    """The first 2,000 rows of the PyPI summaries file."""
+    return csv_slice(tmp_path / "pypi_2k.csv", 2000)
+
+
+def csv_slice(out: Path, rows: int) -> Path:
+    with (DATASETS / "pypi_summaries_20k.csv").open(newline="", encoding="utf-8") as source:
+        taken = list(itertools.islice(csv.reader(source), rows + 1))
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(taken)
+    return out
+
+
+def pytest_report_header() -> list[str]:
+    return [f"database: {settings.DATABASES['default'].get('NAME')}, python: {sys.version.split()[0]}"]

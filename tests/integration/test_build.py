@@ -1,0 +1,79 @@
+"""A real Celery worker builds maps from uploads against the real PostgreSQL and Redis."""
+
+import io
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from django.test import Client
+
+from maps.models import Dataset, Point
+from tests.conftest import WorkerProcess, csv_slice
+from tests.integration.helpers import upload, wait_until_finished
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_uploading_2000_pypi_rows_builds_a_searchable_map(
+    client: Client, celery_worker: WorkerProcess, pypi_csv: Path
+) -> None:
+    created = upload(client, pypi_csv, "summary", name="PyPI 2k")
+    assert created["status"] == "queued"
+    assert created["url"] == f"/maps/{created['id']}"
+
+    final = wait_until_finished(client, created["id"])
+    assert final["status"] == "ready", celery_worker.log_tail()
+    assert final["rows"] == 2000
+    assert final["error"] is None
+    assert final["progress"] == {"stage": "done", "done": 2000, "total": 2000}
+
+    points = Point.objects.filter(dataset_id=created["id"])
+    assert points.count() == 2000
+    assert points.filter(embedding__isnull=True).count() == 0
+    assert points.filter(x__isnull=True).count() == 0
+    assert points.filter(topic__isnull=True).count() == 0
+    assert sorted(points.values_list("row_id", flat=True)) == list(range(2000))
+
+    topics = client.get(f"/api/v1/datasets/{created['id']}/topics").json()
+    assert len(topics) > 1
+    assert final["topics"] == len(topics)
+    assert sum(t["size"] for t in topics) == 2000
+    assert all(t["label"] and set(t) >= {"id", "label", "size", "parent"} for t in topics)
+
+    payload = client.get(f"/api/v1/datasets/{created['id']}/points")
+    assert payload["Content-Type"] == "application/vnd.apache.arrow.stream"
+    table = pa.ipc.open_stream(io.BytesIO(payload.content)).read_all()
+    assert table.schema.names == ["id", "x", "y", "topic"]
+    assert table.schema.field("x").type == pa.float32()
+    assert table.num_rows == 2000
+    assert set(table.column("topic").to_pylist()) == {t["id"] for t in topics}
+
+    results = client.get(f"/api/v1/datasets/{created['id']}/search", {"q": "http client library", "k": 10}).json()[
+        "results"
+    ]
+    assert len(results) == 10
+    scores = [r["score"] for r in results]
+    assert scores == sorted(scores, reverse=True)
+    # The 2,000-row slice holds few HTTP packages: the best three must be about HTTP, and half of all ten.
+    about_http = ["http" in r["text"].lower() for r in results]
+    assert all(about_http[:3]) and sum(about_http) >= 5, [r["text"] for r in results]
+    assert set(results[0]["fields"]) == {"name", "summary"}
+    assert results[0]["fields"]["summary"] == results[0]["text"]
+
+
+def test_a_build_whose_text_column_is_empty_fails_with_a_message_and_the_worker_serves_the_next(
+    client: Client, celery_worker: WorkerProcess, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty_text.csv"
+    empty.write_text("name,notes\nalpha,\nbeta,\ngamma,\n", encoding="utf-8")
+    failed = wait_until_finished(client, upload(client, empty, "notes")["id"])
+    assert failed["status"] == "failed"
+    assert "'notes'" in failed["error"]["message"]
+    assert "empty in every row" in failed["error"]["message"]
+    assert "Pick a column that holds text" in failed["error"]["message"]
+    assert client.get(f"/api/v1/datasets/{failed['id']}/points").status_code == 409
+
+    small = csv_slice(tmp_path / "small.csv", 120)
+    ready = wait_until_finished(client, upload(client, small, "summary")["id"])
+    assert ready["status"] == "ready", celery_worker.log_tail()
+    assert Dataset.objects.get(id=ready["id"]).row_count == 120

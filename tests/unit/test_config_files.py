@@ -1,0 +1,62 @@
+"""The configuration files people copy from agree with the code that reads them."""
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV_READ = re.compile(r"""(?:env_(?:str|int|float|bool|list)|os\.environ\.get)\(\s*["']([A-Z][A-Z0-9_]+)["']""")
+
+
+def variables_read_by_the_code() -> set[str]:
+    names: set[str] = set()
+    for path in [*(ROOT / "atlas").glob("*.py"), *(ROOT / "maps").glob("*.py"), *(ROOT / "workers").rglob("*.py")]:
+        names |= set(ENV_READ.findall(path.read_text()))
+    return names
+
+
+def variables_in_env_example() -> set[str]:
+    text = (ROOT / ".env.example").read_text()
+    return set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", text, flags=re.MULTILINE))
+
+
+def test_env_example_lists_exactly_the_variables_the_code_reads() -> None:
+    assert variables_read_by_the_code() == variables_in_env_example()
+
+
+def test_docker_compose_runs_every_service_with_the_variables_the_app_needs() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"db", "redis", "web", "worker"}
+    assert services["db"]["image"].startswith("pgvector/pgvector:pg18")
+    assert services["redis"]["image"].startswith("redis:")
+    assert "gunicorn" in " ".join(services["web"]["command"])
+    assert services["worker"]["command"][:4] == ["celery", "-A", "atlas", "worker"]
+    needed = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "ATLAS_DATA_DIR"}
+    for name in ("web", "worker"):
+        service = services[name]
+        assert needed <= set(service["environment"]), name
+        assert service["environment"]["DATABASE_URL"].endswith("@db:5432/atlas")
+        assert service["environment"]["REDIS_URL"].startswith("redis://redis:6379")
+        # Uploads written by the web process are read by the worker: the same volume on the same path.
+        assert "atlasdata:/data" in service["volumes"]
+        assert service["build"] == "."
+        assert set(service["depends_on"]) == {"db", "redis"}
+    assert (ROOT / "Dockerfile").exists()
+
+
+def test_the_readme_opens_with_the_two_commands_and_ci_runs_make_test() -> None:
+    readme = (ROOT / "README.md").read_text()
+    first_block = readme.split("```")[1]
+    assert [line.strip() for line in first_block.strip().splitlines()[-2:]] == ["make run", "make test"]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert [line for line in ci.splitlines() if line and not line.startswith("#")][-1] == "make test"
+
+
+def test_the_readme_documents_every_api_endpoint() -> None:
+    readme = (ROOT / "README.md").read_text()
+    urls = (ROOT / "atlas" / "urls.py").read_text()
+    for route in re.findall(r'path\("(api/v1/[^"]*)"', urls):
+        documented = "/" + re.sub(r"<(?:str|int):(\w+)>", r"<\1>", route)
+        assert documented in readme, documented

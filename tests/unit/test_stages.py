@@ -1,0 +1,117 @@
+"""The pipeline stages as plain functions on small arrays: no Django, no worker."""
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from workers.stages.cluster import ClusterParams, Clusters, find_topics, min_cluster_size_for
+from workers.stages.embed import EmbedParams, iter_embeddings
+from workers.stages.label import LabelParams, label_topics
+from workers.stages.reduce import LayoutParams, layout_2d
+
+
+class CountingEncoder:
+    """A stand-in model whose vector records which text it came from, to check the bookkeeping."""
+
+    name = "counting"
+    dimensions = 3
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+
+    def token_counts(self, texts: Sequence[str]) -> npt.NDArray[np.int64]:
+        return np.array([len(t.split()) for t in texts], dtype=np.int64)
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        self.batches.append(list(texts))
+        return np.array([[float(t.split()[0]), len(t.split()), 1.0] for t in texts], dtype=np.float32)
+
+
+def test_embedding_yields_every_row_once_with_its_own_vector_in_token_length_order() -> None:
+    texts = [f"{i} " + "word " * (i % 7) for i in range(50)]
+    encoder = CountingEncoder()
+    seen: list[int] = []
+    for rows, vectors in iter_embeddings(encoder, texts, EmbedParams(batch_size=4, chunk_size=16)):
+        assert len(rows) == len(vectors) <= 16
+        assert vectors[:, 0].tolist() == [float(r) for r in rows]
+        seen.extend(rows.tolist())
+    assert sorted(seen) == list(range(50))
+    lengths = [len(t.split()) for batch in encoder.batches for t in batch]
+    assert lengths == sorted(lengths)
+    assert max(len(b) for b in encoder.batches) == 4
+
+
+def blobs(centres: list[tuple[float, ...]], per_blob: int, spread: float, seed: int = 0) -> npt.NDArray[np.float32]:
+    rng = np.random.default_rng(seed)
+    return np.vstack([rng.normal(c, spread, size=(per_blob, len(c))) for c in centres]).astype(np.float32)
+
+
+def unit(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_layout_is_2d_centred_and_the_same_for_the_same_seed() -> None:
+    vectors = unit(blobs([(5, 0, 0, 0), (0, 5, 0, 0), (0, 0, 5, 0)], per_blob=40, spread=0.5))
+    first = layout_2d(vectors, LayoutParams(n_neighbors=10, seed=7))
+    second = layout_2d(vectors, LayoutParams(n_neighbors=10, seed=7))
+    assert first.shape == (120, 2) and first.dtype == np.float32
+    assert np.allclose(first, second)
+    assert np.isclose(np.abs(first).max(), 10.0)
+
+
+def test_layout_keeps_separate_groups_apart() -> None:
+    vectors = unit(blobs([(5, 0, 0, 0), (0, 5, 0, 0)], per_blob=60, spread=0.3))
+    coords = layout_2d(vectors, LayoutParams(n_neighbors=10, seed=1))
+    a, b = coords[:60], coords[60:]
+    gap = np.linalg.norm(a.mean(axis=0) - b.mean(axis=0))
+    assert gap > 3 * max(a.std(axis=0).max(), b.std(axis=0).max())
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_layout_of_a_handful_of_rows_still_places_each(n: int) -> None:
+    coords = layout_2d(unit(blobs([(1, 2, 3)], per_blob=n, spread=1.0)), LayoutParams())
+    assert coords.shape == (n, 2) and np.isfinite(coords).all()
+
+
+def test_clusters_find_separate_blobs_number_them_by_size_and_give_noise_its_nearest_topic() -> None:
+    coords = np.vstack([blobs([(0, 0)], 80, 0.3), blobs([(10, 0)], 40, 0.3, seed=1), [[9.0, 0.5]]]).astype(np.float32)
+    clusters = find_topics(coords, ClusterParams(min_cluster_size=10))
+    assert clusters.count == 2
+    assert (clusters.labels[:80] == 0).mean() > 0.9
+    assert (clusters.labels[80:120] == 1).mean() > 0.9
+    assert (clusters.labels >= 0).all()
+    assert clusters.labels[-1] == 1
+
+
+def test_too_few_points_for_clustering_make_one_topic() -> None:
+    clusters = find_topics(np.zeros((4, 2), dtype=np.float32), ClusterParams())
+    assert clusters.labels.tolist() == [0, 0, 0, 0] and clusters.count == 1
+
+
+def test_min_cluster_size_grows_with_the_data() -> None:
+    assert min_cluster_size_for(100) == 5
+    assert min_cluster_size_for(2000) < min_cluster_size_for(20000)
+
+
+def test_topic_labels_name_what_sets_each_topic_apart() -> None:
+    texts = ["fast http client for python", "async http client library", "http requests made simple"] + [
+        "plot charts with matplotlib",
+        "interactive charts and plots",
+        "charts for dashboards",
+    ]
+    clusters = Clusters(labels=np.array([0, 0, 0, 1, 1, 1], dtype=np.int32), noise=np.zeros(6, dtype=bool))
+    coords = np.array([[0, 0], [1, 0], [0, 1], [9, 9], [10, 9], [9, 10]], dtype=np.float32)
+    topics = label_topics(texts, clusters, coords, LabelParams(keywords_per_topic=2))
+    assert [t.size for t in topics] == [3, 3]
+    assert "http" in topics[0].keywords[0]
+    assert "charts" in topics[1].keywords[0]
+    assert topics[0].label == ", ".join(topics[0].keywords)
+    assert (topics[1].x, topics[1].y) == (9.0, 9.0)
+
+
+def test_topics_of_nothing_but_stop_words_still_get_a_label() -> None:
+    clusters = Clusters(labels=np.array([0, 0], dtype=np.int32), noise=np.zeros(2, dtype=bool))
+    topics = label_topics(["the and", "of the"], clusters, np.zeros((2, 2), dtype=np.float32), LabelParams())
+    assert topics[0].label == "topic 1"

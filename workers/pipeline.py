@@ -1,0 +1,85 @@
+"""The map build as a story: ingest -> embed -> layout -> topics -> label -> index -> ready."""
+
+import logging
+import uuid
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+
+from maps.indexes import create_vector_index
+from maps.models import Dataset
+from workers import store
+from workers.models import get_encoder
+from workers.stages.cluster import ClusterParams, find_topics
+from workers.stages.embed import EmbedParams, iter_embeddings
+from workers.stages.errors import BuildError
+from workers.stages.ingest import read_csv
+from workers.stages.label import LabelParams, label_topics
+from workers.stages.reduce import LayoutParams, layout_2d
+
+log = logging.getLogger(__name__)
+Stage = Dataset.Stage
+
+
+class IncompleteBuild(Exception):
+    """A stage wrote fewer rows than it should have: never show such a map as ready."""
+
+
+def build(dataset_id: uuid.UUID) -> None:
+    if not store.claim(dataset_id):
+        log.info("dataset %s: not queued or running, nothing to do", dataset_id)
+        return
+    dataset = Dataset.objects.get(id=dataset_id)
+    stage = Stage.INGEST
+    try:
+        stage = Stage.INGEST
+        store.set_progress(dataset_id, stage, 0, 0)
+        table = read_csv(Path(dataset.upload_path), dataset.source_filename, dataset.text_field)
+        n = table.row_count
+        store.insert_points(dataset_id, table.texts, table.records)
+        store.set_progress(dataset_id, stage, n, n)
+
+        stage = Stage.EMBED
+        store.set_progress(dataset_id, stage, 0, n)
+        encoder = get_encoder(dataset.model_name, settings.TORCH_THREADS)
+        vectors = np.empty((n, encoder.dimensions), dtype=np.float32)
+        done = 0
+        for rows, chunk in iter_embeddings(encoder, table.texts, EmbedParams(batch_size=settings.EMBED_BATCH_SIZE)):
+            store.save_embeddings(dataset_id, rows, chunk)
+            vectors[rows] = chunk
+            done += len(rows)
+            store.set_progress(dataset_id, stage, done, n)
+
+        stage = Stage.LAYOUT
+        store.set_progress(dataset_id, stage, 0, n)
+        coords = layout_2d(
+            vectors,
+            LayoutParams(n_neighbors=settings.UMAP_NEIGHBORS, min_dist=settings.UMAP_MIN_DIST, seed=settings.LAYOUT_SEED),
+        )
+
+        stage = Stage.TOPICS
+        store.set_progress(dataset_id, stage, 0, n)
+        clusters = find_topics(coords, ClusterParams())
+        topics = label_topics(table.texts, clusters, coords, LabelParams())
+        store.save_layout(dataset_id, coords, clusters)
+        store.save_topics(dataset_id, topics)
+
+        stage = Stage.INDEX
+        store.set_progress(dataset_id, stage, 0, n)
+        create_vector_index(dataset_id)
+        complete = store.count_complete_points(dataset_id)
+        if complete != n:
+            raise IncompleteBuild(f"{complete} of {n} rows have a vector, coordinates and a topic")
+        store.mark_ready(dataset_id, n, clusters.count)
+        log.info("dataset %s: ready, %d rows, %d topics", dataset_id, n, clusters.count)
+    except BuildError as exc:
+        log.info("dataset %s: failed at %s: %s", dataset_id, stage, exc.message)
+        store.mark_failed(dataset_id, exc.message)
+    except Exception:
+        log.exception("dataset %s: build crashed at stage %s", dataset_id, stage)
+        store.mark_failed(
+            dataset_id,
+            f"The build stopped at the {stage} stage because of an internal error; it has been logged "
+            "with the dataset id. Try again, and report it if it happens again.",
+        )

@@ -1,0 +1,57 @@
+"""Reduce: lay unit vectors out in 2D with UMAP (cosine), seeded so a rebuild draws the same map."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from workers.stages.embed import Vectors
+
+Coords = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class LayoutParams:
+    n_neighbors: int = 15
+    min_dist: float = 0.05
+    seed: int = 42
+
+
+def layout_2d(vectors: Vectors, params: LayoutParams) -> Coords:
+    """(N, D) vectors -> (N, 2) float32 coordinates, centred on 0 with the larger side spanning 20 units."""
+    n = len(vectors)
+    if n == 0:
+        return np.zeros((0, 2), dtype=np.float32)
+    if n <= max(4, params.n_neighbors // 3):
+        # Too few points for a neighbour graph: the two main directions of variance say enough.
+        coords = _pca_2d(vectors)
+    else:
+        import umap
+
+        reducer = umap.UMAP(
+            n_components=2,
+            n_neighbors=min(params.n_neighbors, n - 1),
+            min_dist=params.min_dist,
+            metric="cosine",
+            random_state=params.seed,
+            n_jobs=1,  # a seed makes UMAP single-threaded anyway; saying so keeps it from warning
+            init="spectral" if n > 20 else "random",
+        )
+        coords = np.asarray(reducer.fit_transform(vectors), dtype=np.float64)
+    return _normalise(coords)
+
+
+def _pca_2d(vectors: Vectors) -> npt.NDArray[np.float64]:
+    centred = vectors.astype(np.float64) - vectors.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    coords = centred @ vt[:2].T
+    if coords.shape[1] < 2:
+        coords = np.hstack([coords, np.zeros((len(coords), 2 - coords.shape[1]))])
+    return coords
+
+
+def _normalise(coords: npt.NDArray[np.float64]) -> Coords:
+    centred = coords - (coords.min(axis=0) + coords.max(axis=0)) / 2
+    span = float(np.abs(centred).max())
+    scale = 10.0 / span if span > 0 else 1.0
+    return (centred * scale).astype(np.float32)

@@ -1,0 +1,131 @@
+"""The build's reads and writes in PostgreSQL: claiming a build, bulk-loading rows, vectors and layout."""
+
+import json
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from maps.indexes import drop_vector_index
+from maps.models import Dataset, Point, Topic
+from workers.stages.cluster import Clusters
+from workers.stages.embed import Indices, Vectors
+from workers.stages.label import TopicLabel
+from workers.stages.reduce import Coords
+
+Status = Dataset.Status
+Stage = Dataset.Stage
+
+
+def claim(dataset_id: uuid.UUID) -> bool:
+    """Take a queued build (or one whose worker died mid-way) and start it from a clean slate.
+
+    The conditional UPDATE makes a second delivery of the same task a no-op once a build has ended.
+    """
+    with transaction.atomic():
+        taken = Dataset.objects.filter(id=dataset_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
+            status=Status.RUNNING, stage=Stage.INGEST, progress_done=0, progress_total=0, error_message=""
+        )
+        if taken:
+            drop_vector_index(dataset_id)
+            Topic.objects.filter(dataset_id=dataset_id).delete()
+            Point.objects.filter(dataset_id=dataset_id).delete()
+    return bool(taken)
+
+
+def set_progress(dataset_id: uuid.UUID, stage: str, done: int, total: int) -> None:
+    Dataset.objects.filter(id=dataset_id, status=Status.RUNNING).update(
+        stage=stage, progress_done=done, progress_total=total, updated_at=timezone.now()
+    )
+
+
+def insert_points(dataset_id: uuid.UUID, texts: Sequence[str], records: Sequence[dict[str, Any]]) -> None:
+    with connection.cursor() as cursor, cursor.copy(  # type: ignore[attr-defined]
+        "COPY maps_point (dataset_id, row_id, text, fields, noise) FROM STDIN"
+    ) as copy:
+        for row_id, (text, record) in enumerate(zip(texts, records, strict=True)):
+            copy.write_row((dataset_id, row_id, text, json.dumps(record, ensure_ascii=False), False))
+
+
+def save_embeddings(dataset_id: uuid.UUID, row_ids: Indices, vectors: Vectors) -> None:
+    from pgvector.psycopg import register_vector
+
+    with transaction.atomic():
+        # A psycopg cursor copies its connection's adapters when it is made: register first.
+        connection.ensure_connection()
+        register_vector(connection.connection)
+        cursor = connection.cursor()
+        with cursor:
+            cursor.execute("CREATE TEMP TABLE incoming_vectors (row_id int, embedding vector) ON COMMIT DROP")
+            with cursor.copy("COPY incoming_vectors (row_id, embedding) FROM STDIN WITH (FORMAT BINARY)") as copy:  # type: ignore[attr-defined]
+                copy.set_types(["int4", "vector"])
+                for row_id, vector in zip(row_ids.tolist(), vectors, strict=True):
+                    copy.write_row((row_id, vector))
+            cursor.execute(
+                "UPDATE maps_point p SET embedding = v.embedding FROM incoming_vectors v "
+                "WHERE p.dataset_id = %s AND p.row_id = v.row_id",
+                [dataset_id],
+            )
+
+
+def save_layout(dataset_id: uuid.UUID, coords: Coords, clusters: Clusters) -> None:
+    """Coordinates and topics of rows 0..N-1, in row order."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE incoming_layout (row_id int, x real, y real, topic int, noise bool) ON COMMIT DROP"
+        )
+        with cursor.copy("COPY incoming_layout (row_id, x, y, topic, noise) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            for row_id, ((x, y), topic, noise) in enumerate(
+                zip(coords.tolist(), clusters.labels.tolist(), clusters.noise.tolist(), strict=True)
+            ):
+                copy.write_row((row_id, x, y, topic, noise))
+        cursor.execute(
+            "UPDATE maps_point p SET x = l.x, y = l.y, topic = l.topic, noise = l.noise FROM incoming_layout l "
+            "WHERE p.dataset_id = %s AND p.row_id = l.row_id",
+            [dataset_id],
+        )
+
+
+def save_topics(dataset_id: uuid.UUID, topics: Sequence[TopicLabel]) -> None:
+    Topic.objects.bulk_create(
+        Topic(
+            dataset_id=dataset_id,
+            topic_id=t.topic_id,
+            label=t.label[:200],
+            keywords=t.keywords,
+            size=t.size,
+            parent=None,
+            x=t.x,
+            y=t.y,
+        )
+        for t in topics
+    )
+
+
+def count_complete_points(dataset_id: uuid.UUID) -> int:
+    return Point.objects.filter(
+        dataset_id=dataset_id, embedding__isnull=False, x__isnull=False, y__isnull=False, topic__isnull=False
+    ).count()
+
+
+def mark_ready(dataset_id: uuid.UUID, row_count: int, topic_count: int) -> bool:
+    return bool(
+        Dataset.objects.filter(id=dataset_id, status=Status.RUNNING).update(
+            status=Status.READY,
+            stage=Stage.DONE,
+            progress_done=row_count,
+            progress_total=row_count,
+            row_count=row_count,
+            topic_count=topic_count,
+            finished_at=timezone.now(),
+        )
+    )
+
+
+def mark_failed(dataset_id: uuid.UUID, message: str) -> None:
+    Dataset.objects.filter(id=dataset_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
+        status=Status.FAILED, error_message=message, finished_at=timezone.now()
+    )
+
