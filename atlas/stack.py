@@ -6,6 +6,7 @@ migrations, one Celery worker and the web server; Ctrl-C stops every process thi
 """
 
 import argparse
+import contextlib
 import os
 import signal
 import socket
@@ -63,15 +64,11 @@ def stop(processes: list[subprocess.Popen[bytes]], grace: float = 15.0) -> None:
             os.killpg(process.pid, signal.SIGTERM)
     deadline = time.monotonic() + grace
     for process in processes:
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            pass
-        try:
-            # Whatever is left of the group (a worker's pool children, say) goes too.
+        # Whatever is left of the group (a worker's pool children, say) goes too.
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait()
 
 
@@ -106,43 +103,50 @@ def serve() -> int:
     started = time.monotonic()
     signal.signal(signal.SIGINT, _raise_interrupted)
     signal.signal(signal.SIGTERM, _raise_interrupted)
-    host = os.environ.get("HOST", "127.0.0.1")
-    port = int(os.environ.get("PORT", "8000"))
+    host = os.environ.get("HOST") or "127.0.0.1"
+    port = int(os.environ.get("PORT") or "8000")
     if not port_is_free(host, port):
         say(f"port {port} on {host} is already in use: stop what runs there or pick another with PORT=8001 make run")
         return 1
-    data_dir = Path(os.environ.get("ATLAS_DATA_DIR", ROOT / "var"))
+    data_dir = Path(os.environ.get("ATLAS_DATA_DIR") or ROOT / "var")
     children: list[subprocess.Popen[bytes]] = []
     try:
         with services(data_dir) as service_env:
-            env = child_env(**service_env)
-            subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-            children.append(start(worker_command(), env))
-            children.append(
-                start(
-                    [
-                        sys.executable, "-m", "gunicorn", "atlas.wsgi",
-                        "--bind", f"{host}:{port}",
-                        "--worker-class", "gthread", "--workers", "1", "--threads", "8",
-                        "--timeout", "300", "--access-logfile", "-",
-                    ],
-                    env,
-                )
-            )  # fmt: skip
-            url = f"http://{host}:{port}/"
-            wait_for_http(url, children[-1], timeout=60)
-            say(f"ready in {time.monotonic() - started:.1f} s: open {url}  (Ctrl-C stops everything)")
-            while all(child.poll() is None for child in children):
-                time.sleep(0.5)
-            say("a child process exited; stopping the rest")
-            return 1
+            try:
+                return run_children(children, child_env(**service_env), host, port, started)
+            finally:
+                # Children first, while the database and Redis they use are still up.
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                stop(children)
     except Interrupted:
-        say("stopping")
+        say("stopped")
         return 0
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        stop(children)
+
+
+def run_children(
+    children: list[subprocess.Popen[bytes]], env: dict[str, str], host: str, port: int, started: float
+) -> int:
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    children.append(start(worker_command(), env))
+    children.append(
+        start(
+            [
+                sys.executable, "-m", "gunicorn", "atlas.wsgi",
+                "--bind", f"{host}:{port}",
+                "--worker-class", "gthread", "--workers", "1", "--threads", "8",
+                "--timeout", "300", "--access-logfile", "-",
+            ],
+            env,
+        )
+    )  # fmt: skip
+    url = f"http://{host}:{port}/"
+    wait_for_http(url, children[-1], timeout=60)
+    say(f"ready in {time.monotonic() - started:.1f} s: open {url}  (Ctrl-C stops everything)")
+    while all(child.poll() is None for child in children):
+        time.sleep(0.5)
+    say("a child process exited; stopping the rest")
+    return 1
 
 
 def worker_command(*extra: str) -> list[str]:
@@ -160,7 +164,9 @@ def exec_with_services(command: list[str], keep: bool) -> int:
     data_dir = Path(tempfile.mkdtemp(prefix="atlas-test-", dir=os.environ.get("ATLAS_TEST_TMP")))
     try:
         with services(data_dir) as service_env:
-            result = subprocess.run(command, cwd=ROOT, env=child_env(**service_env, ATLAS_DATA_DIR=str(data_dir / "data")))
+            result = subprocess.run(
+                command, cwd=ROOT, env=child_env(**service_env, ATLAS_DATA_DIR=str(data_dir / "data"))
+            )
             return result.returncode
     finally:
         if not keep:
@@ -170,7 +176,9 @@ def exec_with_services(command: list[str], keep: bool) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m atlas.stack", description=__doc__.split("\n")[0] if __doc__ else "")
+    parser = argparse.ArgumentParser(
+        prog="python -m atlas.stack", description=__doc__.split("\n")[0] if __doc__ else ""
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="start everything and serve the app (make run)")
     run = sub.add_parser("exec", help="run a command against fresh services in a temporary folder")

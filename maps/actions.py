@@ -1,5 +1,7 @@
 """Every write the web app makes: creating a dataset from an upload and queueing its build."""
 
+from __future__ import annotations
+
 import uuid
 from pathlib import Path
 
@@ -7,14 +9,14 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from maps.indexes import drop_vector_index
 from maps.errors import InvalidUpload, UploadTooLarge
+from maps.indexes import drop_vector_index
 from maps.models import Dataset
 from workers.stages.errors import BuildError
 from workers.stages.ingest import read_columns
 
 
-def create_dataset(upload: UploadedFile | None, name: str, text_field: str) -> Dataset:
+def create_dataset(upload: UploadedFile[bytes] | None, name: str, text_field: str) -> Dataset:
     """Store the upload, check its header names the text column, and queue the build."""
     if upload is None:
         raise InvalidUpload("No file was uploaded: send the CSV in the multipart field 'file'.")

@@ -42,9 +42,7 @@ def datasets(request: HttpRequest) -> HttpResponse:
         dataset = actions.create_dataset(
             request.FILES.get("file"), request.POST.get("name", ""), request.POST.get("text_field", "")
         )
-        return JsonResponse(
-            {"id": str(dataset.id), "status": dataset.status, "url": f"/maps/{dataset.id}"}, status=201
-        )
+        return JsonResponse({"id": str(dataset.id), "status": dataset.status, "url": f"/maps/{dataset.id}"}, status=201)
     return JsonResponse({"datasets": [queries.dataset_summary(d) for d in queries.list_datasets()]})
 
 

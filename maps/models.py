@@ -37,6 +37,8 @@ class Dataset(models.Model):
     error_message = models.TextField(blank=True, default="")
     row_count = models.PositiveIntegerField(null=True)
     topic_count = models.PositiveIntegerField(null=True)
+    # Seconds each stage of the last build took, and the total.
+    timings = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True)

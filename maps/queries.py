@@ -46,6 +46,7 @@ def dataset_summary(dataset: Dataset) -> dict[str, Any]:
         "text_field": dataset.text_field,
         "columns": dataset.columns,
         "model": dataset.model_name,
+        "timings": dataset.timings,
         "created_at": dataset.created_at.isoformat(),
         "url": f"/maps/{dataset.id}",
     }

@@ -21,4 +21,3 @@ def map_page(request: HttpRequest, dataset_id: str) -> HttpResponse:
     except NotFound as error:
         return render(request, "not_found.html", {"message": error.message}, status=404)
     return render(request, "map.html", {"dataset": dataset})
-

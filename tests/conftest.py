@@ -41,7 +41,9 @@ class WorkerProcess:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup: None, django_db_blocker: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerProcess]:
+def celery_worker(
+    django_db_setup: None, django_db_blocker: object, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WorkerProcess]:
     log_path = tmp_path_factory.mktemp("worker") / "worker.log"
     env = dict(os.environ, DATABASE_URL=database_url_for(connection.settings_dict["NAME"]))
     hostname = f"test-worker-{os.getpid()}@%h"

@@ -27,7 +27,10 @@ class SentenceTransformerEncoder:
             torch.set_num_threads(threads)
         self.name = name
         self._model = SentenceTransformer(path, device="cpu")
-        self.dimensions = int(self._model.get_embedding_dimension())
+        dimensions = self._model.get_embedding_dimension()
+        if dimensions is None:
+            raise UnknownModel(f"Model {name!r} at {path} does not say its embedding dimension")
+        self.dimensions = int(dimensions)
         # One model object serves every thread of a web process; torch modules are not re-entrant.
         self._lock = threading.Lock()
 
@@ -40,7 +43,11 @@ class SentenceTransformerEncoder:
     def encode(self, texts: Sequence[str]) -> Vectors:
         with self._lock:
             vectors = self._model.encode(
-                list(texts), batch_size=len(texts) or 1, normalize_embeddings=True, convert_to_numpy=True
+                list(texts),
+                batch_size=len(texts) or 1,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
             )
         return np.asarray(vectors, dtype=np.float32)
 

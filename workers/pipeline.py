@@ -1,7 +1,10 @@
-"""The map build as a story: ingest -> embed -> layout -> topics -> label -> index -> ready."""
+"""The map build as a story: ingest -> embed -> layout -> topics -> index -> ready."""
 
 import logging
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +20,7 @@ from workers.stages.errors import BuildError
 from workers.stages.ingest import read_csv
 from workers.stages.label import LabelParams, label_topics
 from workers.stages.reduce import LayoutParams, layout_2d
+from workers.warmup import numba_lock
 
 log = logging.getLogger(__name__)
 Stage = Dataset.Stage
@@ -26,22 +30,58 @@ class IncompleteBuild(Exception):
     """A stage wrote fewer rows than it should have: never show such a map as ready."""
 
 
+class Build:
+    """One run of the pipeline for one dataset: which stage it is in and how long each took."""
+
+    def __init__(self, dataset_id: uuid.UUID) -> None:
+        self.dataset_id = dataset_id
+        self.stage: str = Stage.INGEST
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def stage_of(self, stage: str, total: int) -> Iterator[None]:
+        self.stage = stage
+        store.set_progress(self.dataset_id, stage, 0, total)
+        started = time.monotonic()
+        yield
+        self.timings[stage] = round(time.monotonic() - started, 3)
+
+    def progress(self, done: int, total: int) -> None:
+        store.set_progress(self.dataset_id, self.stage, done, total)
+
+
 def build(dataset_id: uuid.UUID) -> None:
     if not store.claim(dataset_id):
         log.info("dataset %s: not queued or running, nothing to do", dataset_id)
         return
-    dataset = Dataset.objects.get(id=dataset_id)
-    stage = Stage.INGEST
+    run = Build(dataset_id)
+    started = time.monotonic()
     try:
-        stage = Stage.INGEST
-        store.set_progress(dataset_id, stage, 0, 0)
+        run_stages(run, Dataset.objects.get(id=dataset_id))
+    except BuildError as exc:
+        log.info("dataset %s: failed at %s: %s", dataset_id, run.stage, exc.message)
+        store.mark_failed(dataset_id, exc.message)
+    except Exception:
+        log.exception("dataset %s: build crashed at stage %s", dataset_id, run.stage)
+        store.mark_failed(
+            dataset_id,
+            f"The build stopped at the {run.stage} stage because of an internal error; it has been logged "
+            "with the dataset id. Try again, and report it if it happens again.",
+        )
+    finally:
+        run.timings["total"] = round(time.monotonic() - started, 3)
+        store.save_timings(dataset_id, run.timings)
+
+
+def run_stages(run: Build, dataset: Dataset) -> None:
+    dataset_id = dataset.id
+    with run.stage_of(Stage.INGEST, 0):
         table = read_csv(Path(dataset.upload_path), dataset.source_filename, dataset.text_field)
         n = table.row_count
         store.insert_points(dataset_id, table.texts, table.records)
-        store.set_progress(dataset_id, stage, n, n)
+        run.progress(n, n)
 
-        stage = Stage.EMBED
-        store.set_progress(dataset_id, stage, 0, n)
+    with run.stage_of(Stage.EMBED, n):
         encoder = get_encoder(dataset.model_name, settings.TORCH_THREADS)
         vectors = np.empty((n, encoder.dimensions), dtype=np.float32)
         done = 0
@@ -49,37 +89,27 @@ def build(dataset_id: uuid.UUID) -> None:
             store.save_embeddings(dataset_id, rows, chunk)
             vectors[rows] = chunk
             done += len(rows)
-            store.set_progress(dataset_id, stage, done, n)
+            run.progress(done, n)
 
-        stage = Stage.LAYOUT
-        store.set_progress(dataset_id, stage, 0, n)
+    with run.stage_of(Stage.LAYOUT, n), numba_lock:
         coords = layout_2d(
             vectors,
-            LayoutParams(n_neighbors=settings.UMAP_NEIGHBORS, min_dist=settings.UMAP_MIN_DIST, seed=settings.LAYOUT_SEED),
+            LayoutParams(
+                n_neighbors=settings.UMAP_NEIGHBORS, min_dist=settings.UMAP_MIN_DIST, seed=settings.LAYOUT_SEED
+            ),
         )
 
-        stage = Stage.TOPICS
-        store.set_progress(dataset_id, stage, 0, n)
-        clusters = find_topics(coords, ClusterParams())
+    with run.stage_of(Stage.TOPICS, n):
+        with numba_lock:
+            clusters = find_topics(coords, ClusterParams())
         topics = label_topics(table.texts, clusters, coords, LabelParams())
         store.save_layout(dataset_id, coords, clusters)
         store.save_topics(dataset_id, topics)
 
-        stage = Stage.INDEX
-        store.set_progress(dataset_id, stage, 0, n)
+    with run.stage_of(Stage.INDEX, n):
         create_vector_index(dataset_id)
         complete = store.count_complete_points(dataset_id)
         if complete != n:
             raise IncompleteBuild(f"{complete} of {n} rows have a vector, coordinates and a topic")
-        store.mark_ready(dataset_id, n, clusters.count)
-        log.info("dataset %s: ready, %d rows, %d topics", dataset_id, n, clusters.count)
-    except BuildError as exc:
-        log.info("dataset %s: failed at %s: %s", dataset_id, stage, exc.message)
-        store.mark_failed(dataset_id, exc.message)
-    except Exception:
-        log.exception("dataset %s: build crashed at stage %s", dataset_id, stage)
-        store.mark_failed(
-            dataset_id,
-            f"The build stopped at the {stage} stage because of an internal error; it has been logged "
-            "with the dataset id. Try again, and report it if it happens again.",
-        )
+    store.mark_ready(dataset_id, n, clusters.count)
+    log.info("dataset %s: ready, %d rows, %d topics, timings %s", dataset_id, n, clusters.count, run.timings)

@@ -42,9 +42,10 @@ def set_progress(dataset_id: uuid.UUID, stage: str, done: int, total: int) -> No
 
 
 def insert_points(dataset_id: uuid.UUID, texts: Sequence[str], records: Sequence[dict[str, Any]]) -> None:
-    with connection.cursor() as cursor, cursor.copy(  # type: ignore[attr-defined]
-        "COPY maps_point (dataset_id, row_id, text, fields, noise) FROM STDIN"
-    ) as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.copy("COPY maps_point (dataset_id, row_id, text, fields, noise) FROM STDIN") as copy,
+    ):
         for row_id, (text, record) in enumerate(zip(texts, records, strict=True)):
             copy.write_row((dataset_id, row_id, text, json.dumps(record, ensure_ascii=False), False))
 
@@ -59,7 +60,7 @@ def save_embeddings(dataset_id: uuid.UUID, row_ids: Indices, vectors: Vectors) -
         cursor = connection.cursor()
         with cursor:
             cursor.execute("CREATE TEMP TABLE incoming_vectors (row_id int, embedding vector) ON COMMIT DROP")
-            with cursor.copy("COPY incoming_vectors (row_id, embedding) FROM STDIN WITH (FORMAT BINARY)") as copy:  # type: ignore[attr-defined]
+            with cursor.copy("COPY incoming_vectors (row_id, embedding) FROM STDIN WITH (FORMAT BINARY)") as copy:
                 copy.set_types(["int4", "vector"])
                 for row_id, vector in zip(row_ids.tolist(), vectors, strict=True):
                     copy.write_row((row_id, vector))
@@ -76,7 +77,7 @@ def save_layout(dataset_id: uuid.UUID, coords: Coords, clusters: Clusters) -> No
         cursor.execute(
             "CREATE TEMP TABLE incoming_layout (row_id int, x real, y real, topic int, noise bool) ON COMMIT DROP"
         )
-        with cursor.copy("COPY incoming_layout (row_id, x, y, topic, noise) FROM STDIN") as copy:  # type: ignore[attr-defined]
+        with cursor.copy("COPY incoming_layout (row_id, x, y, topic, noise) FROM STDIN") as copy:
             for row_id, ((x, y), topic, noise) in enumerate(
                 zip(coords.tolist(), clusters.labels.tolist(), clusters.noise.tolist(), strict=True)
             ):
@@ -124,8 +125,11 @@ def mark_ready(dataset_id: uuid.UUID, row_count: int, topic_count: int) -> bool:
     )
 
 
+def save_timings(dataset_id: uuid.UUID, timings: dict[str, float]) -> None:
+    Dataset.objects.filter(id=dataset_id).update(timings=timings)
+
+
 def mark_failed(dataset_id: uuid.UUID, message: str) -> None:
     Dataset.objects.filter(id=dataset_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
         status=Status.FAILED, error_message=message, finished_at=timezone.now()
     )
-

@@ -15,6 +15,10 @@ from django.conf import settings
 
 log = logging.getLogger(__name__)
 
+# numba's default threading layer (workqueue) is not thread-safe: two UMAP or HDBSCAN runs at once in
+# one process can silently return a wrong layout. Everything that runs numba code holds this lock.
+numba_lock = threading.Lock()
+
 
 def warm_up() -> None:
     from workers.models import get_encoder
@@ -27,8 +31,9 @@ def warm_up() -> None:
     rng = np.random.default_rng(0)
     # Above 4,096 points UMAP switches to NN-descent, whose code must be compiled too.
     vectors = rng.normal(size=(4200, 16)).astype(np.float32)
-    coords = layout_2d(vectors, LayoutParams(n_neighbors=15, seed=0))
-    find_topics(coords, ClusterParams(min_cluster_size=10))
+    with numba_lock:
+        coords = layout_2d(vectors, LayoutParams(n_neighbors=15, seed=0))
+        find_topics(coords, ClusterParams(min_cluster_size=10))
     log.info("worker warm-up finished in %.1f s", time.monotonic() - started)
 
 
@@ -39,7 +44,7 @@ def _warm_up_quietly() -> None:
         log.exception("worker warm-up failed; the first build will pay the start-up cost instead")
 
 
-@worker_process_init.connect
+@worker_process_init.connect  # type: ignore[untyped-decorator]  # celery ships no type hints
 def _start_warm_up(**_: Any) -> None:
     if settings.WORKER_WARMUP:
         threading.Thread(target=_warm_up_quietly, name="warm-up", daemon=True).start()

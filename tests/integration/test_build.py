@@ -35,7 +35,9 @@ def test_uploading_2000_pypi_rows_builds_a_searchable_map(
     assert sorted(points.values_list("row_id", flat=True)) == list(range(2000))
 
     topics = client.get(f"/api/v1/datasets/{created['id']}/topics").json()
-    assert len(topics) > 1
+    # A real layout of 2,000 package summaries has many distinct regions, none holding most rows.
+    assert len(topics) >= 10
+    assert max(t["size"] for t in topics) < 1000
     assert final["topics"] == len(topics)
     assert sum(t["size"] for t in topics) == 2000
     assert all(t["label"] and set(t) >= {"id", "label", "size", "parent"} for t in topics)

@@ -76,13 +76,41 @@ def test_layout_of_a_handful_of_rows_still_places_each(n: int) -> None:
 
 
 def test_clusters_find_separate_blobs_number_them_by_size_and_give_noise_its_nearest_topic() -> None:
-    coords = np.vstack([blobs([(0, 0)], 80, 0.3), blobs([(10, 0)], 40, 0.3, seed=1), [[9.0, 0.5]]]).astype(np.float32)
+    coords = np.vstack(
+        [blobs([(0, 0)], 45, 0.3), blobs([(10, 0)], 35, 0.3, seed=1), blobs([(0, 10)], 25, 0.3, seed=2), [[9.0, 0.5]]]
+    ).astype(np.float32)
     clusters = find_topics(coords, ClusterParams(min_cluster_size=10))
-    assert clusters.count == 2
-    assert (clusters.labels[:80] == 0).mean() > 0.9
-    assert (clusters.labels[80:120] == 1).mean() > 0.9
+    assert clusters.count == 3
+    assert (clusters.labels[:45] == 0).mean() > 0.9
+    assert (clusters.labels[45:80] == 1).mean() > 0.9
+    assert (clusters.labels[80:105] == 2).mean() > 0.9
     assert (clusters.labels >= 0).all()
     assert clusters.labels[-1] == 1
+
+
+def test_noise_points_are_marked_and_join_the_topic_of_their_nearest_clustered_point() -> None:
+    rng = np.random.default_rng(5)
+    scatter = rng.uniform(-30, 30, size=(40, 2))
+    coords = np.vstack([blobs([(0, 0)], 60, 0.3), blobs([(10, 0)], 60, 0.3, seed=1), scatter]).astype(np.float32)
+    clusters = find_topics(coords, ClusterParams(min_cluster_size=10))
+    assert clusters.noise.sum() >= 20
+    assert (clusters.labels >= 0).all()
+    clustered = np.flatnonzero(~clusters.noise)
+    for i in np.flatnonzero(clusters.noise):
+        nearest = clustered[np.argmin(np.linalg.norm(coords[clustered] - coords[i], axis=1))]
+        assert clusters.labels[i] == clusters.labels[nearest]
+
+
+def test_one_continent_holding_most_points_is_split_into_its_dense_regions() -> None:
+    # A loose disc of 600 points with six tight knots inside it: excess of mass tends to keep the disc.
+    rng = np.random.default_rng(3)
+    angles, radii = rng.uniform(0, 2 * np.pi, 600), 6 * np.sqrt(rng.uniform(0, 1, 600))
+    disc = np.column_stack([radii * np.cos(angles), radii * np.sin(angles)])
+    knots = [blobs([(4 * np.cos(a), 4 * np.sin(a))], 60, 0.15, seed=i) for i, a in enumerate(np.linspace(0, 5, 6))]
+    coords = np.vstack([disc, *knots]).astype(np.float32)
+    clusters = find_topics(coords, ClusterParams(min_cluster_size=20))
+    assert clusters.count >= 4
+    assert np.bincount(clusters.labels).max() <= 0.5 * len(coords)
 
 
 def test_too_few_points_for_clustering_make_one_topic() -> None:

@@ -16,6 +16,10 @@ class ClusterParams:
     # None: chosen from the number of points (see min_cluster_size_for).
     min_cluster_size: int | None = None
     min_samples: int | None = 5
+    # HDBSCAN's excess-of-mass choice sometimes keeps one root cluster holding nearly every point when
+    # the layout is one connected continent (it flips on changes in the 7th digit of the vectors). When
+    # a topic holds more than this share, the leaves of the cluster tree are taken instead.
+    max_share: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -43,11 +47,14 @@ def find_topics(coords: Coords, params: ClusterParams) -> Clusters:
     else:
         from fast_hdbscan import HDBSCAN
 
+        min_samples = min(params.min_samples or min_size, min_size)
         raw = np.asarray(
-            HDBSCAN(min_cluster_size=min_size, min_samples=min(params.min_samples or min_size, min_size))
-            .fit_predict(coords.astype(np.float64)),
+            HDBSCAN(min_cluster_size=min_size, min_samples=min_samples).fit_predict(coords.astype(np.float64)),
             dtype=np.int64,
         )
+        if _largest_share(raw) > params.max_share:
+            leaves = HDBSCAN(min_cluster_size=min_size, min_samples=min_samples, cluster_selection_method="leaf")
+            raw = np.asarray(leaves.fit_predict(coords.astype(np.float64)), dtype=np.int64)
     noise = raw < 0
     if noise.all():
         return Clusters(labels=np.zeros(n, dtype=np.int32), noise=noise)
@@ -55,6 +62,11 @@ def find_topics(coords: Coords, params: ClusterParams) -> Clusters:
     if noise.any():
         labels[noise] = _nearest_labels(coords[~noise], labels[~noise], coords[noise])
     return Clusters(labels=labels, noise=noise)
+
+
+def _largest_share(raw: npt.NDArray[np.int64]) -> float:
+    clustered = raw[raw >= 0]
+    return float(np.bincount(clustered).max() / len(raw)) if len(clustered) else 0.0
 
 
 def _by_size(raw: npt.NDArray[np.int64]) -> Labels:
@@ -73,4 +85,4 @@ def _nearest_labels(known: Coords, known_labels: Labels, queries: Coords) -> Lab
     from scipy.spatial import cKDTree
 
     _, index = cKDTree(known).query(queries, k=1)
-    return known_labels[np.asarray(index)]
+    return np.asarray(known_labels[np.asarray(index)], dtype=np.int32)

@@ -29,7 +29,7 @@ def read_columns(path: Path, display_name: str) -> list[str]:
     try:
         reader = pacsv.open_csv(path)
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError) as exc:
-        raise UnreadableFile(f"Could not read {display_name} as CSV: {exc}. Save it as UTF-8 CSV with a header row.")
+        raise unreadable(display_name, exc) from exc
     return list(reader.schema.names)
 
 
@@ -37,7 +37,7 @@ def read_csv(path: Path, display_name: str, text_field: str) -> IngestResult:
     try:
         table = pacsv.read_csv(path)
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError) as exc:
-        raise UnreadableFile(f"Could not read {display_name} as CSV: {exc}. Save it as UTF-8 CSV with a header row.")
+        raise unreadable(display_name, exc) from exc
     columns = list(table.column_names)
     if text_field not in columns:
         raise ColumnNotFound(
@@ -52,6 +52,10 @@ def read_csv(path: Path, display_name: str, text_field: str) -> IngestResult:
             "nothing to embed. Pick a column that holds text."
         )
     return IngestResult(columns=columns, texts=texts, records=records)
+
+
+def unreadable(display_name: str, exc: Exception) -> UnreadableFile:
+    return UnreadableFile(f"Could not read {display_name} as CSV: {exc}. Save it as UTF-8 CSV with a header row.")
 
 
 def _as_text(value: Any) -> str:

@@ -47,11 +47,11 @@ def _pca_2d(vectors: Vectors) -> npt.NDArray[np.float64]:
     coords = centred @ vt[:2].T
     if coords.shape[1] < 2:
         coords = np.hstack([coords, np.zeros((len(coords), 2 - coords.shape[1]))])
-    return coords
+    return np.asarray(coords, dtype=np.float64)
 
 
 def _normalise(coords: npt.NDArray[np.float64]) -> Coords:
     centred = coords - (coords.min(axis=0) + coords.max(axis=0)) / 2
     span = float(np.abs(centred).max())
     scale = 10.0 / span if span > 0 else 1.0
-    return (centred * scale).astype(np.float32)
+    return np.asarray(centred * scale, dtype=np.float32)

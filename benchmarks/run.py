@@ -1,0 +1,161 @@
+"""Measure start-up and map builds on the shared PyPI data, with a baseline from the same run.
+
+Run through `make bench` (fresh PostgreSQL and Redis in a temporary folder); writes docs/BENCHMARKS.md.
+"""
+
+import csv
+import itertools
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import django
+
+ROOT = Path(__file__).resolve().parent.parent
+DATASET = ROOT.parent / "shared" / "datasets" / "pypi_summaries_20k.csv"
+SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "2000,20000").split(",")]
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        found = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
+        cpu = found.group(1).strip() if found else cpu
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        found = re.search(r"MemTotal:\s*(\d+)", meminfo.read_text())
+        memory = f", {int(found.group(1)) / 1024 / 1024:.0f} GiB RAM" if found else ""
+    return f"{cpu}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}, no GPU"
+
+
+def pypi_slice(rows: int, folder: Path) -> Path:
+    out = folder / f"pypi_{rows}.csv"
+    with DATASET.open(newline="", encoding="utf-8") as source, out.open("w", newline="", encoding="utf-8") as sink:
+        csv.writer(sink).writerows(itertools.islice(csv.reader(source), rows + 1))
+    return out
+
+
+def time_to_ready(data_dir: Path) -> float:
+    """Seconds from `python -m atlas.stack serve` to its ready line (embedded services, migrate, web)."""
+    from atlas.services import free_port
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(ATLAS_DATA_DIR=str(data_dir), PORT=str(free_port()), ATLAS_WORKER_WARMUP="false")
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "atlas.stack", "serve"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    try:
+        for line in process.stdout:
+            if "[atlas] ready in" in line:
+                return time.monotonic() - started
+        raise RuntimeError("serve exited before it was ready")
+    finally:
+        process.send_signal(2)
+        process.wait(timeout=60)
+
+
+def build_once(path: Path) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from maps.actions import create_dataset
+    from maps.models import Dataset
+    from workers import pipeline
+
+    upload = SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv")
+    dataset = create_dataset(upload, path.stem, "summary")
+    started = time.monotonic()
+    pipeline.build(dataset.id)
+    wall = time.monotonic() - started
+    dataset = Dataset.objects.get(id=dataset.id)
+    assert dataset.status == Dataset.Status.READY, dataset.error_message
+    return {"rows": dataset.row_count, "topic_count": dataset.topic_count, "wall": wall, "stages": dataset.timings}
+
+
+def baseline_embed_seconds(path: Path) -> float:
+    """sentence-transformers' plain `encode` with its defaults, as peers call it."""
+    from workers.models import get_encoder
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        texts = [row["summary"] for row in csv.DictReader(handle)]
+    model = get_encoder("all-MiniLM-L6-v2")._model
+    started = time.monotonic()
+    model.encode(texts, show_progress_bar=False)
+    return time.monotonic() - started
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atlas.settings")
+    django.setup()
+    from django.core.management import call_command
+
+    from workers.warmup import warm_up
+
+    call_command("migrate", verbosity=0)
+    folder = Path(tempfile.mkdtemp(prefix="atlas-bench-"))
+    first_start = time_to_ready(folder / "serve")
+    second_start = time_to_ready(folder / "serve")
+    started = time.monotonic()
+    warm_up()
+    warm = time.monotonic() - started
+    results = []
+    for rows in SIZES:
+        path = pypi_slice(rows, folder)
+        result = build_once(path)
+        result["baseline_embed"] = baseline_embed_seconds(path)
+        results.append(result)
+        print(result, flush=True)
+    write_report(first_start, second_start, warm, results)
+
+
+def write_report(first_start: float, second_start: float, warm: float, results: list[dict[str, Any]]) -> None:
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `make bench` on {time.strftime('%Y-%m-%d')}. Machine: {machine()}.",
+        "Data: the first N rows of `../shared/datasets/pypi_summaries_20k.csv` (short one-line summaries),",
+        "text column `summary`. Settings: the defaults in `.env.example` (all-MiniLM-L6-v2 on torch, batch 64,",
+        "UMAP cosine n_neighbors 15 min_dist 0.05 seed 42, fast-hdbscan). Builds run the worker's own code",
+        "(`workers.pipeline.build`) in one process after the worker warm-up, against the embedded PostgreSQL.",
+        "",
+        "## Start-up (`python -m atlas.stack serve`, installs already in place)",
+        "",
+        "| | seconds to ready |",
+        "|---|---:|",
+        f"| first start (new data folder: initdb, migrations) | {first_start:.1f} |",
+        f"| second start (same data folder) | {second_start:.1f} |",
+        f"| worker warm-up (model load + numba JIT of UMAP and HDBSCAN, in the background) | {warm:.1f} |",
+        "",
+        "## Map builds",
+        "",
+        "| rows | topics | ingest | embed | layout | topics + labels | index | build total | rows/s |"
+        " baseline embed (`encode` defaults) | embed speed-up |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        t = r["stages"]
+        lines.append(
+            f"| {r['rows']:,} | {r['topic_count']} | {t['ingest']:.1f} | {t['embed']:.1f} | {t['layout']:.1f} |"
+            f" {t['topics']:.1f} | {t['index']:.1f} | {t['total']:.1f} | {r['rows'] / t['total']:.0f} |"
+            f" {r['baseline_embed']:.1f} | {r['baseline_embed'] / t['embed']:.2f}x |"
+        )
+    lines += [
+        "",
+        "All times in seconds. The baseline embeds the same texts with `SentenceTransformer.encode(texts)` and",
+        "its defaults (batch 32, character-length order) in the same process, right after the build.",
+        "",
+    ]
+    (ROOT / "docs" / "BENCHMARKS.md").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

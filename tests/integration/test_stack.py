@@ -1,0 +1,94 @@
+"""`make run`'s supervisor: starts the embedded services, serves, stops every process on Ctrl-C, keeps data."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+
+from atlas.services import free_port
+from atlas.stack import services
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_serve(data_dir: Path, port: int, log_path: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(ATLAS_DATA_DIR=str(data_dir), PORT=str(port), ATLAS_WORKER_WARMUP="false")
+    with log_path.open("wb") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "atlas.stack", "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+
+def wait_for_ready(process: subprocess.Popen[bytes], log_path: Path, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if re.search(r"\[atlas\] ready in", log_path.read_text(errors="replace")):
+            return
+        assert process.poll() is None, log_path.read_text(errors="replace")[-3000:]
+        time.sleep(0.2)
+    pytest.fail(f"not ready in {timeout} s:\n{log_path.read_text(errors='replace')[-3000:]}")
+
+
+def started_processes(supervisor: subprocess.Popen[bytes], data_dir: Path) -> list[psutil.Process]:
+    processes = psutil.Process(supervisor.pid).children(recursive=True)
+    # PostgreSQL daemonises (pg_ctl), so it is not a child: its pid is in its data folder.
+    postmaster = int((data_dir / "postgres" / "postmaster.pid").read_text().split()[0])
+    return [*processes, psutil.Process(postmaster)]
+
+
+def interrupt(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 0
+
+
+def test_serve_starts_everything_stops_every_process_on_ctrl_c_and_keeps_the_data(tmp_path: Path) -> None:
+    data_dir, port = tmp_path / "var", free_port()
+    log_path, second_log_path = tmp_path / "first.log", tmp_path / "second.log"
+    base = f"http://127.0.0.1:{port}"
+
+    first = start_serve(data_dir, port, log_path)
+    try:
+        wait_for_ready(first, log_path)
+        processes = started_processes(first, data_dir)
+        commands = " ".join(" ".join(p.cmdline()) for p in processes)
+        assert "celery" in commands and "gunicorn" in commands and "redis-server" in commands
+        boundary = "atlasboundary"
+        body = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="text_field"\r\n\r\nsummary\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="kept.csv"\r\n'
+            f"Content-Type: text/csv\r\n\r\nname,summary\r\na,an http client\r\n--{boundary}--\r\n"
+        ).encode()
+        request = urllib.request.Request(
+            f"{base}/api/v1/datasets", data=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 201
+    finally:
+        interrupt(first)
+    gone, alive = psutil.wait_procs(processes, timeout=30)
+    assert alive == [], f"left running after Ctrl-C: {[p.pid for p in alive]}"
+
+    second = start_serve(data_dir, port, second_log_path)
+    try:
+        wait_for_ready(second, second_log_path)
+        with urllib.request.urlopen(f"{base}/api/v1/datasets", timeout=30) as response:
+            names = response.read().decode()
+        assert '"name": "kept"' in names
+    finally:
+        interrupt(second)
+
+
+def test_external_service_urls_mean_nothing_embedded_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://atlas@db.example:5432/atlas")
+    monkeypatch.setenv("REDIS_URL", "redis://cache.example:6379/0")
+    with services(tmp_path) as env:
+        assert env == {}
+    assert list(tmp_path.iterdir()) == []
