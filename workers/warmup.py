@@ -29,11 +29,12 @@ def warm_up() -> None:
     encoder = get_encoder(settings.EMBED_MODEL, settings.TORCH_THREADS)
     encoder.encode(["warm up"])
     rng = np.random.default_rng(0)
-    # Above 4,096 points UMAP switches to NN-descent, whose code must be compiled too.
-    vectors = rng.normal(size=(4200, 16)).astype(np.float32)
-    with numba_lock:
-        coords = layout_2d(vectors, LayoutParams(n_neighbors=15, seed=0))
-        find_topics(coords, ClusterParams(min_cluster_size=10))
+    # UMAP finds neighbours exactly up to 4,096 points and with NN-descent above: compile both paths.
+    for rows in (600, 4200):
+        vectors = rng.normal(size=(rows, 16)).astype(np.float32)
+        with numba_lock:
+            coords = layout_2d(vectors, LayoutParams(n_neighbors=15, seed=0))
+            find_topics(coords, ClusterParams(min_cluster_size=10))
     log.info("worker warm-up finished in %.1f s", time.monotonic() - started)
 
 
