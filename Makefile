@@ -13,7 +13,7 @@ FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/pack
 run: install frontend
 	@$(PY) -m atlas.stack serve
 
-test: install frontend chromium
+test: install frontend chromium lint
 	@$(PY) -m atlas.stack exec -- $(PY) -m pytest $(PYTEST_ARGS)
 
 install: $(STAMP)

@@ -114,6 +114,18 @@ def parse_k(raw: str | None) -> int:
     return k
 
 
+def nearest_rows_sql(dataset_id: uuid.UUID) -> str:
+    """Top-k by cosine distance; parameters: the query vector (twice) and k.
+
+    The dataset id is written as a literal, exactly as in the partial index's predicate
+    (maps.indexes), so that the planner picks that index; it is a parsed UUID, never user text.
+    """
+    return (
+        "SELECT row_id, 1 - (embedding <=> %s::vector) AS score, text, fields FROM maps_point "
+        f"WHERE dataset_id = '{dataset_id}'::uuid ORDER BY embedding <=> %s::vector LIMIT %s"
+    )
+
+
 def search(dataset: Dataset, query: str, k: int) -> list[SearchHit]:
     """Embed the query with the dataset's model and take the k nearest rows by cosine similarity."""
     _ready(dataset)
@@ -124,15 +136,9 @@ def search(dataset: Dataset, query: str, k: int) -> list[SearchHit]:
 
     vector = get_encoder(dataset.model_name, settings.TORCH_THREADS).encode([query])[0]
     literal = "[" + ",".join(f"{v:.7g}" for v in vector.tolist()) + "]"
-    # The dataset id is written as a literal, exactly as in the partial index's predicate
-    # (maps.indexes), so that the planner picks that index; it is a parsed UUID, never user text.
-    sql = (
-        "SELECT row_id, 1 - (embedding <=> %s::vector) AS score, text, fields FROM maps_point "
-        f"WHERE dataset_id = '{dataset.id}'::uuid ORDER BY embedding <=> %s::vector LIMIT %s"
-    )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('hnsw.ef_search', %s, true)", [str(max(settings.SEARCH_EF, k))])
-        cursor.execute(sql, [literal, literal, k])
+        cursor.execute(nearest_rows_sql(dataset.id), [literal, literal, k])
         rows = cursor.fetchall()
     # Django hands jsonb to raw cursors as text.
     return [

@@ -1,13 +1,17 @@
 """A real Celery worker builds maps from uploads against the real PostgreSQL and Redis."""
 
 import io
+import uuid
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from django.db import connection
 from django.test import Client
 
-from maps.models import Dataset, Point
+from maps.indexes import vector_index_name
+from maps.models import Dataset, Point, Topic
+from maps.queries import nearest_rows_sql
 from tests.conftest import WorkerProcess, csv_slice
 from tests.integration.helpers import upload, wait_until_finished
 
@@ -62,6 +66,13 @@ def test_uploading_2000_pypi_rows_builds_a_searchable_map(
     assert set(results[0]["fields"]) == {"name", "summary"}
     assert results[0]["fields"]["summary"] == results[0]["text"]
 
+    # The search runs on this dataset's own HNSW index, not a scan of every dataset's rows.
+    probe = "[" + ",".join(["0.05"] * 384) + "]"
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + nearest_rows_sql(uuid.UUID(created["id"])), [probe, probe, 10])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert vector_index_name(uuid.UUID(created["id"])) in plan, plan
+
 
 def test_a_build_whose_text_column_is_empty_fails_with_a_message_and_the_worker_serves_the_next(
     client: Client, celery_worker: WorkerProcess, tmp_path: Path
@@ -79,3 +90,22 @@ def test_a_build_whose_text_column_is_empty_fails_with_a_message_and_the_worker_
     ready = wait_until_finished(client, upload(client, small, "summary")["id"])
     assert ready["status"] == "ready", celery_worker.log_tail()
     assert Dataset.objects.get(id=ready["id"]).row_count == 120
+
+
+def test_deleting_a_dataset_removes_its_rows_topics_index_and_file(
+    client: Client, celery_worker: WorkerProcess, tmp_path: Path
+) -> None:
+    ready = wait_until_finished(client, upload(client, csv_slice(tmp_path / "small.csv", 60), "summary")["id"])
+    assert ready["status"] == "ready", celery_worker.log_tail()
+    dataset_id = uuid.UUID(ready["id"])
+    stored = Path(Dataset.objects.get(id=dataset_id).upload_path)
+    assert stored.exists()
+
+    assert client.delete(f"/api/v1/datasets/{dataset_id}").status_code == 204
+    assert client.get(f"/api/v1/datasets/{dataset_id}").status_code == 404
+    assert not Point.objects.filter(dataset_id=dataset_id).exists()
+    assert not Topic.objects.filter(dataset_id=dataset_id).exists()
+    assert not stored.exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = %s", [vector_index_name(dataset_id)])
+        assert cursor.fetchone() == (0,)

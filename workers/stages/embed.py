@@ -26,7 +26,7 @@ class TextEncoder(Protocol):
 class EmbedParams:
     batch_size: int = 64
     # Rows per progress report and per write to the database.
-    chunk_size: int = 1024
+    chunk_size: int = 512
 
 
 def iter_embeddings(
