@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from maps import actions, queries
+from maps import actions, health, queries
 from maps.errors import UserError
 
 View = Callable[..., HttpResponse]
@@ -83,3 +83,16 @@ def search(request: HttpRequest, dataset_id: str) -> HttpResponse:
     k = queries.parse_k(request.GET.get("k"))
     hits = queries.search(found, request.GET.get("q", ""), k)
     return JsonResponse({"results": [asdict(hit) for hit in hits]})
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """The process is up and serving requests; nothing else is checked."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def readyz(request: HttpRequest) -> HttpResponse:
+    """The database, Redis and at least one worker answer: 200 when all do, 503 with the reasons if not."""
+    state = health.readiness()
+    return JsonResponse(state, status=200 if state["ready"] else 503)
