@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 FRONTEND_STAMP := frontend/dist/.built
 FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/package.json frontend/package-lock.json frontend/vite.config.ts frontend/tsconfig.json
 
-.PHONY: run test install frontend chromium lint typecheck bench clean
+.PHONY: run test install frontend chromium lint typecheck bench backup restore clean
 
 run: install frontend
 	@$(PY) -m atlas.stack serve
@@ -51,6 +51,15 @@ typecheck: lint
 
 bench: install
 	@$(PY) -m atlas.stack exec -- $(PY) -m benchmarks.run
+
+# make backup FILE=atlas.tar / make restore FILE=atlas.tar (the app's database and uploaded files).
+backup: install
+	@test -n "$(FILE)" || { echo "usage: make backup FILE=atlas-backup.tar"; exit 2; }
+	@$(PY) -m atlas.stack manage backup "$(FILE)"
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=atlas-backup.tar"; exit 2; }
+	@$(PY) -m atlas.stack manage restore "$(FILE)"
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist

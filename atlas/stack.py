@@ -3,6 +3,7 @@ migrations, one Celery worker and the web server; Ctrl-C stops every process thi
 
     python -m atlas.stack serve            # what `make run` calls
     python -m atlas.stack exec -- CMD ...  # run CMD with fresh services in a temporary folder (`make test`)
+    python -m atlas.stack manage ARGS ...  # manage.py against the app's database (make backup / restore)
 """
 
 import argparse
@@ -175,6 +176,25 @@ def exec_with_services(command: list[str], keep: bool) -> int:
             shutil.rmtree(data_dir, ignore_errors=True)
 
 
+def manage(args: list[str]) -> int:
+    """Run manage.py against the app's database: DATABASE_URL's, else the embedded one (started if it is not
+    running, and stopped again afterwards in that case)."""
+    env = dict(os.environ)
+    postgres = None
+    if not env.get("DATABASE_URL"):
+        datadir = Path(os.environ.get("ATLAS_DATA_DIR") or ROOT / "var") / "postgres"
+        was_running = (datadir / "postmaster.pid").exists()
+        postgres = start_postgres(datadir)
+        env["DATABASE_URL"] = postgres.url
+        if was_running:
+            postgres = None
+    try:
+        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env).returncode
+    finally:
+        if postgres is not None:
+            postgres.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m atlas.stack", description=__doc__.split("\n")[0] if __doc__ else ""
@@ -184,9 +204,13 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("exec", help="run a command against fresh services in a temporary folder")
     run.add_argument("--keep", action="store_true", help="keep the temporary folder afterwards")
     run.add_argument("argv", nargs=argparse.REMAINDER)
+    admin = sub.add_parser("manage", help="run manage.py against the app's database")
+    admin.add_argument("argv", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve()
+    if args.command == "manage":
+        return manage(args.argv)
     argv_rest = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
     return exec_with_services(argv_rest, args.keep)
 
