@@ -80,6 +80,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "builds"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task whose worker died (its message never acknowledged) goes back to the queue this many seconds after
+# it was taken. It must stay above the longest build, or a live build would be handed out a second time.
+TASK_VISIBILITY_TIMEOUT = env_int("ATLAS_TASK_VISIBILITY_TIMEOUT", 3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": TASK_VISIBILITY_TIMEOUT,
+    # Look for abandoned tasks often enough that a short timeout is honoured.
+    "unacked_restore_interval": max(1, min(10, TASK_VISIBILITY_TIMEOUT // 4)),
+    "unacked_restore_throttle": 1 if TASK_VISIBILITY_TIMEOUT < 60 else 10,
+}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 LOGGING = {

@@ -150,10 +150,10 @@ def run_children(
     return 1
 
 
-def worker_command(*extra: str) -> list[str]:
+def worker_command(*extra: str, queue: str = "builds") -> list[str]:
     return [
         sys.executable, "-m", "celery", "-A", "atlas", "worker",
-        "--concurrency", "1", "--queues", "builds", "--without-mingle", "--without-gossip",
+        "--concurrency", "1", "--queues", queue, "--without-mingle", "--without-gossip",
         "--loglevel", "INFO", *extra,
     ]  # fmt: skip
 
