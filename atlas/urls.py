@@ -12,6 +12,7 @@ urlpatterns = [
     path("readyz", api.readyz, name="readyz"),
     path("api/v1/datasets", api.datasets, name="api-datasets"),
     path("api/v1/datasets/<str:dataset_id>", api.dataset, name="api-dataset"),
+    path("api/v1/datasets/<str:dataset_id>/cancel", api.cancel, name="api-cancel"),
     path("api/v1/datasets/<str:dataset_id>/points", api.points, name="api-points"),
     path("api/v1/datasets/<str:dataset_id>/points/<int:row_id>", api.point, name="api-point"),
     path("api/v1/datasets/<str:dataset_id>/topics", api.topics, name="api-topics"),

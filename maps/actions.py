@@ -8,8 +8,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 
-from maps.errors import InvalidUpload, UploadTooLarge
+from maps.errors import InvalidUpload, NotCancellable, UploadTooLarge
 from maps.indexes import drop_vector_index
 from maps.models import Dataset
 from workers.stages.errors import BuildError
@@ -68,6 +69,19 @@ def _queue_build(dataset_id: uuid.UUID) -> None:
     from workers.tasks import build_dataset
 
     build_dataset.delay(str(dataset_id))
+
+
+def cancel_build(dataset: Dataset) -> Dataset:
+    """Stop a queued or running build; the worker notices at its next progress report and cleans up."""
+    stopped = Dataset.objects.filter(id=dataset.id, status__in=[Dataset.Status.QUEUED, Dataset.Status.RUNNING]).update(
+        status=Dataset.Status.CANCELLED, finished_at=timezone.now()
+    )
+    dataset.refresh_from_db()
+    if not stopped:
+        raise NotCancellable(
+            f"Dataset {dataset.id} is {dataset.status}; only a queued or running build can be cancelled."
+        )
+    return dataset
 
 
 def delete_dataset(dataset: Dataset) -> None:

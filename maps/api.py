@@ -57,6 +57,13 @@ def dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
     return JsonResponse(queries.dataset_summary(found))
 
 
+@csrf_exempt
+@require_http_methods(["POST"])
+@user_errors
+def cancel(request: HttpRequest, dataset_id: str) -> HttpResponse:
+    return JsonResponse(queries.dataset_summary(actions.cancel_build(queries.get_dataset(dataset_id))))
+
+
 @require_GET
 @user_errors
 def points(request: HttpRequest, dataset_id: str) -> HttpResponse:

@@ -26,6 +26,11 @@ class NotFound(UserError):
     code = "not_found"
 
 
+class NotCancellable(UserError):
+    status = 409
+    code = "not_cancellable"
+
+
 class NotReady(UserError):
     status = 409
     code = "not_ready"

@@ -14,6 +14,7 @@ class Dataset(models.Model):
         RUNNING = "running"
         READY = "ready"
         FAILED = "failed"
+        CANCELLED = "cancelled"
 
     class Stage(models.TextChoices):
         INGEST = "ingest"

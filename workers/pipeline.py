@@ -30,6 +30,10 @@ class IncompleteBuild(Exception):
     """A stage wrote fewer rows than it should have: never show such a map as ready."""
 
 
+class BuildCancelled(Exception):
+    """The dataset was cancelled or deleted while it was building: stop and leave nothing behind."""
+
+
 class Build:
     """One run of the pipeline for one dataset: which stage it is in and how long each took."""
 
@@ -41,13 +45,14 @@ class Build:
     @contextmanager
     def stage_of(self, stage: str, total: int) -> Iterator[None]:
         self.stage = stage
-        store.set_progress(self.dataset_id, stage, 0, total)
+        self.progress(0, total)
         started = time.monotonic()
         yield
         self.timings[stage] = round(time.monotonic() - started, 3)
 
     def progress(self, done: int, total: int) -> None:
-        store.set_progress(self.dataset_id, self.stage, done, total)
+        if not store.set_progress(self.dataset_id, self.stage, done, total):
+            raise BuildCancelled(self.stage)
 
 
 def build(dataset_id: uuid.UUID) -> None:
@@ -58,10 +63,18 @@ def build(dataset_id: uuid.UUID) -> None:
     started = time.monotonic()
     try:
         run_stages(run, Dataset.objects.get(id=dataset_id))
+    except BuildCancelled:
+        log.info("dataset %s: cancelled or deleted during %s; discarding what it wrote", dataset_id, run.stage)
+        store.discard_partial(dataset_id)
     except BuildError as exc:
         log.info("dataset %s: failed at %s: %s", dataset_id, run.stage, exc.message)
         store.mark_failed(dataset_id, exc.message)
     except Exception:
+        if not store.is_running(dataset_id):
+            # Deleting a dataset mid-build makes the build's next write fail; that is a cancellation.
+            log.info("dataset %s: gone during %s; discarding what it wrote", dataset_id, run.stage)
+            store.discard_partial(dataset_id)
+            return
         log.exception("dataset %s: build crashed at stage %s", dataset_id, run.stage)
         store.mark_failed(
             dataset_id,
@@ -111,5 +124,6 @@ def run_stages(run: Build, dataset: Dataset) -> None:
         complete = store.count_complete_points(dataset_id)
         if complete != n:
             raise IncompleteBuild(f"{complete} of {n} rows have a vector, coordinates and a topic")
-    store.mark_ready(dataset_id, n, clusters.count)
+    if not store.mark_ready(dataset_id, n, clusters.count):
+        raise BuildCancelled(Stage.INDEX)
     log.info("dataset %s: ready, %d rows, %d topics, timings %s", dataset_id, n, clusters.count, run.timings)

@@ -35,9 +35,12 @@ def claim(dataset_id: uuid.UUID) -> bool:
     return bool(taken)
 
 
-def set_progress(dataset_id: uuid.UUID, stage: str, done: int, total: int) -> None:
-    Dataset.objects.filter(id=dataset_id, status=Status.RUNNING).update(
-        stage=stage, progress_done=done, progress_total=total, updated_at=timezone.now()
+def set_progress(dataset_id: uuid.UUID, stage: str, done: int, total: int) -> bool:
+    """Record progress; False when the build is no longer wanted (cancelled, or the dataset deleted)."""
+    return bool(
+        Dataset.objects.filter(id=dataset_id, status=Status.RUNNING).update(
+            stage=stage, progress_done=done, progress_total=total, updated_at=timezone.now()
+        )
     )
 
 
@@ -123,6 +126,18 @@ def mark_ready(dataset_id: uuid.UUID, row_count: int, topic_count: int) -> bool:
             finished_at=timezone.now(),
         )
     )
+
+
+def discard_partial(dataset_id: uuid.UUID) -> None:
+    """Remove what a cancelled build or one whose dataset was deleted wrote, so nothing is left behind."""
+    with transaction.atomic():
+        drop_vector_index(dataset_id)
+        Topic.objects.filter(dataset_id=dataset_id).delete()
+        Point.objects.filter(dataset_id=dataset_id).delete()
+
+
+def is_running(dataset_id: uuid.UUID) -> bool:
+    return Dataset.objects.filter(id=dataset_id, status=Status.RUNNING).exists()
 
 
 def save_timings(dataset_id: uuid.UUID, timings: dict[str, float]) -> None:

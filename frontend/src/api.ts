@@ -1,7 +1,7 @@
 // Every request the frontend makes to the Django API, with typed responses and one error shape.
 
 export type Stage = 'ingest' | 'embed' | 'layout' | 'topics' | 'index' | 'done';
-export type DatasetStatus = 'queued' | 'running' | 'ready' | 'failed';
+export type DatasetStatus = 'queued' | 'running' | 'ready' | 'failed' | 'cancelled';
 
 export interface Dataset {
   id: string;

@@ -72,6 +72,11 @@ async function waitUntilReady(): Promise<Dataset | null> {
       showError(ds.error?.message || 'Processing failed.');
       return null;
     }
+    if (ds.status === 'cancelled') {
+      progress.hide();
+      showError('This build was cancelled. Upload the file again to make its map.');
+      return null;
+    }
     progress.update(ds);
     await sleep(POLL_MS);
   }

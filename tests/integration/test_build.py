@@ -1,6 +1,7 @@
 """A real Celery worker builds maps from uploads against the real PostgreSQL and Redis."""
 
 import io
+import time
 import uuid
 from pathlib import Path
 
@@ -109,3 +110,53 @@ def test_deleting_a_dataset_removes_its_rows_topics_index_and_file(
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = %s", [vector_index_name(dataset_id)])
         assert cursor.fetchone() == (0,)
+
+
+def wait_for_worker_log(worker: WorkerProcess, text: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in worker.log_tail(200_000):
+        assert time.monotonic() < deadline, f"worker never logged {text!r}:\n{worker.log_tail()}"
+        time.sleep(0.2)
+
+
+def wait_for_stage(dataset_id: str, stage: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while Dataset.objects.get(id=dataset_id).stage != stage:
+        assert time.monotonic() < deadline, f"never reached {stage}"
+        time.sleep(0.05)
+
+
+def assert_nothing_left(dataset_id: uuid.UUID) -> None:
+    assert not Point.objects.filter(dataset_id=dataset_id).exists()
+    assert not Topic.objects.filter(dataset_id=dataset_id).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = %s", [vector_index_name(dataset_id)])
+        assert cursor.fetchone() == (0,)
+
+
+def test_cancelling_a_running_build_stops_it_and_removes_what_it_wrote(
+    client: Client, celery_worker: WorkerProcess, pypi_csv: Path
+) -> None:
+    created = upload(client, pypi_csv, "summary")
+    wait_for_stage(created["id"], "embed")
+    response = client.post(f"/api/v1/datasets/{created['id']}/cancel")
+    assert response.status_code == 200
+    assert response.json()["status"] == "cancelled"
+    wait_for_worker_log(celery_worker, f"dataset {created['id']}: cancelled or deleted")
+    assert Dataset.objects.get(id=created["id"]).status == "cancelled"
+    assert_nothing_left(uuid.UUID(created["id"]))
+    again = client.post(f"/api/v1/datasets/{created['id']}/cancel")
+    assert again.status_code == 409
+    assert "only a queued or running build can be cancelled" in again.json()["error"]["message"]
+
+
+def test_deleting_a_dataset_while_it_builds_leaves_nothing_behind(
+    client: Client, celery_worker: WorkerProcess, pypi_csv: Path
+) -> None:
+    created = upload(client, pypi_csv, "summary")
+    wait_for_stage(created["id"], "embed")
+    stored = Path(Dataset.objects.get(id=created["id"]).upload_path)
+    assert client.delete(f"/api/v1/datasets/{created['id']}").status_code == 204
+    wait_for_worker_log(celery_worker, f"dataset {created['id']}:")
+    assert not stored.exists()
+    assert_nothing_left(uuid.UUID(created["id"]))
