@@ -82,6 +82,8 @@ CELERY_TASK_DEFAULT_QUEUE = "builds"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A task whose worker died (its message never acknowledged) goes back to the queue this many seconds after
 # it was taken. It must stay above the longest build, or a live build would be handed out a second time.
+# How often a build is retried when the database is unreachable (backing off 1, 2, 4 ... 60 s).
+BUILD_RETRIES = env_int("ATLAS_BUILD_RETRIES", 8)
 TASK_VISIBILITY_TIMEOUT = env_int("ATLAS_TASK_VISIBILITY_TIMEOUT", 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": TASK_VISIBILITY_TIMEOUT,

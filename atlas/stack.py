@@ -165,10 +165,11 @@ def exec_with_services(command: list[str], keep: bool) -> int:
     data_dir = Path(tempfile.mkdtemp(prefix="atlas-test-", dir=os.environ.get("ATLAS_TEST_TMP")))
     try:
         with services(data_dir) as service_env:
-            result = subprocess.run(
-                command, cwd=ROOT, env=child_env(**service_env, ATLAS_DATA_DIR=str(data_dir / "data"))
+            # Tests that restart the embedded PostgreSQL need to know where it lives.
+            env = child_env(
+                **service_env, ATLAS_DATA_DIR=str(data_dir / "data"), ATLAS_EMBEDDED_PGDATA=str(data_dir / "postgres")
             )
-            return result.returncode
+            return subprocess.run(command, cwd=ROOT, env=env).returncode
     finally:
         if not keep:
             import shutil

