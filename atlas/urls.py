@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/datasets/<str:dataset_id>/cancel", api.cancel, name="api-cancel"),
     path("api/v1/datasets/<str:dataset_id>/points", api.points, name="api-points"),
     path("api/v1/datasets/<str:dataset_id>/points/<int:row_id>", api.point, name="api-point"),
+    path("api/v1/datasets/<str:dataset_id>/points/<int:row_id>/neighbors", api.neighbors, name="api-point-neighbors"),
     path("api/v1/datasets/<str:dataset_id>/topics", api.topics, name="api-topics"),
     path("api/v1/datasets/<str:dataset_id>/search", api.search, name="api-search"),
 ]

@@ -79,6 +79,14 @@ def point(request: HttpRequest, dataset_id: str, row_id: int) -> HttpResponse:
 
 @require_GET
 @user_errors
+def neighbors(request: HttpRequest, dataset_id: str, row_id: int) -> HttpResponse:
+    found = queries.get_dataset(dataset_id)
+    hits = queries.neighbors(found, row_id, queries.parse_k(request.GET.get("k")))
+    return JsonResponse({"results": [asdict(hit) for hit in hits]})
+
+
+@require_GET
+@user_errors
 def topics(request: HttpRequest, dataset_id: str) -> HttpResponse:
     return JsonResponse(queries.topics(queries.get_dataset(dataset_id)), safe=False)
 

@@ -135,7 +135,21 @@ def search(dataset: Dataset, query: str, k: int) -> list[SearchHit]:
     from workers.models import get_encoder
 
     vector = get_encoder(dataset.model_name, settings.TORCH_THREADS).encode([query])[0]
-    literal = "[" + ",".join(f"{v:.7g}" for v in vector.tolist()) + "]"
+    return _nearest(dataset, [float(v) for v in vector.tolist()], k)
+
+
+def neighbors(dataset: Dataset, row_id: int, k: int) -> list[SearchHit]:
+    """The k rows closest in meaning to one row of the dataset, the row itself left out."""
+    _ready(dataset)
+    point = Point.objects.filter(dataset=dataset, row_id=row_id).values_list("embedding", flat=True).first()
+    if point is None:
+        raise NotFound(f"Dataset {dataset.id} has no row {row_id}.")
+    hits = _nearest(dataset, [float(v) for v in point], k + 1)
+    return [hit for hit in hits if hit.id != row_id][:k]
+
+
+def _nearest(dataset: Dataset, vector: list[float], k: int) -> list[SearchHit]:
+    literal = "[" + ",".join(f"{v:.7g}" for v in vector) + "]"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('hnsw.ef_search', %s, true)", [str(max(settings.SEARCH_EF, k))])
         cursor.execute(nearest_rows_sql(dataset.id), [literal, literal, k])

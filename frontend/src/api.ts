@@ -125,6 +125,11 @@ export function getPoint(id: string, rowId: number): Promise<PointDetail> {
   return getJSON<PointDetail>(`${ds(id)}/points/${rowId}`);
 }
 
+export async function neighbors(id: string, rowId: number, k = 10): Promise<SearchResult[]> {
+  const body = await getJSON<{ results: SearchResult[] }>(`${ds(id)}/points/${rowId}/neighbors?k=${k}`);
+  return body.results;
+}
+
 export async function search(id: string, q: string, k = 10, signal?: AbortSignal): Promise<SearchResult[]> {
   const params = new URLSearchParams({ q, k: String(k) });
   const body = await getJSON<{ results: SearchResult[] }>(`${ds(id)}/search?${params}`, { signal });

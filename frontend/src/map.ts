@@ -105,7 +105,10 @@ async function showMap(): Promise<void> {
 
   const store = createStore(initialMapState);
   const tooltip = createTooltip(el('tooltip'), mapEl);
-  const details = createDetails(el('details'));
+  const details = createDetails(el('details'), (rowId) => {
+    centreOn(rowId);
+    select(rowId);
+  });
 
   // Row details are immutable, so one fetch per row per page load is enough.
   const detailCache = new Map<number, PointDetail>();
@@ -184,17 +187,25 @@ async function showMap(): Promise<void> {
     const cached = detailCache.get(rowId);
     if (cached) {
       details.show(cached);
-      return;
+    } else {
+      details.loading();
     }
-    details.loading();
-    detail(rowId).then(
-      (d) => {
-        if (store.get().selectedId === rowId) details.show(d);
-      },
-      (e: unknown) => {
-        if (store.get().selectedId === rowId) details.error(message(e));
-      },
-    );
+    const shown = cached
+      ? Promise.resolve(cached)
+      : detail(rowId).then((d) => {
+          if (store.get().selectedId === rowId) details.show(d);
+          return d;
+        });
+    shown
+      .then(() => api.neighbors(datasetId, rowId))
+      .then(
+        (found) => {
+          if (store.get().selectedId === rowId) details.showNeighbors(rowId, found);
+        },
+        (e: unknown) => {
+          if (store.get().selectedId === rowId) details.error(message(e));
+        },
+      );
   }
 
   const fitted = fitView(points.bounds, mapEl.clientWidth, mapEl.clientHeight);

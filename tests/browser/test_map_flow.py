@@ -80,6 +80,17 @@ def test_uploading_in_the_browser_builds_a_map_that_draws_points_and_highlights_
     expect(page.locator("#tooltip")).to_be_visible()
     expect(page.locator("#tooltip")).to_contain_text(first_text[:40])
 
+    # The details panel lists the row's nearest neighbours, each one click away.
+    first_id = expected["results"][0]["id"]
+    expect(page.locator("#details")).to_have_attribute("data-row-id", str(first_id))
+    expect(page.locator("#neighbors li")).to_have_count(10)
+    api_neighbors = Client().get(f"/api/v1/datasets/{dataset_id}/points/{first_id}/neighbors").json()["results"]
+    shown = page.locator("#neighbors li").evaluate_all("items => items.map(li => li.dataset.rowId)")
+    assert shown == [str(n["id"]) for n in api_neighbors]
+    page.locator("#neighbors li").nth(1).click()
+    expect(page.locator("#details")).to_have_attribute("data-row-id", shown[1])
+    expect(page.locator("#details .detail-text")).to_have_text(api_neighbors[1]["text"])
+
     page.click("#search-clear")
     expect(page.locator("#map-root")).not_to_have_attribute("data-highlighted", "")
     assert page.get_attribute("#map-root", "data-highlighted") is None

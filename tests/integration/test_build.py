@@ -67,6 +67,14 @@ def test_uploading_2000_pypi_rows_builds_a_searchable_map(
     assert set(results[0]["fields"]) == {"name", "summary"}
     assert results[0]["fields"]["summary"] == results[0]["text"]
 
+    neighbours = client.get(f"/api/v1/datasets/{created['id']}/points/{results[0]['id']}/neighbors", {"k": 5}).json()
+    assert len(neighbours["results"]) == 5
+    assert results[0]["id"] not in [n["id"] for n in neighbours["results"]]
+    assert [n["score"] for n in neighbours["results"]] == sorted(
+        (n["score"] for n in neighbours["results"]), reverse=True
+    )
+    assert client.get(f"/api/v1/datasets/{created['id']}/points/99999/neighbors").status_code == 404
+
     # The search runs on this dataset's own HNSW index, not a scan of every dataset's rows.
     probe = "[" + ",".join(["0.05"] * 384) + "]"
     with connection.cursor() as cursor:

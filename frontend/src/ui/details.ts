@@ -1,8 +1,10 @@
-// The details panel: one row's full text and its other columns, rendered as plain text.
-import type { PointDetail } from '../api';
+// The details panel: one row's full text, its other columns and its nearest neighbours, as plain text.
+import type { PointDetail, SearchResult } from '../api';
 
 export interface DetailsView {
   show(detail: PointDetail): void;
+  /** The rows nearest in meaning to the shown row; each one a click away. */
+  showNeighbors(rowId: number, neighbors: SearchResult[]): void;
   loading(): void;
   error(message: string): void;
   hide(): void;
@@ -13,7 +15,7 @@ function fieldValue(v: unknown): string {
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
-export function createDetails(el: HTMLElement): DetailsView {
+export function createDetails(el: HTMLElement, onPick: (rowId: number) => void): DetailsView {
   el.hidden = true;
   const heading = (id: number) => {
     const h = document.createElement('h2');
@@ -37,6 +39,33 @@ export function createDetails(el: HTMLElement): DetailsView {
       el.replaceChildren(heading(d.id), text, table);
       el.dataset.rowId = String(d.id);
       el.hidden = false;
+    },
+    showNeighbors(rowId, neighbors) {
+      if (el.dataset.rowId !== String(rowId)) return;
+      const heading = document.createElement('h3');
+      heading.textContent = 'Nearest neighbours';
+      const list = document.createElement('ol');
+      list.id = 'neighbors';
+      for (const n of neighbors) {
+        const item = document.createElement('li');
+        item.dataset.rowId = String(n.id);
+        item.tabIndex = 0;
+        const score = document.createElement('span');
+        score.className = 'score';
+        score.textContent = n.score.toFixed(3);
+        const text = document.createElement('span');
+        text.className = 'text';
+        text.textContent = n.text.length > 160 ? `${n.text.slice(0, 160)}…` : n.text;
+        item.append(score, ' ', text);
+        item.addEventListener('click', () => onPick(n.id));
+        item.addEventListener('keydown', (e) => {
+          if (e.key === 'Enter') onPick(n.id);
+        });
+        list.append(item);
+      }
+      el.querySelector('#neighbors')?.previousElementSibling?.remove();
+      el.querySelector('#neighbors')?.remove();
+      el.append(heading, list);
     },
     loading() {
       const p = document.createElement('p');
