@@ -14,6 +14,7 @@ import { createDetails } from './ui/details';
 import { createProgress } from './ui/progress';
 import { createSearch } from './ui/search';
 import { createTooltip } from './ui/tooltip';
+import { readUrl, writeUrl } from './url';
 
 const POLL_MS = 1000;
 const HOVER_DEBOUNCE_MS = 80;
@@ -209,7 +210,22 @@ async function showMap(): Promise<void> {
   }
 
   const fitted = fitView(points.bounds, mapEl.clientWidth, mapEl.clientHeight);
-  let viewState: OrthographicViewState = fitted;
+  const fromUrl = readUrl();
+  const opening: OrthographicViewState = fromUrl.camera
+    ? { ...fitted, target: [fromUrl.camera.x, fromUrl.camera.y, 0], zoom: fromUrl.camera.zoom }
+    : fitted;
+  let viewState: OrthographicViewState = opening;
+
+  // The camera moves many times a second while panning; the URL follows once it settles.
+  let urlTimer: ReturnType<typeof setTimeout> | undefined;
+  function publishUrl(): void {
+    clearTimeout(urlTimer);
+    urlTimer = setTimeout(() => {
+      const target = (viewState.target ?? [0, 0, 0]) as number[];
+      const { query, selectedId } = store.get();
+      writeUrl({ query, selectedId, camera: { x: target[0], y: target[1], zoom: Number(viewState.zoom ?? 0) } });
+    }, 250);
+  }
 
   function centreOn(rowId: number): void {
     const i = points.idToIndex.get(rowId);
@@ -234,7 +250,7 @@ async function showMap(): Promise<void> {
   const deck = new Deck({
     parent: mapEl,
     views: new OrthographicView({ id: 'ortho', flipY: false }),
-    initialViewState: fitted,
+    initialViewState: opening,
     controller: true,
     // 2-3 px dots are hard to hit exactly; a few pixels of slack makes hovering usable.
     pickingRadius: 4,
@@ -242,6 +258,7 @@ async function showMap(): Promise<void> {
     getCursor: () => (hoverId !== null ? 'pointer' : 'grab'),
     onViewStateChange: ({ viewState: vs }) => {
       viewState = vs as OrthographicViewState;
+      publishUrl();
     },
     onHover,
     onClick: (info) => {
@@ -276,6 +293,7 @@ async function showMap(): Promise<void> {
   });
 
   store.subscribe((state, prev) => {
+    if (state.query !== prev.query || state.selectedId !== prev.selectedId) publishUrl();
     if (state.highlightIds === prev.highlightIds && state.selectedId === prev.selectedId) return;
     deck.setProps({ layers: renderLayers(points, labels, state) });
     if (state.highlightIds !== prev.highlightIds) {
@@ -306,7 +324,7 @@ async function showMap(): Promise<void> {
           for (const r of results) detailCache.set(r.id, { id: r.id, text: r.text, fields: r.fields });
           search.showResults(results);
           const ids = results.map((r) => r.id).filter((id) => points.idToIndex.has(id));
-          store.set({ highlightIds: ids.length ? ids : null });
+          store.set({ highlightIds: ids.length ? ids : null, query: q });
         } catch (e) {
           if (seq !== searchSeq) return;
           search.showMessage(message(e));
@@ -320,7 +338,7 @@ async function showMap(): Promise<void> {
         search.setBusy(false);
         search.clear();
         details.hide();
-        store.set({ highlightIds: null, selectedId: null });
+        store.set({ highlightIds: null, selectedId: null, query: null });
       },
       onPick(rowId) {
         centreOn(rowId);
@@ -328,6 +346,13 @@ async function showMap(): Promise<void> {
       },
     },
   );
+
+  // Reopen the view the URL describes: its search, then its selected row (the camera is already set).
+  if (fromUrl.query) {
+    el<HTMLInputElement>('search-input').value = fromUrl.query;
+    el<HTMLFormElement>('search-form').requestSubmit();
+  }
+  if (fromUrl.selectedId !== null && points.idToIndex.has(fromUrl.selectedId)) select(fromUrl.selectedId);
 }
 
 async function main(): Promise<void> {

@@ -32,6 +32,8 @@ export interface MapState {
   highlightIds: number[] | null;
   /** Row id whose details are shown in the side panel. */
   selectedId: number | null;
+  /** The active search query, kept so the URL can carry it. */
+  query: string | null;
 }
 
-export const initialMapState: MapState = { highlightIds: null, selectedId: null };
+export const initialMapState: MapState = { highlightIds: null, selectedId: null, query: null };

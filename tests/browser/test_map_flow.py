@@ -3,6 +3,7 @@
 import csv
 import io
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
@@ -90,6 +91,21 @@ def test_uploading_in_the_browser_builds_a_map_that_draws_points_and_highlights_
     page.locator("#neighbors li").nth(1).click()
     expect(page.locator("#details")).to_have_attribute("data-row-id", shown[1])
     expect(page.locator("#details .detail-text")).to_have_text(api_neighbors[1]["text"])
+
+    # The URL is the view: a copied link reopens the same search, selected row and camera.
+    page.wait_for_function(f"location.search.includes('p={shown[1]}')")
+    link = page.url
+    assert "q=http+client+library" in link and "v=" in link
+    other = page.context.new_page()
+    other.goto(link)
+    other.wait_for_selector("body[data-map-ready='1']", timeout=120_000)
+    other.wait_for_selector("#map-root[data-highlighted]")
+    assert other.get_attribute("#map-root", "data-highlighted") == ",".join(expected_ids)
+    expect(other.locator("#details")).to_have_attribute("data-row-id", shown[1])
+    expect(other.locator("#search-input")).to_have_value("http client library")
+    other.wait_for_timeout(500)
+    assert parse_qs(urlparse(other.url).query)["v"] == parse_qs(urlparse(link).query)["v"]
+    other.close()
 
     page.click("#search-clear")
     expect(page.locator("#map-root")).not_to_have_attribute("data-highlighted", "")

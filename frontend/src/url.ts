@@ -1,0 +1,43 @@
+// The URL is a view of the map: camera, search query and selected row, so a copied link reopens that view.
+
+export interface Camera {
+  x: number;
+  y: number;
+  zoom: number;
+}
+
+export interface UrlView {
+  query: string | null;
+  selectedId: number | null;
+  camera: Camera | null;
+}
+
+function parseCamera(raw: string | null): Camera | null {
+  if (!raw) return null;
+  const parts = raw.split(',').map(Number);
+  if (parts.length !== 3 || !parts.every(Number.isFinite)) return null;
+  return { x: parts[0], y: parts[1], zoom: parts[2] };
+}
+
+export function readUrl(search: string = window.location.search): UrlView {
+  const params = new URLSearchParams(search);
+  const selected = params.get('p');
+  const selectedId = selected !== null && /^\d+$/.test(selected) ? Number(selected) : null;
+  const query = params.get('q');
+  return { query: query && query.trim() ? query : null, selectedId, camera: parseCamera(params.get('v')) };
+}
+
+export function writeUrl(view: UrlView): void {
+  const params = new URLSearchParams(window.location.search);
+  const set = (key: string, value: string | null) => (value === null ? params.delete(key) : params.set(key, value));
+  set('q', view.query);
+  set('p', view.selectedId === null ? null : String(view.selectedId));
+  // Four decimals keep links short; a ten-thousandth of a unit is far below a pixel at any useful zoom.
+  set('v', view.camera ? [view.camera.x, view.camera.y, view.camera.zoom].map((n) => n.toFixed(4)).join(',') : null);
+  const next = params.toString();
+  const url = `${window.location.pathname}${next ? `?${next}` : ''}${window.location.hash}`;
+  // replaceState: panning must not flood the back button with history entries.
+  if (url !== `${window.location.pathname}${window.location.search}${window.location.hash}`) {
+    window.history.replaceState(null, '', url);
+  }
+}
