@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("new", views.new_map, name="new-map"),
     path("maps/<str:dataset_id>", views.map_page, name="map"),
+    path("api/v1/previews", api.previews, name="api-previews"),
     path("api/v1/datasets", api.datasets, name="api-datasets"),
     path("api/v1/datasets/<str:dataset_id>", api.dataset, name="api-dataset"),
     path("api/v1/datasets/<str:dataset_id>/points", api.points, name="api-points"),

@@ -125,6 +125,11 @@ def mark_ready(dataset_id: uuid.UUID, row_count: int, topic_count: int) -> bool:
     )
 
 
+def save_warnings(dataset_id: uuid.UUID, warnings: Sequence[str]) -> None:
+    """The full read's warnings replace the ones the upload's first block gave."""
+    Dataset.objects.filter(id=dataset_id).update(warnings=list(warnings))
+
+
 def save_timings(dataset_id: uuid.UUID, timings: dict[str, float]) -> None:
     Dataset.objects.filter(id=dataset_id).update(timings=timings)
 
