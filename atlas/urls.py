@@ -10,6 +10,7 @@ urlpatterns = [
     path("maps/<str:dataset_id>", views.map_page, name="map"),
     path("healthz", api.healthz, name="healthz"),
     path("readyz", api.readyz, name="readyz"),
+    path("api/v1/previews", api.previews, name="api-previews"),
     path("api/v1/datasets", api.datasets, name="api-datasets"),
     path("api/v1/datasets/<str:dataset_id>", api.dataset, name="api-dataset"),
     path("api/v1/datasets/<str:dataset_id>/cancel", api.cancel, name="api-cancel"),

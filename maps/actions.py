@@ -10,44 +10,29 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from maps.errors import InvalidUpload, NotCancellable, UploadTooLarge
+from maps import uploads
+from maps.errors import InvalidUpload, NotCancellable
 from maps.indexes import drop_vector_index
 from maps.models import Dataset
-from workers.stages.errors import BuildError
-from workers.stages.ingest import read_columns
 
 
 def create_dataset(upload: UploadedFile[bytes] | None, name: str, text_field: str) -> Dataset:
-    """Store the upload, check its header names the text column, and queue the build."""
-    if upload is None:
-        raise InvalidUpload("No file was uploaded: send the CSV in the multipart field 'file'.")
-    filename = Path(upload.name or "upload.csv").name
-    if upload.size is not None and upload.size > settings.MAX_UPLOAD_BYTES:
-        raise UploadTooLarge(
-            f"{filename} is {upload.size / 1e6:.1f} MB, over the {settings.MAX_UPLOAD_BYTES / 1e6:.0f} MB limit "
-            "(ATLAS_MAX_UPLOAD_MB). Upload a smaller file or raise the limit."
-        )
-    if upload.size == 0:
-        raise InvalidUpload(f"{filename} is empty. Upload a CSV with a header row and at least one row.")
+    """Store the upload, check that its first rows read and hold the text column, and queue the build."""
+    filename = uploads.filename_of(upload)
+    assert upload is not None
     text_field = text_field.strip()
-    if not text_field:
-        raise InvalidUpload("No text column was chosen: send the column to embed in the field 'text_field'.")
     dataset_id = uuid.uuid4()
-    path = settings.UPLOAD_DIR / f"{dataset_id}.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    path = uploads.store(upload, settings.UPLOAD_DIR / str(dataset_id))
     try:
-        columns = read_columns(path, filename)
+        if not text_field:
+            raise InvalidUpload("No text column was chosen: send the column to embed in the field 'text_field'.")
+        found = uploads.first_rows(path, filename)
+        columns = found.column_names
         if text_field not in columns:
             raise InvalidUpload(
                 f"Column {text_field!r} is not in {filename}; its columns are: {', '.join(columns)}. "
                 "Pick one of those as the text column."
             )
-    except BuildError as exc:
-        path.unlink(missing_ok=True)
-        raise InvalidUpload(exc.message) from exc
     except InvalidUpload:
         path.unlink(missing_ok=True)
         raise
@@ -59,6 +44,7 @@ def create_dataset(upload: UploadedFile[bytes] | None, name: str, text_field: st
             upload_path=str(path),
             text_field=text_field,
             columns=columns,
+            warnings=found.warnings,
             model_name=settings.EMBED_MODEL,
         )
         transaction.on_commit(lambda: _queue_build(dataset_id))

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from maps import actions, health, queries
+from maps import actions, health, queries, uploads
 from maps.errors import UserError
 
 View = Callable[..., HttpResponse]
@@ -44,6 +44,14 @@ def datasets(request: HttpRequest) -> HttpResponse:
         )
         return JsonResponse({"id": str(dataset.id), "status": dataset.status, "url": f"/maps/{dataset.id}"}, status=201)
     return JsonResponse({"datasets": [queries.dataset_summary(d) for d in queries.list_datasets()]})
+
+
+@csrf_exempt
+@require_POST
+@user_errors
+def previews(request: HttpRequest) -> HttpResponse:
+    partial = request.POST.get("partial", "").lower() in ("1", "true")
+    return JsonResponse(uploads.preview_upload(request.FILES.get("file"), partial))
 
 
 @csrf_exempt

@@ -36,6 +36,8 @@ class Dataset(models.Model):
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     error_message = models.TextField(blank=True, default="")
+    # What the reader had to guess or change (an encoding fallback, generated column names), shown to the user.
+    warnings = models.JSONField(default=list)
     row_count = models.PositiveIntegerField(null=True)
     topic_count = models.PositiveIntegerField(null=True)
     # Seconds each stage of the last build took, and the total.

@@ -41,6 +41,7 @@ def dataset_summary(dataset: Dataset) -> dict[str, Any]:
         "status": dataset.status,
         "progress": {"stage": dataset.stage, "done": dataset.progress_done, "total": dataset.progress_total},
         "error": {"message": dataset.error_message} if dataset.status == Dataset.Status.FAILED else None,
+        "warnings": dataset.warnings,
         "rows": dataset.row_count,
         "topics": dataset.topic_count,
         "text_field": dataset.text_field,

@@ -12,12 +12,13 @@ from django.conf import settings
 
 from maps.indexes import create_vector_index
 from maps.models import Dataset
+from maps.uploads import ingest_limits
 from workers import store
 from workers.models import get_encoder
 from workers.stages.cluster import ClusterParams, find_topics
 from workers.stages.embed import EmbedParams, iter_embeddings
 from workers.stages.errors import BuildError
-from workers.stages.ingest import read_csv
+from workers.stages.ingest import read_dataset
 from workers.stages.label import LabelParams, label_topics
 from workers.stages.reduce import LayoutParams, layout_2d
 from workers.warmup import numba_lock
@@ -90,8 +91,9 @@ def build(dataset_id: uuid.UUID) -> None:
 def run_stages(run: Build, dataset: Dataset) -> None:
     dataset_id = dataset.id
     with run.stage_of(Stage.INGEST, 0):
-        table = read_csv(Path(dataset.upload_path), dataset.source_filename, dataset.text_field)
+        table = read_dataset(Path(dataset.upload_path), dataset.source_filename, dataset.text_field, ingest_limits())
         n = table.row_count
+        store.save_warnings(dataset_id, table.warnings)
         store.insert_points(dataset_id, table.texts, table.records)
         run.progress(n, n)
 

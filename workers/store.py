@@ -151,6 +151,11 @@ def is_running(dataset_id: uuid.UUID) -> bool:
     return Dataset.objects.filter(id=dataset_id, status=Status.RUNNING).exists()
 
 
+def save_warnings(dataset_id: uuid.UUID, warnings: Sequence[str]) -> None:
+    """The full read's warnings replace the ones the upload's first block gave."""
+    Dataset.objects.filter(id=dataset_id).update(warnings=list(warnings))
+
+
 def save_timings(dataset_id: uuid.UUID, timings: dict[str, float]) -> None:
     Dataset.objects.filter(id=dataset_id).update(timings=timings)
 

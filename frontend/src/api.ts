@@ -106,6 +106,29 @@ export async function createDataset(file: File, name: string, textField: string)
   return (await res.json()) as CreatedDataset;
 }
 
+export type ColumnType = 'number' | 'datetime' | 'category' | 'text' | 'url' | 'id';
+
+export interface FilePreview {
+  format: string;
+  compression: string | null;
+  encoding: string | null;
+  columns: { name: string; type: ColumnType }[];
+  rows: Record<string, unknown>[];
+  warnings: string[];
+}
+
+/** The server reads the first rows with the same readers as a build; `partial`: `file` is only its start. */
+export async function previewFile(file: Blob, filename: string, partial: boolean): Promise<FilePreview> {
+  const form = new FormData();
+  form.append('file', file, filename);
+  if (partial) form.append('partial', '1');
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const token = csrfToken();
+  if (token) headers['X-CSRFToken'] = token;
+  const res = await request(`${BASE}/previews`, { method: 'POST', body: form, headers });
+  return (await res.json()) as FilePreview;
+}
+
 export function getDataset(id: string): Promise<Dataset> {
   // The status changes under us while polling; never let a cache answer.
   return getJSON<Dataset>(ds(id), { cache: 'no-store' });

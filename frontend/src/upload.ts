@@ -1,11 +1,10 @@
-// Upload page wiring: preview the chosen CSV locally, pick the text column, then POST it.
+// Upload page wiring: the server previews the chosen file (any supported format), pick the text column, POST it.
 import './style.css';
-import Papa from 'papaparse';
-import { createDataset } from './api';
+import { createDataset, previewFile, type FilePreview } from './api';
 
-// Enough bytes for 50 preview rows of typical text; avoids reading a multi-GB file into memory.
-const PREVIEW_BYTES = 1024 * 1024;
-const PREVIEW_ROWS = 50;
+// Text files past this size are previewed from their first bytes only; binary tables need the whole file.
+const PREVIEW_BYTES = 8 * 1024 * 1024;
+const SLICEABLE = /\.(csv|tsv|tab|txt|json|jsonl|ndjson)(\.gz)?$/i;
 const TABLE_ROWS = 10;
 
 function el<T extends HTMLElement>(id: string): T {
@@ -21,6 +20,7 @@ const table = el<HTMLTableElement>('preview');
 const startButton = el<HTMLButtonElement>('start');
 const errorEl = el<HTMLElement>('upload-error');
 const statusEl = document.getElementById('upload-status');
+const warningsEl = document.getElementById('upload-warnings');
 
 const startLabel = startButton.textContent || 'Start';
 let file: File | null = null;
@@ -46,48 +46,69 @@ function stem(filename: string): string {
   return dot > 0 ? filename.slice(0, dot) : filename;
 }
 
-/** The column that most looks like prose: longest average text length over the preview rows. */
-function guessTextField(fields: string[], rows: Record<string, unknown>[]): string | null {
+/** The column that most looks like prose: typed text, then the longest average length over the preview rows. */
+function guessTextField(preview: FilePreview): string | null {
   let best: string | null = null;
-  let bestAvg = -1;
-  for (const f of fields) {
+  let bestScore = -1;
+  for (const column of preview.columns) {
     let total = 0;
-    for (const r of rows) {
-      const v = r[f];
+    for (const r of preview.rows) {
+      const v = r[column.name];
       total += typeof v === 'string' ? v.length : 0;
     }
-    const avg = rows.length ? total / rows.length : 0;
-    if (avg > bestAvg) {
-      bestAvg = avg;
-      best = f;
+    const avg = preview.rows.length ? total / preview.rows.length : 0;
+    const score = (column.type === 'text' ? 1e9 : 0) + avg;
+    if (score > bestScore) {
+      bestScore = score;
+      best = column.name;
     }
   }
   return best;
 }
 
-function renderPreview(fields: string[], rows: Record<string, unknown>[]): void {
+function cellText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+function renderPreview(preview: FilePreview): void {
   const thead = document.createElement('thead');
   const headRow = document.createElement('tr');
-  for (const f of fields) {
+  for (const column of preview.columns) {
     const th = document.createElement('th');
     th.scope = 'col';
-    th.textContent = f;
+    th.textContent = column.name;
+    const type = document.createElement('small');
+    type.className = 'column-type';
+    type.textContent = ` ${column.type}`;
+    th.append(type);
     headRow.append(th);
   }
   thead.append(headRow);
   const tbody = document.createElement('tbody');
-  for (const r of rows.slice(0, TABLE_ROWS)) {
+  for (const r of preview.rows.slice(0, TABLE_ROWS)) {
     const tr = document.createElement('tr');
-    for (const f of fields) {
+    for (const column of preview.columns) {
       const td = document.createElement('td');
-      const v = r[f];
-      td.textContent = v === undefined || v === null ? '' : String(v);
+      td.textContent = cellText(r[column.name]);
       tr.append(td);
     }
     tbody.append(tr);
   }
   table.replaceChildren(thead, tbody);
   table.hidden = false;
+}
+
+function showWarnings(warnings: string[]): void {
+  if (!warningsEl) return;
+  warningsEl.replaceChildren(
+    ...warnings.map((w) => {
+      const p = document.createElement('p');
+      p.textContent = w;
+      return p;
+    }),
+  );
+  warningsEl.hidden = warnings.length === 0;
 }
 
 function fillFields(fields: string[], preselect: string | null): void {
@@ -106,39 +127,30 @@ function fillFields(fields: string[], preselect: string | null): void {
 function resetPreview(): void {
   table.replaceChildren();
   table.hidden = true;
+  showWarnings([]);
   fillFields([], null);
 }
 
-function preview(f: File): void {
-  const truncated = f.size > PREVIEW_BYTES;
-  // Papa's typings want a File; wrapping the slice keeps the name and avoids reading the whole upload.
-  const head = truncated ? new File([f.slice(0, PREVIEW_BYTES)], f.name, { type: f.type }) : f;
-  Papa.parse<Record<string, unknown>>(head, {
-    header: true,
-    preview: PREVIEW_ROWS,
-    skipEmptyLines: 'greedy',
-    complete: (result) => {
-      if (file !== f) return; // the user picked another file meanwhile
-      const fields = (result.meta.fields ?? []).filter((x) => x !== '');
-      let rows = result.data;
-      // The byte cut can split the last row; drop it unless Papa stopped at the row limit first.
-      if (truncated && rows.length < PREVIEW_ROWS && rows.length > 0) rows = rows.slice(0, -1);
-      if (fields.length === 0) {
-        resetPreview();
-        showError('Could not find a header row in this file.');
-      } else {
-        renderPreview(fields, rows);
-        fillFields(fields, guessTextField(fields, rows));
-      }
-      updateStart();
-    },
-    error: (err) => {
-      if (file !== f) return;
-      resetPreview();
-      showError(`Could not read the file: ${err.message}`);
-      updateStart();
-    },
-  });
+async function preview(f: File): Promise<void> {
+  const partial = f.size > PREVIEW_BYTES && SLICEABLE.test(f.name);
+  if (statusEl) statusEl.textContent = 'Reading the first rows…';
+  try {
+    const result = await previewFile(partial ? f.slice(0, PREVIEW_BYTES) : f, f.name, partial);
+    if (file !== f) return; // the user picked another file meanwhile
+    renderPreview(result);
+    showWarnings(result.warnings);
+    fillFields(
+      result.columns.map((c) => c.name),
+      guessTextField(result),
+    );
+  } catch (e) {
+    if (file !== f) return;
+    resetPreview();
+    showError(e instanceof Error ? e.message : String(e));
+  } finally {
+    if (file === f && statusEl) statusEl.textContent = '';
+    updateStart();
+  }
 }
 
 fileInput.addEventListener('change', () => {
@@ -150,7 +162,7 @@ fileInput.addEventListener('change', () => {
     const current = nameInput.value.trim();
     if (current === '' || current === defaultName) nameInput.value = stem(file.name);
     defaultName = stem(file.name);
-    preview(file);
+    void preview(file);
   }
   updateStart();
 });

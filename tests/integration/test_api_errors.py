@@ -29,7 +29,7 @@ def post(client: Client, content: bytes | None, text_field: str = "summary", fil
         (b"", "summary", 400, "data.csv is empty"),
         (b"name,summary\na,b\n", "", 400, "No text column was chosen"),
         (b"name,summary\na,b\n", "body", 400, "Column 'body' is not in data.csv; its columns are: name, summary"),
-        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "summary", 400, "Could not read data.csv as CSV"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "summary", 400, "data.csv is a PNG image, not a table"),
     ],
 )
 def test_a_bad_upload_gets_a_400_that_says_what_to_fix_and_stores_nothing(

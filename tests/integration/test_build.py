@@ -168,3 +168,29 @@ def test_deleting_a_dataset_while_it_builds_leaves_nothing_behind(
     wait_for_worker_log(celery_worker, f"dataset {created['id']}:")
     assert not stored.exists()
     assert_nothing_left(uuid.UUID(created["id"]))
+
+
+def test_a_parquet_upload_builds_a_map_with_typed_fields_and_a_late_bad_row_fails_the_build_whole(
+    client: Client, celery_worker: WorkerProcess, tmp_path: Path
+) -> None:
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    source = pacsv.read_csv(csv_slice(tmp_path / "small.csv", 120))
+    table = source.append_column("stars", pa.array(range(120), pa.int64()))
+    parquet = tmp_path / "packages.parquet"
+    pq.write_table(table, parquet)
+    ready = wait_until_finished(client, upload(client, parquet, "summary")["id"])
+    assert ready["status"] == "ready", celery_worker.log_tail()
+    assert ready["rows"] == 120 and ready["columns"] == [*source.column_names, "stars"]
+    detail = client.get(f"/api/v1/datasets/{ready['id']}/points/7").json()
+    assert detail["fields"]["stars"] == 7 and detail["text"] == source.column("summary")[7].as_py()
+
+    # Past the first block the upload check reads, a row with a missing field fails the build itself.
+    big = tmp_path / "big.csv"
+    row = "pkg,a summary of a package that is long enough to make this file big\n"
+    big.write_text("name,summary\n" + row * 140_000 + "broken row without a second field\n", encoding="utf-8")
+    failed = wait_until_finished(client, upload(client, big, "summary")["id"])
+    assert failed["status"] == "failed"
+    assert "1 row of big.csv does not have the 2 fields of the header: row 140002 has 1" in failed["error"]["message"]
+    assert Point.objects.filter(dataset_id=failed["id"]).count() == 0

@@ -19,3 +19,68 @@ class ColumnNotFound(BuildError):
 
 class EmptyTextColumn(BuildError):
     pass
+
+
+# What can be wrong with an uploaded file. Each is raised with a message naming the file, the line,
+# row or column where it applies, and how to fix it; the upload answers them as a 400 when the first
+# block shows them, the build as its failure message otherwise.
+
+
+class EmptyFile(UnreadableFile):
+    pass
+
+
+class HeaderOnly(UnreadableFile):
+    pass
+
+
+class NotATable(UnreadableFile):
+    """An image, archive or program, or a file whose content is not what its extension says."""
+
+
+class UnbalancedQuotes(UnreadableFile):
+    pass
+
+
+class RaggedRows(UnreadableFile):
+    pass
+
+
+class BadColumnNames(UnreadableFile):
+    pass
+
+
+class TooManyColumns(UnreadableFile):
+    pass
+
+
+class NulBytes(UnreadableFile):
+    pass
+
+
+class InvalidEncoding(UnreadableFile):
+    pass
+
+
+class FieldTooLarge(UnreadableFile):
+    pass
+
+
+class BrokenJson(UnreadableFile):
+    pass
+
+
+class NoRows(UnreadableFile):
+    """Valid JSON that holds no list of rows: a scalar or a nested object."""
+
+
+class TruncatedFile(UnreadableFile):
+    pass
+
+
+class ZipProblem(UnreadableFile):
+    pass
+
+
+class DecompressionBomb(UnreadableFile):
+    pass

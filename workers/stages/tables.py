@@ -1,0 +1,81 @@
+"""What every reader returns (named columns, rows of JSON-safe typed values) and the checks they share."""
+
+import base64
+import datetime
+import decimal
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from workers.stages.errors import BadColumnNames, TooManyColumns
+from workers.stages.sources import Limits
+
+
+@dataclass
+class RawTable:
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    # Which reader made it: csv, tsv, json, jsonl, parquet or arrow.
+    kind: str = "csv"
+    # How a user finds row i in their file: "row" counted from `first`, or the line of each row.
+    word: str = "row"
+    first: int = 1
+    lines: list[int] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def where(self, index: int) -> str:
+        if self.lines is not None:
+            return f"line {self.lines[index]}"
+        return f"{self.word} {index + self.first}"
+
+
+def check_column_names(names: list[str], file_name: str, limits: Limits) -> None:
+    if len(names) > limits.max_columns:
+        raise TooManyColumns(
+            f"{file_name} has {len(names):,} columns, over the limit of {limits.max_columns:,} (ATLAS_MAX_COLUMNS). "
+            "Keep the columns you need, or check the delimiter: a wrong one can split a line into many columns."
+        )
+    empty = [str(i + 1) for i, name in enumerate(names) if not name.strip()]
+    if empty and len(names) > 1:
+        raise BadColumnNames(
+            f"Column {', '.join(empty)} of {file_name} has no name in the header row. Give every column a "
+            "name (or delete the empty column) and upload again."
+        )
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names, start=1):
+        if name in seen:
+            raise BadColumnNames(
+                f"{file_name} has two columns named {name!r} (columns {seen[name]} and {position}). Rename one "
+                "of them so every column name is unique, and upload again."
+            )
+        seen[name] = position
+
+
+def json_value(value: Any) -> Any:
+    """A reader's Python value made safe for a JSON column: numbers stay numbers, dates become ISO strings."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value) if value.is_finite() else None
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return base64.b64encode(value).decode("ascii")
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_value(v) for v in value]
+    return value
+
+
+def arrow_rows(table: pa.Table) -> list[dict[str, Any]]:
+    names = table.column_names
+    columns = [[json_value(v) for v in column.to_pylist()] for column in table.columns]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)] if columns else []
