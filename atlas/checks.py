@@ -6,6 +6,9 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error, register
 
+# A sample smaller than this leaves too few rows per region for transform to place the rest faithfully.
+MIN_LAYOUT_SAMPLE = 1000
+
 
 @register()
 def check_services_configured(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[Error]:
@@ -29,3 +32,17 @@ def check_services_configured(app_configs: Sequence[Any] | None, **kwargs: Any) 
             )
         )
     return errors
+
+
+@register()
+def check_layout_sample_size(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[Error]:
+    size = settings.LAYOUT_SAMPLE_SIZE
+    if size == 0 or size >= MIN_LAYOUT_SAMPLE:
+        return []
+    return [
+        Error(
+            f"ATLAS_LAYOUT_SAMPLE_SIZE={size} is too small to fit a layout on.",
+            hint=f"Set it to 0 (fit UMAP on every row) or to at least {MIN_LAYOUT_SAMPLE} rows; the default is 50000.",
+            id="atlas.E003",
+        )
+    ]

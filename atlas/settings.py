@@ -75,6 +75,8 @@ TORCH_THREADS = env_int("ATLAS_TORCH_THREADS", 0)
 UMAP_NEIGHBORS = env_int("ATLAS_UMAP_NEIGHBORS", 15)
 UMAP_MIN_DIST = env_float("ATLAS_UMAP_MIN_DIST", 0.05)
 LAYOUT_SEED = env_int("ATLAS_LAYOUT_SEED", 42)
+# Above this many rows UMAP is fitted on a sample of this size and places the rest with transform; 0: never.
+LAYOUT_SAMPLE_SIZE = env_int("ATLAS_LAYOUT_SAMPLE_SIZE", 50_000)
 SEARCH_EF = env_int("ATLAS_SEARCH_EF", 100)
 SEARCH_MAX_K = env_int("ATLAS_SEARCH_MAX_K", 200)
 WORKER_WARMUP = env_bool("ATLAS_WORKER_WARMUP", True)

@@ -5,7 +5,8 @@ from dataclasses import asdict
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -75,8 +76,13 @@ def cancel(request: HttpRequest, dataset_id: str) -> HttpResponse:
 @require_GET
 @user_errors
 def points(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    payload = queries.points_arrow(queries.get_dataset(dataset_id))
-    return HttpResponse(payload, content_type=queries.ARROW_STREAM_TYPE)
+    found = queries.get_dataset(dataset_id)
+    etag = queries.points_etag(found)
+    # no-cache: the browser keeps the payload but asks each time, so a rebuilt map is never stale.
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        return HttpResponseNotModified(headers=headers)
+    return HttpResponse(queries.points_arrow(found), content_type=queries.ARROW_STREAM_TYPE, headers=headers)
 
 
 @require_GET

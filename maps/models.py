@@ -42,6 +42,8 @@ class Dataset(models.Model):
     topic_count = models.PositiveIntegerField(null=True)
     # Seconds each stage of the last build took, and the total.
     timings = models.JSONField(default=dict)
+    # How well the last build's map keeps the embedding's neighbourhoods (workers.stages.quality).
+    quality = models.JSONField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True)
@@ -82,12 +84,23 @@ class Point(models.Model):
 
 
 class Topic(models.Model):
+    """One topic of one level; ids are unique per dataset across levels, points carry their fine topic id."""
+
+    class Level(models.TextChoices):
+        BROAD = "broad"
+        MID = "mid"
+        FINE = "fine"
+
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="topics")
     topic_id = models.IntegerField()
+    level = models.CharField(max_length=5, choices=Level.choices, default=Level.FINE)
     label = models.CharField(max_length=200)
     keywords = models.JSONField(default=list)
     size = models.PositiveIntegerField()
+    # The topic_id of the topic one level up (fine -> mid -> broad); null for broad topics.
     parent = models.IntegerField(null=True)
+    # Row ids of the members nearest the topic's centroid in embedding space, nearest first.
+    representatives = models.JSONField(default=list)
     x = models.FloatField()
     y = models.FloatField()
 

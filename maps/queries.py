@@ -48,9 +48,17 @@ def dataset_summary(dataset: Dataset) -> dict[str, Any]:
         "columns": dataset.columns,
         "model": dataset.model_name,
         "timings": dataset.timings,
+        "quality": dataset.quality,
         "created_at": dataset.created_at.isoformat(),
         "url": f"/maps/{dataset.id}",
     }
+
+
+def points_etag(dataset: Dataset) -> str:
+    """Names one build's layout: a rebuild sets a new finished_at, so a cached payload is never reused."""
+    _ready(dataset)
+    assert dataset.finished_at is not None, "a ready dataset has finished_at"
+    return f'"{dataset.id}-{dataset.finished_at.timestamp():.6f}"'
 
 
 def points_arrow(dataset: Dataset) -> bytes:
@@ -80,7 +88,9 @@ def topics(dataset: Dataset) -> list[dict[str, Any]]:
             "label": t.label,
             "size": t.size,
             "parent": t.parent,
+            "level": t.level,
             "keywords": t.keywords,
+            "representatives": t.representatives,
             "x": t.x,
             "y": t.y,
         }

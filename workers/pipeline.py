@@ -18,8 +18,10 @@ from workers.models import get_encoder
 from workers.stages.cluster import ClusterParams, find_topics
 from workers.stages.embed import EmbedParams, iter_embeddings
 from workers.stages.errors import BuildError
+from workers.stages.hierarchy import HierarchyParams, merge_topics
 from workers.stages.ingest import read_dataset
-from workers.stages.label import LabelParams, label_topics
+from workers.stages.label import LabelParams, describe_topics
+from workers.stages.quality import QualityParams, measure_quality
 from workers.stages.reduce import LayoutParams, layout_2d
 from workers.warmup import numba_lock
 
@@ -111,16 +113,21 @@ def run_stages(run: Build, dataset: Dataset) -> None:
         coords = layout_2d(
             vectors,
             LayoutParams(
-                n_neighbors=settings.UMAP_NEIGHBORS, min_dist=settings.UMAP_MIN_DIST, seed=settings.LAYOUT_SEED
+                n_neighbors=settings.UMAP_NEIGHBORS,
+                min_dist=settings.UMAP_MIN_DIST,
+                seed=settings.LAYOUT_SEED,
+                sample_size=settings.LAYOUT_SAMPLE_SIZE or None,
             ),
         )
 
     with run.stage_of(Stage.TOPICS, n):
         with numba_lock:
             clusters = find_topics(coords, ClusterParams())
-        topics = label_topics(table.texts, clusters, coords, LabelParams())
+        hierarchy = merge_topics(vectors, clusters, HierarchyParams())
+        topics = describe_topics(table.texts, vectors, coords, clusters.noise, hierarchy, LabelParams())
         store.save_layout(dataset_id, coords, clusters)
         store.save_topics(dataset_id, topics)
+        store.save_quality(dataset_id, measure_quality(vectors, coords, clusters, QualityParams()))
 
     with run.stage_of(Stage.INDEX, n):
         create_vector_index(dataset_id)

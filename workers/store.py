@@ -15,6 +15,7 @@ from maps.models import Dataset, Point, Topic
 from workers.stages.cluster import Clusters
 from workers.stages.embed import Indices, Vectors
 from workers.stages.label import TopicLabel
+from workers.stages.quality import Quality
 from workers.stages.reduce import Coords
 
 # The database went away (a restart, a failover, a network cut): worth trying again shortly. Raw psycopg
@@ -37,7 +38,12 @@ def claim(dataset_id: uuid.UUID) -> bool:
     """
     with transaction.atomic():
         taken = Dataset.objects.filter(id=dataset_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
-            status=Status.RUNNING, stage=Stage.INGEST, progress_done=0, progress_total=0, error_message=""
+            status=Status.RUNNING,
+            stage=Stage.INGEST,
+            progress_done=0,
+            progress_total=0,
+            error_message="",
+            quality=None,
         )
         if taken:
             drop_vector_index(dataset_id)
@@ -108,15 +114,21 @@ def save_topics(dataset_id: uuid.UUID, topics: Sequence[TopicLabel]) -> None:
         Topic(
             dataset_id=dataset_id,
             topic_id=t.topic_id,
+            level=t.level,
             label=t.label[:200],
             keywords=t.keywords,
             size=t.size,
-            parent=None,
+            parent=t.parent,
             x=t.x,
             y=t.y,
+            representatives=t.representatives,
         )
         for t in topics
     )
+
+
+def save_quality(dataset_id: uuid.UUID, quality: Quality) -> None:
+    Dataset.objects.filter(id=dataset_id).update(quality=quality.as_dict())
 
 
 def count_complete_points(dataset_id: uuid.UUID) -> int:

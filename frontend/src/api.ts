@@ -20,11 +20,18 @@ export interface CreatedDataset {
   url: string;
 }
 
+export type TopicLevel = 'broad' | 'mid' | 'fine';
+
 export interface Topic {
   id: number;
   label: string;
   size: number;
+  /** The id of the topic one level up; null for broad topics. */
   parent: number | null;
+  level: TopicLevel;
+  keywords: string[];
+  /** Row ids nearest the topic's centre in embedding space. */
+  representatives: number[];
   x: number;
   y: number;
 }

@@ -14,9 +14,10 @@ export interface HighlightDatum {
   position: [number, number];
 }
 
-/** The largest topics get labels; more than ~30 would overlap into noise at the fitted zoom. */
+/** The broad topics get labels (the largest, if there are many); more than ~30 would overlap at the fitted zoom. */
 export function labelTopics(topics: Topic[]): Topic[] {
-  return topics
+  const broad = topics.filter((t) => t.level === 'broad');
+  return (broad.length ? broad : topics)
     .filter((t) => t.label && Number.isFinite(t.x) && Number.isFinite(t.y))
     .sort((a, b) => b.size - a.size)
     .slice(0, MAX_LABELS);

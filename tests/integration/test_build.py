@@ -14,7 +14,7 @@ from maps.indexes import vector_index_name
 from maps.models import Dataset, Point, Topic
 from maps.queries import nearest_rows_sql
 from tests.conftest import WorkerProcess, csv_slice
-from tests.integration.helpers import upload, wait_until_finished
+from tests.integration.helpers import assert_topics_form_a_three_level_tree, upload, wait_until_finished
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,13 +39,21 @@ def test_uploading_2000_pypi_rows_builds_a_searchable_map(
     assert points.filter(topic__isnull=True).count() == 0
     assert sorted(points.values_list("row_id", flat=True)) == list(range(2000))
 
-    topics = client.get(f"/api/v1/datasets/{created['id']}/topics").json()
+    every_level = client.get(f"/api/v1/datasets/{created['id']}/topics").json()
+    topics = [t for t in every_level if t["level"] == "fine"]
     # A real layout of 2,000 package summaries has many distinct regions, none holding most rows.
     assert len(topics) >= 10
     assert max(t["size"] for t in topics) < 1000
     assert final["topics"] == len(topics)
     assert sum(t["size"] for t in topics) == 2000
     assert all(t["label"] and set(t) >= {"id", "label", "size", "parent"} for t in topics)
+    assert_topics_form_a_three_level_tree(every_level, rows=2000)
+
+    # The 2D map keeps most of each row's embedding neighbourhood: far above chance (10 / 2,000).
+    quality = final["quality"]
+    assert set(quality) == {"knn_preservation", "trustworthiness", "topics", "noise_share"}
+    assert quality["knn_preservation"] > 0.1 and quality["trustworthiness"] > 0.8, quality
+    assert quality["topics"] == len(topics) and 0 <= quality["noise_share"] < 1
 
     payload = client.get(f"/api/v1/datasets/{created['id']}/points")
     assert payload["Content-Type"] == "application/vnd.apache.arrow.stream"

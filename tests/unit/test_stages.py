@@ -6,9 +6,9 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from workers.stages.cluster import ClusterParams, Clusters, find_topics, min_cluster_size_for
+from tests.unit.shapes import blobs, unit
+from workers.stages.cluster import ClusterParams, find_topics, min_cluster_size_for
 from workers.stages.embed import EmbedParams, iter_embeddings
-from workers.stages.label import LabelParams, label_topics
 from workers.stages.reduce import LayoutParams, layout_2d
 
 
@@ -41,15 +41,6 @@ def test_embedding_yields_every_row_once_with_its_own_vector_in_token_length_ord
     lengths = [len(t.split()) for batch in encoder.batches for t in batch]
     assert lengths == sorted(lengths)
     assert max(len(b) for b in encoder.batches) == 4
-
-
-def blobs(centres: list[tuple[float, ...]], per_blob: int, spread: float, seed: int = 0) -> npt.NDArray[np.float32]:
-    rng = np.random.default_rng(seed)
-    return np.vstack([rng.normal(c, spread, size=(per_blob, len(c))) for c in centres]).astype(np.float32)
-
-
-def unit(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
 def test_layout_is_2d_centred_and_the_same_for_the_same_seed() -> None:
@@ -121,25 +112,3 @@ def test_too_few_points_for_clustering_make_one_topic() -> None:
 def test_min_cluster_size_grows_with_the_data() -> None:
     assert min_cluster_size_for(100) == 5
     assert min_cluster_size_for(2000) < min_cluster_size_for(20000)
-
-
-def test_topic_labels_name_what_sets_each_topic_apart() -> None:
-    texts = ["fast http client for python", "async http client library", "http requests made simple"] + [
-        "plot charts with matplotlib",
-        "interactive charts and plots",
-        "charts for dashboards",
-    ]
-    clusters = Clusters(labels=np.array([0, 0, 0, 1, 1, 1], dtype=np.int32), noise=np.zeros(6, dtype=bool))
-    coords = np.array([[0, 0], [1, 0], [0, 1], [9, 9], [10, 9], [9, 10]], dtype=np.float32)
-    topics = label_topics(texts, clusters, coords, LabelParams(keywords_per_topic=2))
-    assert [t.size for t in topics] == [3, 3]
-    assert "http" in topics[0].keywords[0]
-    assert "charts" in topics[1].keywords[0]
-    assert topics[0].label == ", ".join(topics[0].keywords)
-    assert (topics[1].x, topics[1].y) == (9.0, 9.0)
-
-
-def test_topics_of_nothing_but_stop_words_still_get_a_label() -> None:
-    clusters = Clusters(labels=np.array([0, 0], dtype=np.int32), noise=np.zeros(2, dtype=bool))
-    topics = label_topics(["the and", "of the"], clusters, np.zeros((2, 2), dtype=np.float32), LabelParams())
-    assert topics[0].label == "topic 1"

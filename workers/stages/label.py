@@ -1,11 +1,15 @@
-"""Label: name each topic by its top c-TF-IDF keywords (class-based TF-IDF over its members' texts)."""
+"""Label: describe every topic of every level by c-TF-IDF keywords, size, place and representative rows."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from workers.stages.cluster import Clusters
+from workers.stages.cluster import Labels
+from workers.stages.embed import Vectors
+from workers.stages.hierarchy import Hierarchy, Level
 from workers.stages.reduce import Coords
 
 
@@ -13,11 +17,16 @@ from workers.stages.reduce import Coords
 class LabelParams:
     keywords_per_topic: int = 3
     candidates_per_topic: int = 10
+    representatives_per_topic: int = 5
+    # Rows scored against their topic's centroid at a time, to bound the temporary arrays.
+    chunk_size: int = 50_000
 
 
 @dataclass(frozen=True)
 class TopicLabel:
     topic_id: int
+    level: str
+    parent: int | None
     label: str
     keywords: list[str]
     size: int
@@ -25,50 +34,92 @@ class TopicLabel:
     # more often than the mean does.
     x: float
     y: float
+    # Row ids of the members closest to the topic's centroid in embedding space, closest first.
+    representatives: list[int]
 
 
-def label_topics(texts: Sequence[str], clusters: Clusters, coords: Coords, params: LabelParams) -> list[TopicLabel]:
-    keywords = _ctfidf_keywords(texts, clusters, params)
+def describe_topics(
+    texts: Sequence[str],
+    vectors: Vectors,
+    coords: Coords,
+    noise: npt.NDArray[np.bool_],
+    hierarchy: Hierarchy,
+    params: LabelParams,
+) -> list[TopicLabel]:
+    """Every topic of every level, broad first; keywords are ranked against the other topics of its level."""
+    counts = _term_counts(texts)
     topics = []
-    for topic_id in range(clusters.count):
-        members = clusters.labels == topic_id
-        words = keywords[topic_id] or [f"topic {topic_id + 1}"]
-        topics.append(
-            TopicLabel(
-                topic_id=topic_id,
-                label=", ".join(words),
-                keywords=words,
-                size=int(members.sum()),
-                x=float(np.median(coords[members, 0])),
-                y=float(np.median(coords[members, 1])),
+    for level in hierarchy.levels:
+        rows = _rows(level)
+        keywords = _ctfidf_keywords(counts, rows, len(level.ids), params)
+        representatives = _representatives(vectors, rows, len(level.ids), noise, params)
+        sizes = np.bincount(rows, minlength=len(level.ids))
+        xs, ys = _medians(coords, rows, len(level.ids))
+        for row, topic_id in enumerate(level.ids):
+            words = keywords[row] or [f"topic {topic_id + 1}"]
+            topics.append(
+                TopicLabel(
+                    topic_id=topic_id,
+                    level=level.name,
+                    parent=level.parents.get(topic_id),
+                    label=", ".join(words),
+                    keywords=words,
+                    size=int(sizes[row]),
+                    x=xs[row],
+                    y=ys[row],
+                    representatives=representatives[row],
+                )
             )
-        )
     return topics
 
 
-def _ctfidf_keywords(texts: Sequence[str], clusters: Clusters, params: LabelParams) -> list[list[str]]:
+def _rows(level: Level) -> Labels:
+    """Each point's topic as a row 0..t-1 of this level (a level's ids are one contiguous range)."""
+    first = level.ids[0] if level.ids else 0
+    assert level.ids == list(range(first, first + len(level.ids))), "topic ids of a level must be contiguous"
+    return np.asarray(level.labels - first, dtype=np.int32)
+
+
+def _membership(rows: Labels, count: int, weights: npt.NDArray[np.float64] | None = None) -> Any:
+    from scipy.sparse import csr_matrix
+
+    n = len(rows)
+    values = np.ones(n) if weights is None else weights
+    return csr_matrix((values, (rows, np.arange(n))), shape=(count, n))
+
+
+def _term_counts(texts: Sequence[str]) -> tuple[Any, npt.NDArray[np.str_]] | None:
     from sklearn.feature_extraction.text import CountVectorizer
 
-    k = clusters.count
     vectorizer = CountVectorizer(stop_words="english", ngram_range=(1, 2), min_df=1, max_features=50_000)
     try:
         counts = vectorizer.fit_transform(texts)
     except ValueError:  # nothing but stop words or symbols in every text
-        return [[] for _ in range(k)]
-    vocabulary = vectorizer.get_feature_names_out()
-    # One row per topic: the summed term counts of its members.
-    from scipy.sparse import csr_matrix
+        return None
+    return counts, vectorizer.get_feature_names_out()
 
-    membership = csr_matrix((np.ones(len(texts)), (clusters.labels, np.arange(len(texts)))), shape=(k, len(texts)))
-    per_topic = (membership @ counts).toarray().astype(np.float64)
-    term_frequency = per_topic / np.maximum(per_topic.sum(axis=1, keepdims=True), 1.0)
-    average_words = per_topic.sum() / k
-    idf = np.log(1.0 + average_words / np.maximum(per_topic.sum(axis=0), 1.0))
-    scores = term_frequency * idf
+
+def _ctfidf_keywords(
+    term_counts: tuple[Any, npt.NDArray[np.str_]] | None, rows: Labels, k: int, params: LabelParams
+) -> list[list[str]]:
+    if term_counts is None or k == 0:
+        return [[] for _ in range(k)]
+    from scipy.sparse import diags
+
+    counts, vocabulary = term_counts
+    # One sparse row per topic: the summed term counts of its members (dense would be topics x 50k).
+    per_topic = (_membership(rows, k) @ counts).tocsr().astype(np.float64)
+    words_per_topic = np.asarray(per_topic.sum(axis=1)).ravel()
+    term_totals = np.asarray(per_topic.sum(axis=0)).ravel()
+    idf = np.log(1.0 + (words_per_topic.sum() / k) / np.maximum(term_totals, 1.0))
+    scores = (diags(1.0 / np.maximum(words_per_topic, 1.0)) @ per_topic @ diags(idf)).tocsr()
     result = []
-    for topic_id in range(k):
-        ranked = np.argsort(-scores[topic_id])[: params.candidates_per_topic]
-        candidates = [str(vocabulary[i]) for i in ranked if scores[topic_id, i] > 0]
+    for topic in range(k):
+        start, end = scores.indptr[topic], scores.indptr[topic + 1]
+        values, terms = scores.data[start:end], scores.indices[start:end]
+        # Ties broken by term index, so the same counts always give the same label.
+        ranked = np.lexsort((terms, -values))[: params.candidates_per_topic]
+        candidates = [str(vocabulary[terms[i]]) for i in ranked if values[i] > 0]
         result.append(_distinct(candidates, params.keywords_per_topic))
     return result
 
@@ -84,3 +135,35 @@ def _distinct(candidates: list[str], limit: int) -> list[str]:
         if len(chosen) == limit:
             break
     return chosen
+
+
+def _representatives(
+    vectors: Vectors, rows: Labels, k: int, noise: npt.NDArray[np.bool_], params: LabelParams
+) -> list[list[int]]:
+    n = len(rows)
+    # Noise rows only joined their topic by proximity on the map: they barely shape the centroid and
+    # come last, so a topic is shown by rows HDBSCAN actually put in it.
+    weights = np.where(noise, 1e-6, 1.0)
+    centroids = np.asarray(_membership(rows, k, weights) @ vectors, dtype=np.float64)
+    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+    scores = np.empty(n, dtype=np.float64)
+    for start in range(0, n, params.chunk_size):
+        part = slice(start, start + params.chunk_size)
+        scores[part] = np.einsum("ij,ij->i", vectors[part], centroids[rows[part]])
+    scores[noise] -= 4.0  # below any clustered row: cosine similarity is at least -1
+    order = np.lexsort((np.arange(n), -scores, rows))
+    starts = np.searchsorted(rows[order], np.arange(k))
+    ends = np.searchsorted(rows[order], np.arange(k), side="right")
+    take = params.representatives_per_topic
+    return [order[s : min(e, s + take)].tolist() for s, e in zip(starts, ends, strict=True)]
+
+
+def _medians(coords: Coords, rows: Labels, k: int) -> tuple[list[float], list[float]]:
+    order = np.argsort(rows, kind="stable")
+    bounds = np.searchsorted(rows[order], np.arange(k + 1))
+    xs, ys = [], []
+    for topic in range(k):
+        members = coords[order[bounds[topic] : bounds[topic + 1]]]
+        xs.append(float(np.median(members[:, 0])) if len(members) else 0.0)
+        ys.append(float(np.median(members[:, 1])) if len(members) else 0.0)
+    return xs, ys

@@ -1,0 +1,62 @@
+"""Map quality on constructed data: a map that keeps neighbourhoods scores high, a shuffled one at chance."""
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from tests.unit.shapes import unit
+from workers.stages.cluster import Clusters
+from workers.stages.quality import QualityParams, _nearest_by_cosine, measure_quality
+
+
+def sheet(n: int, seed: int = 0) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """Points of a small patch of the unit sphere in 5-d, and the patch flattened: a faithful 2D map."""
+    rng = np.random.default_rng(seed)
+    coords = rng.uniform(-1, 1, size=(n, 2)).astype(np.float32)
+    vectors = np.column_stack([0.05 * coords, np.ones(n), np.zeros((n, 2))]).astype(np.float32)
+    return unit(vectors), coords
+
+
+def one_topic(n: int, noise: int = 0) -> Clusters:
+    return Clusters(labels=np.zeros(n, dtype=np.int32), noise=np.arange(n) < noise)
+
+
+def test_a_map_that_keeps_neighbourhoods_scores_near_one() -> None:
+    vectors, coords = sheet(3000)
+    quality = measure_quality(vectors, coords, one_topic(3000), QualityParams(sample_size=500, chunk_size=700))
+    assert quality.knn_preservation > 0.9
+    assert quality.trustworthiness > 0.97
+
+
+def test_a_shuffled_map_scores_near_chance() -> None:
+    vectors, coords = sheet(3000)
+    shuffled = coords[np.random.default_rng(1).permutation(3000)]
+    quality = measure_quality(vectors, shuffled, one_topic(3000), QualityParams(sample_size=500, chunk_size=700))
+    assert quality.knn_preservation < 0.02  # chance: 10 of 2,999 others
+    assert quality.trustworthiness < 0.6
+
+
+def test_topic_count_and_noise_share_come_from_the_clusters() -> None:
+    vectors, coords = sheet(200)
+    clusters = Clusters(labels=np.arange(200, dtype=np.int32) % 4, noise=np.arange(200) < 30)
+    quality = measure_quality(vectors, coords, clusters, QualityParams())
+    assert (quality.topics, quality.noise_share) == (4, 0.15)
+    assert set(quality.as_dict()) == {"knn_preservation", "trustworthiness", "topics", "noise_share"}
+
+
+@pytest.mark.parametrize("chunk_size", [7, 64, 1000])
+def test_embedding_neighbours_are_exact_whatever_the_chunk_size(chunk_size: int) -> None:
+    vectors = unit(np.random.default_rng(2).normal(size=(300, 8)).astype(np.float32))
+    sample = np.array([0, 5, 150, 299])
+    found = _nearest_by_cosine(vectors, sample, 10, chunk_size)
+    similarity = vectors[sample] @ vectors.T
+    similarity[np.arange(4), sample] = -np.inf
+    expected = np.argsort(-similarity, axis=1)[:, :10]
+    assert [sorted(f.tolist()) for f in found] == [sorted(e.tolist()) for e in expected]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 12])
+def test_tiny_maps_still_get_finite_scores(n: int) -> None:
+    vectors, coords = sheet(n)
+    quality = measure_quality(vectors, coords, one_topic(n), QualityParams())
+    assert 0 <= quality.knn_preservation <= 1 and 0 <= quality.trustworthiness <= 1
