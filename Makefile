@@ -20,12 +20,13 @@ install: $(STAMP)
 
 # torch goes first and alone: `torch==2.13.0` takes the CPU wheel; anything that pulled torch in by
 # itself would bring a multi-GB CUDA build.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml clients/python/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Atlas needs Python 3.11 (found %d.%d)" % sys.version_info[:2])'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet torch==2.13.0
 	$(PIP) install --quiet -e '.[dev]'
+	$(PIP) install --quiet -e 'clients/python[progress]'
 	touch $@
 
 frontend: $(FRONTEND_STAMP)

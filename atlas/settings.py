@@ -81,6 +81,11 @@ SEARCH_EF = env_int("ATLAS_SEARCH_EF", 100)
 SEARCH_MAX_K = env_int("ATLAS_SEARCH_MAX_K", 200)
 WORKER_WARMUP = env_bool("ATLAS_WORKER_WARMUP", True)
 
+# The embedding API (/api/v1/embedding/text, /v1/embeddings): per-request limits. The Python client
+# splits longer lists into requests of this size by itself.
+EMBED_API_MAX_TEXTS = env_int("ATLAS_EMBED_API_MAX_TEXTS", 256)
+EMBED_API_MAX_CHARS = env_int("ATLAS_EMBED_API_MAX_CHARS", 16384)
+
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -19,4 +19,7 @@ urlpatterns = [
     path("api/v1/datasets/<str:dataset_id>/points/<int:row_id>/neighbors", api.neighbors, name="api-point-neighbors"),
     path("api/v1/datasets/<str:dataset_id>/topics", api.topics, name="api-topics"),
     path("api/v1/datasets/<str:dataset_id>/search", api.search, name="api-search"),
+    path("api/v1/embedding/text", api.embed_text, name="api-embedding-text"),
+    # OpenAI-compatible, at the path OpenAI clients append to their base URL (base_url=<atlas>/v1).
+    path("v1/embeddings", api.openai_embeddings, name="openai-embeddings"),
 ]

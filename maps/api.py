@@ -10,8 +10,8 @@ from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from maps import actions, health, queries, uploads
-from maps.errors import UserError
+from maps import actions, embeddings, health, queries, uploads
+from maps.errors import InvalidEmbeddingRequest, UserError
 
 View = Callable[..., HttpResponse]
 
@@ -125,3 +125,40 @@ def readyz(request: HttpRequest) -> HttpResponse:
     """The database, Redis and at least one worker answer: 200 when all do, 503 with the reasons if not."""
     state = health.readiness()
     return JsonResponse(state, status=200 if state["ready"] else 503)
+
+
+def json_post(view: View) -> View:
+    """POST-only JSON endpoints answer every other method with a JSON 405, not an empty page."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method != "POST":
+            error = UserError(f"{request.path} takes POST with a JSON body, not {request.method}.")
+            response = JsonResponse({"error": {"code": "method_not_allowed", "message": error.message}}, status=405)
+            response["Allow"] = "POST"
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+# Called from code with no browser session, so there is no cookie for CSRF to protect.
+@csrf_exempt
+@json_post
+@user_errors
+def embed_text(request: HttpRequest) -> HttpResponse:
+    parsed = embeddings.parse_text_request(embeddings.read_json(request))
+    return JsonResponse(embeddings.atlas_payload(embeddings.run(parsed)))
+
+
+@csrf_exempt
+@json_post
+def openai_embeddings(request: HttpRequest) -> HttpResponse:
+    """OpenAI's /v1/embeddings shape, errors included ({"error": {"message", "type", "param", "code"}})."""
+    try:
+        parsed, encoding_format = embeddings.parse_openai_request(embeddings.read_json(request))
+        return JsonResponse(embeddings.openai_payload(embeddings.run(parsed, embeddings.OPENAI_NAMES), encoding_format))
+    except UserError as error:
+        param = error.param if isinstance(error, InvalidEmbeddingRequest) else None
+        body = {"message": error.message, "type": "invalid_request_error", "param": param, "code": error.code}
+        return JsonResponse({"error": body}, status=error.status)

@@ -34,3 +34,18 @@ class NotCancellable(UserError):
 class NotReady(UserError):
     status = 409
     code = "not_ready"
+
+
+class RequestTooLarge(UserError):
+    status = 413
+    code = "request_too_large"
+
+
+class InvalidEmbeddingRequest(UserError):
+    """A bad embedding request; param names the field, as OpenAI-compatible clients expect."""
+
+    code = "invalid_embedding_request"
+
+    def __init__(self, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param

@@ -145,7 +145,8 @@ def search(dataset: Dataset, query: str, k: int) -> list[SearchHit]:
         raise UserError("The search query is empty: pass the text to search for as ?q=...")
     from workers.models import get_encoder
 
-    vector = get_encoder(dataset.model_name, settings.TORCH_THREADS).encode([query])[0]
+    # Models with task prefixes embedded the rows as documents; the query is embedded as a query.
+    vector = get_encoder(dataset.model_name, settings.TORCH_THREADS).encode([query], task_type="search_query")[0]
     return _nearest(dataset, [float(v) for v in vector.tolist()], k)
 
 

@@ -20,6 +20,8 @@ from django.db import connection
 
 from atlas.celery import app as celery_app
 from atlas.stack import worker_command
+from tests.tiny_models import build_tiny_model
+from workers.embedding.specs import NOMIC_PREFIXES
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ROOT.parent / "shared" / "datasets"
@@ -77,6 +79,25 @@ def csv_slice(out: Path, rows: int) -> Path:
     with out.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(taken)
     return out
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
+    """Tiny local models served through ATLAS_EXTRA_MODELS, as an operator would configure them:
+
+    tiny-prefixed declares Nomic's task prefixes in its own config and is flagged Matryoshka (from 8
+    dimensions); tiny-plain declares nothing; nomic-embed-text-v1.5 is tiny-plain's directory under the
+    name Atlas knows Nomic's prefixes for.
+    """
+    root = tmp_path_factory.mktemp("models")
+    prefixed = build_tiny_model(root / "prefixed", prompts=NOMIC_PREFIXES, seed=1)
+    plain = build_tiny_model(root / "plain", seed=2)
+    paths = {"tiny-prefixed": prefixed, "tiny-plain": plain, "nomic-embed-text-v1.5": plain}
+    flags = {"tiny-prefixed": ";matryoshka=8"}
+    value = ",".join(f"{name}={path}{flags.get(name, '')}" for name, path in paths.items())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ATLAS_EXTRA_MODELS", value)
+        yield paths
 
 
 def pytest_report_header() -> list[str]:

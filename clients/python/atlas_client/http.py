@@ -1,0 +1,42 @@
+"""POST JSON to an Atlas server, retrying what a retry can fix: lost connections, 429 and 5xx."""
+
+import os
+import time
+from typing import Any
+
+import httpx
+
+from atlas_client.errors import AtlasError
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+
+
+def server_url(explicit: str | None) -> str:
+    return (explicit or os.environ.get("ATLAS_URL") or DEFAULT_URL).rstrip("/")
+
+
+def post_json(client: httpx.Client, url: str, body: dict[str, Any], max_retries: int, backoff: float) -> dict[str, Any]:
+    """The answer's JSON; after max_retries failed retries the last failure is raised as AtlasError."""
+    for attempt in range(max_retries + 1):
+        last_try = attempt == max_retries
+        try:
+            response = client.post(url, json=body)
+        except httpx.TransportError as exc:
+            if last_try:
+                raise AtlasError(f"Could not reach {url} ({exc}); is the Atlas server running there?") from exc
+        else:
+            if response.status_code < 400:
+                answer: dict[str, Any] = response.json()
+                return answer
+            if (response.status_code != 429 and response.status_code < 500) or last_try:
+                raise _refusal(response)
+        time.sleep(backoff * 2**attempt)
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _refusal(response: httpx.Response) -> AtlasError:
+    try:
+        error = response.json()["error"]
+        return AtlasError(str(error["message"]), response.status_code, error.get("code"))
+    except (ValueError, KeyError, TypeError):
+        return AtlasError(response.text[:500] or response.reason_phrase, response.status_code)

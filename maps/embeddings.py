@@ -1,0 +1,165 @@
+"""The embedding API's requests and answers: check the JSON of the Atlas and the OpenAI-compatible
+shapes, run them through workers.embedding, and shape the vectors the way each caller expects."""
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest
+
+from maps.errors import InvalidEmbeddingRequest, RequestTooLarge
+from workers.embedding import EmbeddingRequestError, TextEmbeddings, embed_texts
+
+ATLAS_FIELDS = ("texts", "model", "task_type", "dimensionality", "long_text_mode")
+# task_type is an Atlas extension; "user" is OpenAI's end-user tag, accepted and ignored.
+OPENAI_FIELDS = ("input", "model", "dimensions", "encoding_format", "task_type", "user")
+ENCODING_FORMATS = ("float", "base64")
+
+
+@dataclass(frozen=True)
+class TextRequest:
+    texts: list[str]
+    model: str
+    task_type: str | None = None
+    dimensionality: int | None = None
+    long_text_mode: str = "truncate"
+
+
+def read_json(request: HttpRequest) -> dict[str, Any]:
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raise RequestTooLarge(
+            f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)} MB; "
+            "send fewer or shorter texts per request."
+        ) from None
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidEmbeddingRequest(f"The request body is not valid JSON ({exc}); send a JSON object.") from None
+    if not isinstance(body, dict):
+        raise InvalidEmbeddingRequest('The request body must be a JSON object, for example {"texts": ["hello"]}.')
+    return body
+
+
+def _no_unknown_fields(body: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise InvalidEmbeddingRequest(
+            f"Unknown field(s) {', '.join(map(repr, unknown))}; the fields are: {', '.join(allowed)}.", unknown[0]
+        )
+
+
+def _texts(value: Any, field: str) -> list[str]:
+    if isinstance(value, str) and field == "input":
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise InvalidEmbeddingRequest(f"{field} must be a non-empty list of strings.", field)
+    if len(value) > settings.EMBED_API_MAX_TEXTS:
+        raise InvalidEmbeddingRequest(
+            f"{field} has {len(value)} texts; send at most {settings.EMBED_API_MAX_TEXTS} per request "
+            "(the Python client splits long lists for you).",
+            field,
+        )
+    for i, text in enumerate(value):
+        if not isinstance(text, str):
+            hint = " Token arrays are not supported; send the text." if isinstance(text, (int, list)) else ""
+            raise InvalidEmbeddingRequest(f"{field}[{i}] is not a string.{hint}", field)
+        if len(text) > settings.EMBED_API_MAX_CHARS:
+            raise InvalidEmbeddingRequest(
+                f"{field}[{i}] has {len(text)} characters; the limit is {settings.EMBED_API_MAX_CHARS} per text. "
+                "Split it, or set ATLAS_EMBED_API_MAX_CHARS on the server.",
+                field,
+            )
+    return value
+
+
+def _optional(body: dict[str, Any], field: str, kind: type, wanted: str) -> Any:
+    value = body.get(field)
+    # bool is an int in Python, never a dimensionality.
+    if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+        raise InvalidEmbeddingRequest(f"{field} must be {wanted}, not {json.dumps(value)}.", field)
+    return value
+
+
+def _model(body: dict[str, Any]) -> str:
+    return str(_optional(body, "model", str, "a model name") or settings.EMBED_MODEL)
+
+
+def parse_text_request(body: dict[str, Any]) -> TextRequest:
+    """POST /api/v1/embedding/text: {texts, model, task_type, dimensionality, long_text_mode}."""
+    _no_unknown_fields(body, ATLAS_FIELDS)
+    if "texts" not in body:
+        raise InvalidEmbeddingRequest('texts is missing: send {"texts": ["first text", ...]}.', "texts")
+    return TextRequest(
+        texts=_texts(body["texts"], "texts"),
+        model=_model(body),
+        task_type=_optional(body, "task_type", str, "a task type string"),
+        dimensionality=_optional(body, "dimensionality", int, "a whole number"),
+        long_text_mode=_optional(body, "long_text_mode", str, '"truncate" or "mean"') or "truncate",
+    )
+
+
+def parse_openai_request(body: dict[str, Any]) -> tuple[TextRequest, str]:
+    """POST /v1/embeddings: {input, model, dimensions, encoding_format}; returns the request and format."""
+    _no_unknown_fields(body, OPENAI_FIELDS)
+    if "input" not in body:
+        raise InvalidEmbeddingRequest("input is missing: send a string or a list of strings.", "input")
+    encoding_format = _optional(body, "encoding_format", str, '"float" or "base64"') or "float"
+    if encoding_format not in ENCODING_FORMATS:
+        raise InvalidEmbeddingRequest(
+            f"Unknown encoding_format {encoding_format!r}; valid formats: {', '.join(ENCODING_FORMATS)}.",
+            "encoding_format",
+        )
+    request = TextRequest(
+        texts=_texts(body["input"], "input"),
+        model=_model(body),
+        task_type=_optional(body, "task_type", str, "a task type string"),
+        dimensionality=_optional(body, "dimensions", int, "a whole number"),
+    )
+    return request, encoding_format
+
+
+# The registry names fields as the Atlas API does; OpenAI callers sent these names instead.
+OPENAI_NAMES = {"texts": "input", "dimensionality": "dimensions"}
+
+
+def run(request: TextRequest, field_names: dict[str, str] | None = None) -> TextEmbeddings:
+    try:
+        return embed_texts(
+            request.texts,
+            request.model,
+            request.task_type,
+            request.dimensionality,
+            request.long_text_mode,
+            threads=settings.TORCH_THREADS,
+        )
+    except EmbeddingRequestError as error:
+        field = (field_names or {}).get(error.field, error.field)
+        raise InvalidEmbeddingRequest(error.message, field) from None
+
+
+def atlas_payload(result: TextEmbeddings) -> dict[str, Any]:
+    return {
+        "embeddings": result.vectors.tolist(),
+        "model": result.model,
+        "usage": {"total_tokens": result.total_tokens},
+    }
+
+
+def openai_payload(result: TextEmbeddings, encoding_format: str) -> dict[str, Any]:
+    def encoded(i: int) -> Any:
+        if encoding_format == "base64":
+            # OpenAI's base64 format: the vector's little-endian float32 bytes.
+            return base64.b64encode(result.vectors[i].astype("<f4").tobytes()).decode("ascii")
+        return result.vectors[i].tolist()
+
+    return {
+        "object": "list",
+        "data": [{"object": "embedding", "index": i, "embedding": encoded(i)} for i in range(len(result.vectors))],
+        "model": result.model,
+        "usage": {"prompt_tokens": result.total_tokens, "total_tokens": result.total_tokens},
+    }

@@ -1,0 +1,33 @@
+"""The embedding service shared by map builds, the HTTP API and the Python client's local mode.
+
+Importing this package is cheap: torch and sentence-transformers load only when a model does.
+"""
+
+from workers.embedding.encoder import SentenceTransformerEncoder
+from workers.embedding.registry import get_encoder
+from workers.embedding.service import TextEmbeddings, embed_texts
+from workers.embedding.specs import (
+    DEFAULT_MODEL,
+    LONG_TEXT_MODES,
+    TASK_TYPES,
+    EmbeddingRequestError,
+    ModelSpec,
+    UnknownModel,
+    available_models,
+    find_spec,
+)
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "LONG_TEXT_MODES",
+    "TASK_TYPES",
+    "EmbeddingRequestError",
+    "ModelSpec",
+    "SentenceTransformerEncoder",
+    "TextEmbeddings",
+    "UnknownModel",
+    "available_models",
+    "embed_texts",
+    "find_spec",
+    "get_encoder",
+]
