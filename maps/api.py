@@ -10,7 +10,7 @@ from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from maps import actions, embeddings, health, queries, uploads
+from maps import actions, columns, embeddings, health, queries, uploads
 from maps.errors import InvalidEmbeddingRequest, UserError
 
 View = Callable[..., HttpResponse]
@@ -83,6 +83,24 @@ def points(request: HttpRequest, dataset_id: str) -> HttpResponse:
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         return HttpResponseNotModified(headers=headers)
     return HttpResponse(queries.points_arrow(found), content_type=queries.ARROW_STREAM_TYPE, headers=headers)
+
+
+@require_GET
+@user_errors
+def column_summaries(request: HttpRequest, dataset_id: str) -> HttpResponse:
+    return JsonResponse(columns.summaries(queries.get_dataset(dataset_id)), safe=False)
+
+
+@require_GET
+@user_errors
+def column_values(request: HttpRequest, dataset_id: str, name: str) -> HttpResponse:
+    found = queries.get_dataset(dataset_id)
+    # Same revalidation as /points: values change only with a rebuild.
+    etag = queries.points_etag(found)[:-1] + f'-{columns.name_tag(name)}"'
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        return HttpResponseNotModified(headers=headers)
+    return HttpResponse(columns.values_arrow(found, name), content_type=queries.ARROW_STREAM_TYPE, headers=headers)
 
 
 @require_GET

@@ -28,7 +28,7 @@ def get_dataset(dataset_id: str) -> Dataset:
         raise NotFound(f"No dataset with id {dataset_id!r}.") from None
 
 
-def _ready(dataset: Dataset) -> Dataset:
+def require_ready(dataset: Dataset) -> Dataset:
     if dataset.status != Dataset.Status.READY:
         raise NotReady(f"Dataset {dataset.id} is {dataset.status}, not ready yet; poll its status until it is.")
     return dataset
@@ -56,14 +56,14 @@ def dataset_summary(dataset: Dataset) -> dict[str, Any]:
 
 def points_etag(dataset: Dataset) -> str:
     """Names one build's layout: a rebuild sets a new finished_at, so a cached payload is never reused."""
-    _ready(dataset)
+    require_ready(dataset)
     assert dataset.finished_at is not None, "a ready dataset has finished_at"
     return f'"{dataset.id}-{dataset.finished_at.timestamp():.6f}"'
 
 
 def points_arrow(dataset: Dataset) -> bytes:
     """Every point as an Arrow IPC stream: id (int32), x, y (float32), topic (int16)."""
-    _ready(dataset)
+    require_ready(dataset)
     rows = Point.objects.filter(dataset=dataset).order_by("row_id").values_list("row_id", "x", "y", "topic")
     ids, xs, ys, topics = (list(column) for column in zip(*rows, strict=True)) if rows else ([], [], [], [])
     table = pa.table(
@@ -81,7 +81,7 @@ def points_arrow(dataset: Dataset) -> bytes:
 
 
 def topics(dataset: Dataset) -> list[dict[str, Any]]:
-    _ready(dataset)
+    require_ready(dataset)
     return [
         {
             "id": t.topic_id,
@@ -139,7 +139,7 @@ def nearest_rows_sql(dataset_id: uuid.UUID) -> str:
 
 def search(dataset: Dataset, query: str, k: int) -> list[SearchHit]:
     """Embed the query with the dataset's model and take the k nearest rows by cosine similarity."""
-    _ready(dataset)
+    require_ready(dataset)
     query = query.strip()
     if not query:
         raise UserError("The search query is empty: pass the text to search for as ?q=...")
@@ -152,11 +152,13 @@ def search(dataset: Dataset, query: str, k: int) -> list[SearchHit]:
 
 def neighbors(dataset: Dataset, row_id: int, k: int) -> list[SearchHit]:
     """The k rows closest in meaning to one row of the dataset, the row itself left out."""
-    _ready(dataset)
-    point = Point.objects.filter(dataset=dataset, row_id=row_id).values_list("embedding", flat=True).first()
-    if point is None:
+    require_ready(dataset)
+    found = Point.objects.filter(dataset=dataset, row_id=row_id).values_list("embedding", flat=True)
+    if not found:
         raise NotFound(f"Dataset {dataset.id} has no row {row_id}.")
-    hits = _nearest(dataset, [float(v) for v in point], k + 1)
+    if found[0] is None:
+        raise NotReady(f"Row {row_id} of dataset {dataset.id} has no vector, so it has no neighbours.")
+    hits = _nearest(dataset, [float(v) for v in found[0]], k + 1)
     return [hit for hit in hits if hit.id != row_id][:k]
 
 

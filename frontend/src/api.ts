@@ -165,3 +165,22 @@ export async function search(id: string, q: string, k = 10, signal?: AbortSignal
   const body = await getJSON<{ results: SearchResult[] }>(`${ds(id)}/search?${params}`, { signal });
   return body.results;
 }
+
+export type ColumnKind = 'number' | 'category' | 'text';
+
+export interface ColumnSummary {
+  name: string;
+  kind: ColumnKind;
+  distinct: number;
+}
+
+export function getColumns(id: string): Promise<ColumnSummary[]> {
+  return getJSON<ColumnSummary[]>(`${ds(id)}/columns`);
+}
+
+/** One column's values for every point, in the /points order, as Arrow IPC stream bytes. */
+export async function getColumnArrow(id: string, name: string): Promise<ArrayBuffer> {
+  const url = `${ds(id)}/columns/${encodeURIComponent(name)}`;
+  const res = await request(url, { headers: { Accept: 'application/vnd.apache.arrow.stream' } });
+  return res.arrayBuffer();
+}

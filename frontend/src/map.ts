@@ -4,12 +4,14 @@ import { Deck, LinearInterpolator, OrthographicView } from '@deck.gl/core';
 import type { OrthographicViewState, PickingInfo } from '@deck.gl/core';
 import * as api from './api';
 import type { Dataset, PointDetail } from './api';
-import { colorsForTopics } from './palette';
+import { createExplorer } from './explore';
 import { parsePoints } from './points';
 import type { Bounds, PointData } from './points';
-import { HIGHLIGHT_LAYER_ID, POINTS_LAYER_ID, labelTopics, renderLayers } from './render';
-import type { HighlightDatum } from './render';
+import { HIGHLIGHT_LAYER_ID, POINTS_LAYER_ID, renderLayers } from './render';
+import type { Frame, HighlightDatum } from './render';
 import { createStore, initialMapState } from './state';
+import { bindKeys } from './ui/keys';
+import { applyTheme, savedTheme } from './ui/theme';
 import { createDetails } from './ui/details';
 import { createProgress } from './ui/progress';
 import { createSearch } from './ui/search';
@@ -97,14 +99,24 @@ function fitView(b: Bounds, width: number, height: number): OrthographicViewStat
 }
 
 async function showMap(): Promise<void> {
-  const [buffer, topics] = await Promise.all([api.getPointsArrow(datasetId), api.getTopics(datasetId)]);
-  const points: PointData = parsePoints(buffer, colorsForTopics);
-  const labels = labelTopics(topics);
+  const [buffer, topics, columns] = await Promise.all([
+    api.getPointsArrow(datasetId),
+    api.getTopics(datasetId),
+    api.getColumns(datasetId),
+  ]);
+  const points: PointData = parsePoints(buffer);
   root.dataset.pointCount = String(points.length);
   // Searching needs the index stage, so the form only appears once the map exists.
   el('search').hidden = false;
+  el('explore').hidden = false;
 
-  const store = createStore(initialMapState);
+  const fromUrl = readUrl();
+  const store = createStore({
+    ...initialMapState,
+    theme: savedTheme(),
+    colorBy: fromUrl.colorBy,
+    topicFilter: fromUrl.topic,
+  });
   const tooltip = createTooltip(el('tooltip'), mapEl);
   const details = createDetails(el('details'), (rowId) => {
     centreOn(rowId);
@@ -210,7 +222,8 @@ async function showMap(): Promise<void> {
   }
 
   const fitted = fitView(points.bounds, mapEl.clientWidth, mapEl.clientHeight);
-  const fromUrl = readUrl();
+  // Label levels switch at zoom steps past this; tests and links can aim at a level with it.
+  root.dataset.fittedZoom = Number(fitted.zoom).toFixed(4);
   const opening: OrthographicViewState = fromUrl.camera
     ? { ...fitted, target: [fromUrl.camera.x, fromUrl.camera.y, 0], zoom: fromUrl.camera.zoom }
     : fitted;
@@ -222,8 +235,9 @@ async function showMap(): Promise<void> {
     clearTimeout(urlTimer);
     urlTimer = setTimeout(() => {
       const target = (viewState.target ?? [0, 0, 0]) as number[];
-      const { query, selectedId } = store.get();
-      writeUrl({ query, selectedId, camera: { x: target[0], y: target[1], zoom: Number(viewState.zoom ?? 0) } });
+      const { query, selectedId, colorBy, topicFilter } = store.get();
+      const camera = { x: target[0], y: target[1], zoom: Number(viewState.zoom ?? 0) };
+      writeUrl({ query, selectedId, camera, colorBy, topic: topicFilter });
     }, 250);
   }
 
@@ -246,6 +260,13 @@ async function showMap(): Promise<void> {
   // undefined: nothing pending; null: remove; string: ids to publish once drawn.
   let pendingHighlight: string | null | undefined;
   let ready = false;
+  // Labels and the colour buffer's version; the explorer keeps it current once the Deck exists.
+  let frame: Frame = { labels: [], colourVersion: 0 };
+  let deckReady = false;
+  const redraw = (next: Frame = frame) => {
+    frame = next;
+    if (deckReady) deck.setProps({ layers: renderLayers(points, frame, store.get()) });
+  };
 
   const deck = new Deck({
     parent: mapEl,
@@ -254,10 +275,11 @@ async function showMap(): Promise<void> {
     controller: true,
     // 2-3 px dots are hard to hit exactly; a few pixels of slack makes hovering usable.
     pickingRadius: 4,
-    layers: renderLayers(points, labels, store.get()),
+    layers: renderLayers(points, frame, store.get()),
     getCursor: () => (hoverId !== null ? 'pointer' : 'grab'),
     onViewStateChange: ({ viewState: vs }) => {
       viewState = vs as OrthographicViewState;
+      explorer.onZoom(Number(viewState.zoom ?? 0));
       publishUrl();
     },
     onHover,
@@ -292,10 +314,50 @@ async function showMap(): Promise<void> {
     },
   });
 
+  deckReady = true;
+  const explorer = createExplorer({
+    datasetId,
+    points,
+    topics,
+    columns,
+    store,
+    root,
+    fittedZoom: Number(fitted.zoom),
+    redraw,
+    flyTo(b) {
+      const fit = fitView(b, mapEl.clientWidth, mapEl.clientHeight);
+      // A lone point or a tight cluster must not zoom in past where points separate.
+      const zoom = Math.min(Number(fit.zoom), Number(fitted.zoom) + 6);
+      deck.setProps({
+        initialViewState: {
+          ...viewState,
+          target: fit.target,
+          zoom,
+          transitionDuration: 600,
+          transitionInterpolator: new LinearInterpolator(['target', 'zoom']),
+        },
+      });
+    },
+    showError,
+  });
+  explorer.onZoom(Number(opening.zoom ?? 0));
+
+  const themeButton = document.getElementById('theme-toggle') as HTMLButtonElement | null;
+  applyTheme(store.get().theme, themeButton);
+  themeButton?.addEventListener('click', () => store.set({ theme: store.get().theme === 'dark' ? 'light' : 'dark' }));
+
   store.subscribe((state, prev) => {
-    if (state.query !== prev.query || state.selectedId !== prev.selectedId) publishUrl();
-    if (state.highlightIds === prev.highlightIds && state.selectedId === prev.selectedId) return;
-    deck.setProps({ layers: renderLayers(points, labels, state) });
+    if (state.theme !== prev.theme) applyTheme(state.theme, themeButton);
+    if (
+      state.query !== prev.query ||
+      state.selectedId !== prev.selectedId ||
+      state.colorBy !== prev.colorBy ||
+      state.topicFilter !== prev.topicFilter
+    )
+      publishUrl();
+    if (state.highlightIds === prev.highlightIds && state.selectedId === prev.selectedId && state.theme === prev.theme)
+      return;
+    redraw();
     if (state.highlightIds !== prev.highlightIds) {
       pendingHighlight = state.highlightIds ? state.highlightIds.join(',') : null;
       if (!state.highlightIds) root.removeAttribute('data-highlighted');
@@ -347,6 +409,11 @@ async function showMap(): Promise<void> {
     },
   );
 
+  bindKeys(el<HTMLInputElement>('search-input'), () => {
+    el<HTMLInputElement>('search-input').value = '';
+    el<HTMLButtonElement>('search-clear').click();
+  });
+
   // Reopen the view the URL describes: its search, then its selected row (the camera is already set).
   if (fromUrl.query) {
     el<HTMLInputElement>('search-input').value = fromUrl.query;
@@ -356,6 +423,8 @@ async function showMap(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // Before anything draws, so a dark-theme user never sees a white flash.
+  applyTheme(savedTheme(), document.getElementById('theme-toggle') as HTMLButtonElement | null);
   if (!datasetId) {
     showError('No dataset id on this page.');
     return;

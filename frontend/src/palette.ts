@@ -1,4 +1,4 @@
-// Categorical colours for topic ids, precomputed once into an RGB lookup table.
+// Categorical colours for topic ids and legend entries.
 
 // Tableau-20-like: distinct, readable on a white background.
 const BASE: ReadonlyArray<readonly [number, number, number]> = [
@@ -25,25 +25,5 @@ export function topicColor(topic: number): [number, number, number] {
   return hslToRgb(h, 0.65, l);
 }
 
-/** Per-point RGB bytes (length 3N) for deck.gl's normalized Uint8 colour attribute. */
-export function colorsForTopics(topics: ArrayLike<number>): Uint8Array {
-  let max = 0;
-  for (let i = 0; i < topics.length; i++) if (topics[i] > max) max = topics[i];
-  // Lookup table: one colour computation per topic instead of per point.
-  const lut = new Uint8Array((max + 1) * 3);
-  for (let t = 0; t <= max; t++) lut.set(topicColor(t), t * 3);
-  const out = new Uint8Array(topics.length * 3);
-  for (let i = 0; i < topics.length; i++) {
-    const t = topics[i];
-    const o = t >= 0 ? t * 3 : -1;
-    if (o < 0) {
-      // Should not happen (backend promises topic >= 0); grey keeps the point visible.
-      out[i * 3] = out[i * 3 + 1] = out[i * 3 + 2] = 160;
-    } else {
-      out[i * 3] = lut[o];
-      out[i * 3 + 1] = lut[o + 1];
-      out[i * 3 + 2] = lut[o + 2];
-    }
-  }
-  return out;
-}
+/** The i-th colour of a categorical legend: the same distinct set topics use. */
+export const categoryColor = topicColor;

@@ -16,17 +16,22 @@ export interface PointData {
   idToIndex: Map<number, number>;
   /** Interleaved x,y. */
   positions: Float32Array;
+  /** Fine topic id per point. */
+  topics: Int32Array;
+  /**
+   * RGBA per point, allocated once and refilled in place by colour-by and filters; deck.gl reads it
+   * through the getFillColor accessor when its updateTrigger changes.
+   */
   colors: Uint8Array;
   bounds: Bounds;
   /**
    * deck.gl binary data object. Created once and passed by identity on every render so
-   * deck.gl never re-uploads the attributes (hover/search must not touch these buffers).
+   * deck.gl never re-uploads the positions (hover, search, colour must not touch them).
    */
   binary: {
     length: number;
     attributes: {
       getPosition: { value: Float32Array; size: 2 };
-      getFillColor: { value: Uint8Array; size: 3; normalized: true };
     };
   };
 }
@@ -38,13 +43,13 @@ function column(table: Table, name: string) {
   return col.toArray() as ArrayLike<number>;
 }
 
-export function parsePoints(buffer: ArrayBuffer, colorsFor: (topics: ArrayLike<number>) => Uint8Array): PointData {
+export function parsePoints(buffer: ArrayBuffer): PointData {
   const table = tableFromIPC(new Uint8Array(buffer));
   const n = table.numRows;
   const ids = Int32Array.from(column(table, 'id'));
   const xs = column(table, 'x');
   const ys = column(table, 'y');
-  const topics = column(table, 'topic');
+  const topics = Int32Array.from(column(table, 'topic'));
 
   const positions = new Float32Array(n * 2);
   let minX = Infinity;
@@ -67,19 +72,18 @@ export function parsePoints(buffer: ArrayBuffer, colorsFor: (topics: ArrayLike<n
   const idToIndex = new Map<number, number>();
   for (let i = 0; i < n; i++) idToIndex.set(ids[i], i);
 
-  const colors = colorsFor(topics);
   return {
     length: n,
     ids,
     idToIndex,
     positions,
-    colors,
+    topics,
+    colors: new Uint8Array(n * 4),
     bounds: { minX, minY, maxX, maxY },
     binary: {
       length: n,
       attributes: {
         getPosition: { value: positions, size: 2 },
-        getFillColor: { value: colors, size: 3, normalized: true },
       },
     },
   };

@@ -1,26 +1,17 @@
 // Pure mapping from (point data, topics, UI state) to the deck.gl layer list; no DOM, no fetches.
 import type { Layer } from '@deck.gl/core';
 import { ScatterplotLayer, TextLayer } from '@deck.gl/layers';
-import type { Topic } from './api';
+import type { PlacedLabel } from './labels';
+import { LABEL_FONT_PX } from './labels';
 import type { PointData } from './points';
 import type { MapState } from './state';
 
 export const POINTS_LAYER_ID = 'points';
 export const HIGHLIGHT_LAYER_ID = 'search-highlight';
-const MAX_LABELS = 30;
 
 export interface HighlightDatum {
   id: number;
   position: [number, number];
-}
-
-/** The broad topics get labels (the largest, if there are many); more than ~30 would overlap at the fitted zoom. */
-export function labelTopics(topics: Topic[]): Topic[] {
-  const broad = topics.filter((t) => t.level === 'broad');
-  return (broad.length ? broad : topics)
-    .filter((t) => t.label && Number.isFinite(t.x) && Number.isFinite(t.y))
-    .sort((a, b) => b.size - a.size)
-    .slice(0, MAX_LABELS);
 }
 
 export function highlightData(points: PointData, ids: number[]): HighlightDatum[] {
@@ -33,8 +24,19 @@ export function highlightData(points: PointData, ids: number[]): HighlightDatum[
   return out;
 }
 
-export function renderLayers(points: PointData, labels: Topic[], state: MapState): Layer[] {
+export const LABEL_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+export const LABEL_WEIGHT = 600;
+
+/** What a frame draws besides the store: the placed labels and the colour buffer's version. */
+export interface Frame {
+  labels: PlacedLabel[];
+  colourVersion: number;
+}
+
+export function renderLayers(points: PointData, frame: Frame, state: MapState): Layer[] {
   const highlighting = state.highlightIds !== null;
+  const dark = state.theme === 'dark';
+  const colors = points.colors;
   const layers: Layer[] = [
     new ScatterplotLayer({
       id: POINTS_LAYER_ID,
@@ -44,31 +46,42 @@ export function renderLayers(points: PointData, labels: Topic[], state: MapState
       getRadius: 2.5,
       radiusMinPixels: 1,
       stroked: false,
+      // The buffer is refilled in place; the trigger tells deck.gl to re-read it, positions stay put.
+      getFillColor: (_: unknown, { index, target }: { index: number; target: number[] }) => {
+        const o = index * 4;
+        target[0] = colors[o];
+        target[1] = colors[o + 1];
+        target[2] = colors[o + 2];
+        target[3] = colors[o + 3];
+        return target as [number, number, number, number];
+      },
+      updateTriggers: { getFillColor: frame.colourVersion },
       opacity: highlighting ? 0.15 : 0.85,
       pickable: true,
     }),
   ];
 
   layers.push(
-    new TextLayer<Topic>({
+    new TextLayer<PlacedLabel>({
       id: 'topic-labels',
-      data: labels,
-      getPosition: (t) => [t.x, t.y],
-      getText: (t) => t.label,
-      getSize: 13,
+      data: frame.labels,
+      getPosition: (l) => [l.topic.x, l.topic.y],
+      getText: (l) => l.topic.label,
+      getSize: LABEL_FONT_PX,
       sizeUnits: 'pixels',
-      getColor: [30, 30, 30],
+      getColor: dark ? [235, 238, 242] : [30, 30, 30],
       getTextAnchor: 'middle',
       getAlignmentBaseline: 'center',
       // Labels are arbitrary user text; 'auto' builds the glyph atlas from what is actually there.
       characterSet: 'auto',
-      fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
-      fontWeight: 600,
+      fontFamily: LABEL_FONT,
+      fontWeight: LABEL_WEIGHT,
       background: true,
-      getBackgroundColor: [255, 255, 255, 210],
+      getBackgroundColor: dark ? [20, 23, 28, 210] : [255, 255, 255, 210],
       backgroundPadding: [4, 2],
       // Labels sit under the cursor often; don't let them steal point hovers.
       pickable: false,
+      updateTriggers: { getColor: dark, getBackgroundColor: dark },
     }),
   );
 
@@ -102,7 +115,7 @@ export function renderLayers(points: PointData, labels: Topic[], state: MapState
         getRadius: 11,
         filled: false,
         stroked: true,
-        getLineColor: [20, 20, 20],
+        getLineColor: dark ? [240, 240, 240] : [20, 20, 20],
         lineWidthUnits: 'pixels',
         getLineWidth: 2,
         pickable: false,

@@ -34,6 +34,23 @@ export interface MapState {
   selectedId: number | null;
   /** The active search query, kept so the URL can carry it. */
   query: string | null;
+  /** Column the points are coloured by; null: by topic. */
+  colorBy: string | null;
+  /** Legend keys whose points are dimmed. */
+  hidden: ReadonlySet<string>;
+  /** Topic (any level) the map is filtered to; null: none. */
+  topicFilter: number | null;
+  theme: Theme;
 }
 
-export const initialMapState: MapState = { highlightIds: null, selectedId: null, query: null };
+export type Theme = 'light' | 'dark';
+
+export const initialMapState: MapState = {
+  highlightIds: null,
+  selectedId: null,
+  query: null,
+  colorBy: null,
+  hidden: new Set(),
+  topicFilter: null,
+  theme: 'light',
+};

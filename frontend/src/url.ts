@@ -1,4 +1,4 @@
-// The URL is a view of the map: camera, search query and selected row, so a copied link reopens that view.
+// The URL is a view of the map: camera, search query, selected row, colour-by and topic filter, so a copied link reopens that view.
 
 export interface Camera {
   x: number;
@@ -10,6 +10,10 @@ export interface UrlView {
   query: string | null;
   selectedId: number | null;
   camera: Camera | null;
+  /** Column the map is coloured by; null: by topic. */
+  colorBy: string | null;
+  /** Topic the map is filtered to. */
+  topic: number | null;
 }
 
 function parseCamera(raw: string | null): Camera | null {
@@ -24,7 +28,14 @@ export function readUrl(search: string = window.location.search): UrlView {
   const selected = params.get('p');
   const selectedId = selected !== null && /^\d+$/.test(selected) ? Number(selected) : null;
   const query = params.get('q');
-  return { query: query && query.trim() ? query : null, selectedId, camera: parseCamera(params.get('v')) };
+  const topic = params.get('t');
+  return {
+    query: query && query.trim() ? query : null,
+    selectedId,
+    camera: parseCamera(params.get('v')),
+    colorBy: params.get('c') || null,
+    topic: topic !== null && /^\d+$/.test(topic) ? Number(topic) : null,
+  };
 }
 
 export function writeUrl(view: UrlView): void {
@@ -32,6 +43,8 @@ export function writeUrl(view: UrlView): void {
   const set = (key: string, value: string | null) => (value === null ? params.delete(key) : params.set(key, value));
   set('q', view.query);
   set('p', view.selectedId === null ? null : String(view.selectedId));
+  set('c', view.colorBy);
+  set('t', view.topic === null ? null : String(view.topic));
   // Four decimals keep links short; a ten-thousandth of a unit is far below a pixel at any useful zoom.
   set('v', view.camera ? [view.camera.x, view.camera.y, view.camera.zoom].map((n) => n.toFixed(4)).join(',') : null);
   const next = params.toString();

@@ -105,6 +105,11 @@ def test_uploading_in_the_browser_builds_a_map_that_draws_points_and_highlights_
     expect(other.locator("#search-input")).to_have_value("http client library")
     other.wait_for_timeout(500)
     assert parse_qs(urlparse(other.url).query)["v"] == parse_qs(urlparse(link).query)["v"]
+    # Escape clears the search and the selection there.
+    other.keyboard.press("Escape")
+    expect(other.locator("#details")).to_be_hidden()
+    expect(other.locator("#search-input")).to_have_value("")
+    assert other.get_attribute("#map-root", "data-highlighted") is None
     other.close()
 
     page.click("#search-clear")

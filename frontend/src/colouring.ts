@@ -1,0 +1,151 @@
+// Colour-by as data: turns a column (Arrow) into a colour model and fills the one stable RGBA buffer from it.
+import { DataType, tableFromIPC } from 'apache-arrow';
+import { categoryColor, topicColor } from './palette';
+
+export type Rgb = [number, number, number];
+
+/** Legend keys for the two entries that are not a value of the column. */
+export const OTHER = '\u0000other';
+export const EMPTY = '\u0000empty';
+/** Categories beyond this many share the "other" colour; a legend longer than that is not read. */
+export const TOP_CATEGORIES = 20;
+
+export interface LegendEntry {
+  key: string;
+  label: string;
+  count: number;
+  color: Rgb;
+}
+
+export type ColourModel =
+  | { kind: 'topic' }
+  | {
+      kind: 'category';
+      column: string;
+      /** Per point: index into `entries` (top values, then other, then empty). */
+      codes: Uint8Array;
+      entries: LegendEntry[];
+    }
+  | { kind: 'number'; column: string; values: Float64Array; valid: Uint8Array; min: number; max: number };
+
+const OTHER_COLOR: Rgb = [150, 150, 150];
+const EMPTY_COLOR: Rgb = [205, 205, 205];
+// Viridis at five stops: perceptually even and readable on both themes.
+const RAMP: Rgb[] = [
+  [68, 1, 84],
+  [59, 82, 139],
+  [33, 145, 140],
+  [94, 201, 98],
+  [253, 231, 37],
+];
+const VISIBLE_ALPHA = 217;
+const DIMMED_ALPHA = 22;
+
+export function rampColor(t: number): Rgb {
+  const u = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)) * (RAMP.length - 1);
+  const i = Math.min(RAMP.length - 2, Math.floor(u));
+  const f = u - i;
+  return [0, 1, 2].map((c) => Math.round(RAMP[i][c] + (RAMP[i + 1][c] - RAMP[i][c]) * f)) as Rgb;
+}
+
+export function rampCss(): string {
+  return `linear-gradient(to right, ${RAMP.map((c) => `rgb(${c.join(',')})`).join(', ')})`;
+}
+
+/** Parses the /columns/<name> stream; the caller's point order is the stream's row order. */
+export function columnModel(column: string, buffer: ArrayBuffer, length: number): ColourModel {
+  const table = tableFromIPC(new Uint8Array(buffer));
+  const vector = table.getChild('value');
+  if (!vector) throw new Error(`column "${column}" data has no "value" field`);
+  if (vector.length !== length) throw new Error(`column "${column}" has ${vector.length} values for ${length} points`);
+  if (DataType.isDictionary(vector.type)) {
+    // Value strings per point, via each batch's dictionary, counted once per distinct value.
+    const values: (string | null)[] = new Array(length);
+    const counts = new Map<string, number>();
+    let nulls = 0;
+    for (let i = 0; i < length; i++) {
+      const v = vector.get(i) as string | null;
+      values[i] = v;
+      if (v === null) nulls++;
+      else counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
+    const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const top = ranked.slice(0, TOP_CATEGORIES);
+    const entries: LegendEntry[] = top.map(([value, count], i) => ({ key: value, label: value, count, color: categoryColor(i) }));
+    const rest = ranked.slice(TOP_CATEGORIES).reduce((s, [, c]) => s + c, 0);
+    const index = new Map(top.map(([value], i) => [value, i]));
+    const otherIndex = entries.length;
+    if (rest > 0) entries.push({ key: OTHER, label: `other (${ranked.length - TOP_CATEGORIES} values)`, count: rest, color: OTHER_COLOR });
+    const emptyIndex = entries.length;
+    if (nulls > 0) entries.push({ key: EMPTY, label: '(empty)', count: nulls, color: EMPTY_COLOR });
+    const codes = new Uint8Array(length);
+    for (let i = 0; i < length; i++) {
+      const v = values[i];
+      codes[i] = v === null ? emptyIndex : (index.get(v) ?? otherIndex);
+    }
+    return { kind: 'category', column, codes, entries };
+  }
+  const values = new Float64Array(length);
+  const valid = new Uint8Array(length);
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < length; i++) {
+    const v = vector.get(i) as number | null;
+    if (v === null || !Number.isFinite(v)) continue;
+    values[i] = v;
+    valid[i] = 1;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (min > max) min = max = 0;
+  return { kind: 'number', column, values, valid, min, max };
+}
+
+export interface ColourInputs {
+  model: ColourModel;
+  /** Fine topic id per point. */
+  topics: ArrayLike<number>;
+  /** Legend keys whose points are dimmed. */
+  hidden: ReadonlySet<string>;
+  /** Fine topic ids that stay lit while a topic filter is on; null: no filter. */
+  topicFilter: ReadonlySet<number> | null;
+}
+
+/**
+ * Refills `out` (RGBA per point) in place; returns how many points stay lit. The buffer is the same
+ * object for the page's life, so only deck.gl's colour attribute is refreshed (via updateTriggers).
+ */
+export function fillColours(out: Uint8Array, { model, topics, hidden, topicFilter }: ColourInputs): number {
+  const n = topics.length;
+  let lit = 0;
+  const hiddenCodes = new Uint8Array(model.kind === 'category' ? model.entries.length : 0);
+  if (model.kind === 'category') model.entries.forEach((e, i) => (hiddenCodes[i] = hidden.has(e.key) ? 1 : 0));
+  const topicLut = new Map<number, Rgb>();
+  const span = model.kind === 'number' ? model.max - model.min || 1 : 1;
+  // 256 ramp steps are finer than the eye can tell apart and spare a colour computation per point.
+  const ramp: Rgb[] = model.kind === 'number' ? Array.from({ length: 256 }, (_, k) => rampColor(k / 255)) : [];
+  for (let i = 0; i < n; i++) {
+    let rgb: Rgb;
+    let dim = topicFilter !== null && !topicFilter.has(topics[i]);
+    if (model.kind === 'category') {
+      const code = model.codes[i];
+      rgb = model.entries[code].color;
+      if (hiddenCodes[code]) dim = true;
+    } else if (model.kind === 'number') {
+      rgb = model.valid[i] ? ramp[Math.round(((model.values[i] - model.min) / span) * 255)] : EMPTY_COLOR;
+      if (!model.valid[i] && hidden.has(EMPTY)) dim = true;
+    } else {
+      const t = topics[i];
+      let c = topicLut.get(t);
+      if (!c) topicLut.set(t, (c = topicColor(t)));
+      rgb = c;
+    }
+    const o = i * 4;
+    out[o] = rgb[0];
+    out[o + 1] = rgb[1];
+    out[o + 2] = rgb[2];
+    out[o + 3] = dim ? DIMMED_ALPHA : VISIBLE_ALPHA;
+    if (!dim) lit++;
+  }
+  return lit;
+}

@@ -1,0 +1,149 @@
+// Colour-by, legend, topic filter and topic labels: keeps the colour buffer and the placed labels in step with the store.
+import * as api from './api';
+import type { ColumnSummary, Topic, TopicLevel } from './api';
+import type { ColourModel } from './colouring';
+import { columnModel, fillColours } from './colouring';
+import { levelForZoom, placeLabels, textMeasurer } from './labels';
+import type { Bounds, PointData } from './points';
+import type { Frame } from './render';
+import { LABEL_FONT, LABEL_WEIGHT } from './render';
+import type { MapState, Store } from './state';
+import { createColorBy } from './ui/colorby';
+import { createLegend } from './ui/legend';
+import { createTopicPanel, fineTopicsUnder } from './ui/topics';
+
+export interface ExplorerContext {
+  datasetId: string;
+  points: PointData;
+  topics: Topic[];
+  columns: ColumnSummary[];
+  store: Store<MapState>;
+  root: HTMLElement;
+  fittedZoom: number;
+  /** Draw again from the store and this frame. */
+  redraw(frame: Frame): void;
+  /** Move the camera so these bounds fill the view. */
+  flyTo(bounds: Bounds): void;
+  showError(text: string): void;
+}
+
+function el<T extends HTMLElement>(id: string): T {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`missing #${id}`);
+  return node as T;
+}
+
+export function createExplorer(ctx: ExplorerContext): { onZoom(zoom: number): void; frame(): Frame } {
+  const { points, topics, store, root } = ctx;
+  const frame: Frame = { labels: [], colourVersion: 0 };
+  const models = new Map<string, ColourModel>();
+  let model: ColourModel = { kind: 'topic' };
+  const topicModel: ColourModel = { kind: 'topic' };
+  const legend = createLegend(el('legend'), (key) => {
+    const hidden = new Set(store.get().hidden);
+    if (!hidden.delete(key)) hidden.add(key);
+    store.set({ hidden });
+  });
+  const colorBy = createColorBy(el<HTMLSelectElement>('color-by'), ctx.columns, (column) =>
+    store.set({ colorBy: column, hidden: new Set() }),
+  );
+  const panel = createTopicPanel(el('topic-tree'), el<HTMLButtonElement>('topic-clear'), topics, (topicId) =>
+    store.set({ topicFilter: topicId }),
+  );
+  const countEl = el('filter-count');
+
+  function recolour(): void {
+    const { hidden, topicFilter } = store.get();
+    const filter = topicFilter === null ? null : fineTopicsUnder(topics, topicFilter);
+    const lit = fillColours(points.colors, { model, topics: points.topics, hidden, topicFilter: filter });
+    frame.colourVersion++;
+    countEl.textContent = `${lit.toLocaleString()} of ${points.length.toLocaleString()} points`;
+    root.dataset.litCount = String(lit);
+    root.dataset.colorBy = model.kind === 'topic' ? '' : model.column;
+    legend.show(model, hidden);
+    ctx.redraw(frame);
+  }
+
+  let loadSeq = 0;
+  async function loadColumn(column: string | null): Promise<void> {
+    const seq = ++loadSeq;
+    colorBy.set(column);
+    if (column === null) {
+      model = topicModel;
+      recolour();
+      return;
+    }
+    let next = models.get(column);
+    if (!next) {
+      try {
+        root.dataset.colorLoading = column;
+        next = columnModel(column, await api.getColumnArrow(ctx.datasetId, column), points.length);
+        models.set(column, next);
+      } catch (e) {
+        if (seq === loadSeq) ctx.showError(`Could not colour by ${column}: ${e instanceof Error ? e.message : String(e)}`);
+        return;
+      } finally {
+        if (seq === loadSeq) delete root.dataset.colorLoading;
+      }
+    }
+    if (seq !== loadSeq) return;
+    model = next;
+    recolour();
+  }
+
+  function focusTopic(topicId: number | null): void {
+    panel.setActive(topicId);
+    if (topicId === null) {
+      delete root.dataset.topicFilter;
+      return;
+    }
+    root.dataset.topicFilter = String(topicId);
+    const wanted = fineTopicsUnder(topics, topicId);
+    const b: Bounds = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
+    for (let i = 0; i < points.length; i++) {
+      if (!wanted.has(points.topics[i])) continue;
+      const x = points.positions[i * 2];
+      const y = points.positions[i * 2 + 1];
+      b.minX = Math.min(b.minX, x);
+      b.maxX = Math.max(b.maxX, x);
+      b.minY = Math.min(b.minY, y);
+      b.maxY = Math.max(b.maxY, y);
+    }
+    if (Number.isFinite(b.minX)) ctx.flyTo(b);
+  }
+
+  store.subscribe((state, prev) => {
+    if (state.colorBy !== prev.colorBy) void loadColumn(state.colorBy);
+    else if (state.hidden !== prev.hidden || state.topicFilter !== prev.topicFilter) recolour();
+    if (state.topicFilter !== prev.topicFilter) focusTopic(state.topicFilter);
+  });
+
+  const measure = textMeasurer(LABEL_FONT, LABEL_WEIGHT);
+  let placedFor: { level: TopicLevel; zoom: number } | null = null;
+  function onZoom(zoom: number): void {
+    const level = levelForZoom(zoom, ctx.fittedZoom);
+    // Boxes scale with zoom; a hundredth of a zoom step moves a label by well under a pixel.
+    if (placedFor && placedFor.level === level && Math.abs(placedFor.zoom - zoom) < 0.01) return;
+    placedFor = { level, zoom };
+    frame.labels = placeLabels(topics, level, zoom, measure);
+    root.dataset.labelLevel = level;
+    root.dataset.labels = frame.labels.map((l) => l.topic.id).join(',');
+    ctx.redraw(frame);
+  }
+
+  // Opening state (from the URL): colour, then the topic filter.
+  const opening = store.get();
+  // Topic colours first, so the map is never blank while a column loads.
+  recolour();
+  if (opening.colorBy !== null) {
+    if (ctx.columns.some((c) => c.name === opening.colorBy && c.kind !== 'text')) void loadColumn(opening.colorBy);
+    else store.set({ colorBy: null });
+  }
+  if (opening.topicFilter !== null) {
+    if (topics.some((t) => t.id === opening.topicFilter)) {
+      panel.setActive(opening.topicFilter);
+      root.dataset.topicFilter = String(opening.topicFilter);
+    } else store.set({ topicFilter: null });
+  }
+  return { onZoom, frame: () => frame };
+}

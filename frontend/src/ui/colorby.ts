@@ -1,0 +1,28 @@
+// The "Colour by" select: topic first, then every column; text columns are listed but not choosable.
+import type { ColumnSummary } from '../api';
+
+export function createColorBy(
+  select: HTMLSelectElement,
+  columns: ColumnSummary[],
+  onChange: (column: string | null) => void,
+): { set(column: string | null): void } {
+  const topic = document.createElement('option');
+  topic.value = '';
+  topic.textContent = 'Topic';
+  const options = [topic];
+  for (const c of columns) {
+    const o = document.createElement('option');
+    o.value = c.name;
+    // Column names are user data; textContent keeps them text.
+    o.textContent = c.kind === 'text' ? `${c.name} (text, ${c.distinct} values)` : `${c.name} (${c.kind})`;
+    o.disabled = c.kind === 'text';
+    options.push(o);
+  }
+  select.replaceChildren(...options);
+  select.addEventListener('change', () => onChange(select.value || null));
+  return {
+    set(column) {
+      select.value = column ?? '';
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// The colour legend: categories with counts (click toggles one) or a numeric ramp with its min and max.
+import type { ColourModel } from '../colouring';
+import { rampCss } from '../colouring';
+
+export interface LegendView {
+  show(model: ColourModel, hidden: ReadonlySet<string>): void;
+}
+
+const fmt = new Intl.NumberFormat(undefined, { maximumSignificantDigits: 6 });
+
+export function createLegend(el: HTMLElement, onToggle: (key: string) => void): LegendView {
+  return {
+    show(model, hidden) {
+      el.replaceChildren();
+      el.hidden = model.kind === 'topic';
+      if (model.kind === 'topic') return;
+      el.dataset.kind = model.kind;
+      if (model.kind === 'number') {
+        const ramp = document.createElement('div');
+        ramp.className = 'legend-ramp';
+        ramp.style.background = rampCss();
+        const ends = document.createElement('div');
+        ends.className = 'legend-ends';
+        const min = document.createElement('span');
+        min.className = 'legend-min';
+        min.textContent = fmt.format(model.min);
+        const max = document.createElement('span');
+        max.className = 'legend-max';
+        max.textContent = fmt.format(model.max);
+        ends.append(min, max);
+        el.append(ramp, ends);
+        return;
+      }
+      const list = document.createElement('ul');
+      list.className = 'legend-items';
+      for (const entry of model.entries) {
+        const li = document.createElement('li');
+        li.dataset.key = entry.key;
+        li.dataset.count = String(entry.count);
+        li.className = hidden.has(entry.key) ? 'off' : '';
+        li.setAttribute('role', 'button');
+        li.setAttribute('aria-pressed', String(!hidden.has(entry.key)));
+        li.tabIndex = 0;
+        const swatch = document.createElement('span');
+        swatch.className = 'swatch';
+        swatch.style.background = `rgb(${entry.color.join(',')})`;
+        const label = document.createElement('span');
+        label.className = 'legend-label';
+        // Values are user data: text only.
+        label.textContent = entry.label;
+        const count = document.createElement('span');
+        count.className = 'legend-count';
+        count.textContent = entry.count.toLocaleString();
+        li.append(swatch, label, count);
+        li.addEventListener('click', () => onToggle(entry.key));
+        li.addEventListener('keydown', (e) => {
+          if (e.key === 'Enter' || e.key === ' ') {
+            e.preventDefault();
+            onToggle(entry.key);
+          }
+        });
+        list.append(li);
+      }
+      el.append(list);
+    },
+  };
+}

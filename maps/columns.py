@@ -1,0 +1,89 @@
+"""Reads for colour-by: what each column of a map holds, and one column's values for every point as Arrow."""
+
+import uuid
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from django.db import connection
+
+from maps.errors import NotFound
+from maps.models import Dataset
+from maps.queries import require_ready
+
+# Above this many distinct values a palette stops telling anything apart: the column is "text".
+MAX_CATEGORIES = 50
+
+# One pass per column over the dataset's points; jsonb_typeof tells numbers from strings without parsing.
+_SUMMARY_SQL = (
+    "SELECT count(DISTINCT fields ->> %s), "
+    "count(fields -> %s) FILTER (WHERE jsonb_typeof(fields -> %s) <> 'null'), "
+    "count(*) FILTER (WHERE jsonb_typeof(fields -> %s) = 'number') "
+    "FROM maps_point WHERE dataset_id = %s"
+)
+_VALUES_SQL = "SELECT jsonb_typeof(fields -> %s), fields ->> %s FROM maps_point WHERE dataset_id = %s ORDER BY row_id"
+
+
+def _kind(distinct: int, present: int, numbers: int) -> str:
+    if present and numbers == present:
+        return "number"
+    # A column that is empty everywhere has nothing to colour by; call it text so it is not offered.
+    if present == 0 or distinct > MAX_CATEGORIES:
+        return "text"
+    return "category"
+
+
+def _column(dataset: Dataset, name: str) -> str:
+    if name not in dataset.columns:
+        raise NotFound(
+            f"Dataset {dataset.id} has no column {name!r}; its columns are: {', '.join(dataset.columns)}. "
+            "Ask for one of those (GET .../columns lists them)."
+        )
+    return name
+
+
+def summaries(dataset: Dataset) -> list[dict[str, Any]]:
+    """[{"name", "kind": "number"|"category"|"text", "distinct"}] in the file's column order."""
+    require_ready(dataset)
+    out = []
+    with connection.cursor() as cursor:
+        for name in dataset.columns:
+            cursor.execute(_SUMMARY_SQL, [name, name, name, name, uuid.UUID(str(dataset.id))])
+            distinct, present, numbers = cursor.fetchone()
+            out.append({"name": name, "kind": _kind(distinct, present, numbers), "distinct": distinct})
+    return out
+
+
+def values_arrow(dataset: Dataset, name: str) -> bytes:
+    """One column `value` in row-id order (the /points order): float64 for numbers, else dictionary strings.
+
+    The dictionary is ordered most frequent first (ties by value), so a legend's top entries are its head.
+    Booleans and dates are strings, so they colour as categories.
+    """
+    require_ready(dataset)
+    name = _column(dataset, name)
+    with connection.cursor() as cursor:
+        cursor.execute(_VALUES_SQL, [name, name, uuid.UUID(str(dataset.id))])
+        rows = cursor.fetchall()
+    present = [kind for kind, _ in rows if kind not in (None, "null")]
+    if present and all(kind == "number" for kind in present):
+        numbers = np.array([float(text) if text is not None else np.nan for _, text in rows], dtype=np.float64)
+        array: pa.Array = pa.array(numbers, mask=np.isnan(numbers), type=pa.float64())
+    else:
+        texts = [text if kind not in (None, "null") else None for kind, text in rows]
+        counts = Counter(t for t in texts if t is not None)
+        dictionary = sorted(counts, key=lambda value: (-counts[value], value))
+        index = {value: i for i, value in enumerate(dictionary)}
+        codes = pa.array([index[t] if t is not None else None for t in texts], type=pa.int32())
+        array = pa.DictionaryArray.from_arrays(codes, pa.array(dictionary, type=pa.string()))
+    table = pa.table({"value": array})
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def name_tag(name: str) -> str:
+    """A column name as ETag-safe characters (names are user text and may hold quotes)."""
+    return name.encode("utf-8").hex()

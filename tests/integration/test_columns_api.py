@@ -1,0 +1,79 @@
+"""Colour-by reads: every column's kind, and one column's values for every point in row order as Arrow."""
+
+import pyarrow as pa
+import pytest
+from django.test import Client
+
+from maps.models import Dataset, Point
+from tests.synthetic_map import create_synthetic_map
+
+pytestmark = pytest.mark.django_db
+
+
+def arrow_values(content: bytes) -> pa.ChunkedArray:
+    table = pa.ipc.open_stream(content).read_all()
+    assert table.column_names == ["value"]
+    return table.column("value")
+
+
+def test_the_column_summary_calls_numbers_numbers_few_strings_categories_and_many_strings_text(
+    client: Client,
+) -> None:
+    synthetic = create_synthetic_map()
+    body = client.get(f"/api/v1/datasets/{synthetic.dataset.id}/columns").json()
+    assert body == [
+        {"name": "summary", "kind": "text", "distinct": synthetic.rows},
+        {"name": "lang", "kind": "category", "distinct": 3},
+        {"name": "stars", "kind": "number", "distinct": synthetic.rows},
+        {"name": "released", "kind": "category", "distinct": 3},
+        {"name": "maybe", "kind": "category", "distinct": 1},
+    ]
+
+
+def test_a_numeric_column_comes_as_float64_in_row_order_with_nulls_where_rows_have_no_value(client: Client) -> None:
+    synthetic = create_synthetic_map()
+    Point.objects.filter(dataset=synthetic.dataset, row_id=3).update(fields={"lang": "python"})
+    response = client.get(f"/api/v1/datasets/{synthetic.dataset.id}/columns/stars")
+    assert response.status_code == 200 and response["Content-Type"] == "application/vnd.apache.arrow.stream"
+    values = arrow_values(response.content)
+    assert values.type == pa.float64()
+    expected = [float(f["stars"]) for f in synthetic.fields.values()]  # type: ignore[arg-type]
+    expected[3] = None  # type: ignore[call-overload]
+    assert values.to_pylist() == expected
+
+
+def test_a_category_column_comes_dictionary_encoded_most_frequent_first(client: Client) -> None:
+    synthetic = create_synthetic_map()
+    # One "python" row turned "go": go 81, rust 80, python 79.
+    Point.objects.filter(dataset=synthetic.dataset, row_id=0).update(fields={"lang": "go"})
+    values = arrow_values(client.get(f"/api/v1/datasets/{synthetic.dataset.id}/columns/lang").content)
+    assert pa.types.is_dictionary(values.type)
+    assert values.chunk(0).dictionary.to_pylist() == ["go", "rust", "python"]
+    expected = ["go"] + [str(f["lang"]) for row, f in synthetic.fields.items() if row > 0]
+    assert values.to_pylist() == expected
+    maybe = arrow_values(client.get(f"/api/v1/datasets/{synthetic.dataset.id}/columns/maybe").content).to_pylist()
+    # Row 0 lost its "maybe" field above: a row without the column is null too.
+    assert maybe == [None] + [f["maybe"] for row, f in synthetic.fields.items() if row > 0]
+
+
+def test_column_values_answer_304_to_their_own_etag(client: Client) -> None:
+    synthetic = create_synthetic_map()
+    url = f"/api/v1/datasets/{synthetic.dataset.id}/columns/lang"
+    first = client.get(url)
+    assert client.get(url, headers={"If-None-Match": first["ETag"]}).status_code == 304
+    other = client.get(f"/api/v1/datasets/{synthetic.dataset.id}/columns/stars")
+    assert other["ETag"] != first["ETag"]
+
+
+def test_an_unknown_column_answers_404_naming_the_columns_there_are(client: Client) -> None:
+    synthetic = create_synthetic_map()
+    response = client.get(f"/api/v1/datasets/{synthetic.dataset.id}/columns/colour")
+    assert response.status_code == 404
+    message = response.json()["error"]["message"]
+    assert "'colour'" in message and "summary, lang, stars, released, maybe" in message
+
+
+def test_columns_of_a_map_that_is_not_ready_answer_409(client: Client) -> None:
+    dataset = Dataset.objects.create(name="q", source_filename="a.csv", upload_path="/x", text_field="t", columns=["t"])
+    assert client.get(f"/api/v1/datasets/{dataset.id}/columns").status_code == 409
+    assert client.get(f"/api/v1/datasets/{dataset.id}/columns/t").status_code == 409
