@@ -62,7 +62,9 @@ def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
 def stop(processes: list[subprocess.Popen[bytes]], grace: float = 15.0) -> None:
     for process in processes:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
+            # The group may be gone between the poll and the signal.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
     deadline = time.monotonic() + grace
     for process in processes:
         with contextlib.suppress(subprocess.TimeoutExpired):
