@@ -132,6 +132,12 @@ def write_section(results: list[dict[str, Any]]) -> None:
             f"| {mb:,.0f} | {r['rows']:,} | {r['read']:.1f} | {r['insert']:.1f} | {r['total']:.1f} |"
             f" {mb / r['total']:.1f} | {r['peak_gb']:.2f} |"
         )
+    lines += [
+        "",
+        "Not bounded yet: this reader holds the whole table (Arrow, then one Python dict per row) before the COPY,",
+        "so peak memory grows with the file, about 5x its size. Reading in record batches and inserting batch by",
+        "batch (issue 4, streaming) is the next step; these figures are the baseline it must beat.",
+    ]
     report = ROOT / "docs" / "BENCHMARKS.md"
     text = report.read_text() if report.exists() else "# Benchmarks\n"
     if SECTION not in text and LAYOUT_SECTION in text:
