@@ -14,35 +14,37 @@ from maps import uploads
 from maps.errors import InvalidUpload, NotCancellable
 from maps.indexes import drop_vector_index
 from maps.models import Dataset
+from workers.stages.mapping import RowMapping
 
 
-def create_dataset(upload: UploadedFile[bytes] | None, name: str, text_field: str) -> Dataset:
-    """Store the upload, check that its first rows read and hold the text column, and queue the build."""
+def create_dataset(upload: UploadedFile[bytes] | None, name: str, mapping: RowMapping) -> Dataset:
+    """Store the upload, check its first rows read and fit the chosen columns, and queue the build."""
     filename = uploads.filename_of(upload)
     assert upload is not None
-    text_field = text_field.strip()
+    mapping = RowMapping(
+        text_field=mapping.text_field.strip(),
+        text_template=mapping.text_template.strip(),
+        id_field=mapping.id_field.strip(),
+        vector_field=mapping.vector_field.strip(),
+    )
     dataset_id = uuid.uuid4()
     path = uploads.store(upload, settings.UPLOAD_DIR / str(dataset_id))
     try:
-        if not text_field:
-            raise InvalidUpload("No text column was chosen: send the column to embed in the field 'text_field'.")
-        found = uploads.first_rows(path, filename)
-        columns = found.column_names
-        if text_field not in columns:
-            raise InvalidUpload(
-                f"Column {text_field!r} is not in {filename}; its columns are: {', '.join(columns)}. "
-                "Pick one of those as the text column."
-            )
+        found = uploads.first_rows(path, filename, mapping=mapping)
     except InvalidUpload:
         path.unlink(missing_ok=True)
         raise
+    columns = found.column_names
     with transaction.atomic():
         dataset = Dataset.objects.create(
             id=dataset_id,
             name=(name.strip() or Path(filename).stem)[:200],
             source_filename=filename,
             upload_path=str(path),
-            text_field=text_field,
+            text_field=mapping.text_field,
+            text_template=mapping.text_template,
+            id_field=mapping.id_field,
+            vector_field=mapping.vector_field,
             columns=columns,
             warnings=found.warnings,
             model_name=settings.EMBED_MODEL,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from maps import actions, columns, embeddings, health, queries, uploads
 from maps.errors import InvalidEmbeddingRequest, UserError
+from workers.stages.mapping import RowMapping
 
 View = Callable[..., HttpResponse]
 
@@ -40,9 +41,13 @@ def user_errors(view: View) -> View:
 @user_errors
 def datasets(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        dataset = actions.create_dataset(
-            request.FILES.get("file"), request.POST.get("name", ""), request.POST.get("text_field", "")
+        mapping = RowMapping(
+            text_field=request.POST.get("text_field", ""),
+            text_template=request.POST.get("text_template", ""),
+            id_field=request.POST.get("id_field", ""),
+            vector_field=request.POST.get("vector_field", ""),
         )
+        dataset = actions.create_dataset(request.FILES.get("file"), request.POST.get("name", ""), mapping)
         return JsonResponse({"id": str(dataset.id), "status": dataset.status, "url": f"/maps/{dataset.id}"}, status=201)
     return JsonResponse({"datasets": [queries.dataset_summary(d) for d in queries.list_datasets()]})
 

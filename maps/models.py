@@ -28,7 +28,12 @@ class Dataset(models.Model):
     name = models.CharField(max_length=200)
     source_filename = models.CharField(max_length=255)
     upload_path = models.CharField(max_length=500)
-    text_field = models.CharField(max_length=200)
+    # What is embedded: one column (text_field) or a template joining columns (text_template, "{a} — {b}").
+    text_field = models.CharField(max_length=200, blank=True, default="")
+    text_template = models.TextField(blank=True, default="")
+    # Optional: the column holding each row's own id (unique, non-empty), and a column of precomputed vectors.
+    id_field = models.CharField(max_length=200, blank=True, default="")
+    vector_field = models.CharField(max_length=200, blank=True, default="")
     columns = models.JSONField(default=list)
     model_name = models.CharField(max_length=100)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

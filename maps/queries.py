@@ -45,6 +45,9 @@ def dataset_summary(dataset: Dataset) -> dict[str, Any]:
         "rows": dataset.row_count,
         "topics": dataset.topic_count,
         "text_field": dataset.text_field,
+        "text_template": dataset.text_template,
+        "id_field": dataset.id_field,
+        "vector_field": dataset.vector_field,
         "columns": dataset.columns,
         "model": dataset.model_name,
         "timings": dataset.timings,
@@ -102,7 +105,10 @@ def point_detail(dataset: Dataset, row_id: int) -> dict[str, Any]:
     point = Point.objects.filter(dataset=dataset, row_id=row_id).values("row_id", "text", "fields", "topic").first()
     if point is None:
         raise NotFound(f"Dataset {dataset.id} has no row {row_id}.")
-    return {"id": point["row_id"], "text": point["text"], "fields": point["fields"], "topic": point["topic"]}
+    fields = point["fields"]
+    # key: the row's value in the dataset's id column (null without one); id stays the row's position.
+    key = fields.get(dataset.id_field) if dataset.id_field else None
+    return {"id": point["row_id"], "key": key, "text": point["text"], "fields": fields, "topic": point["topic"]}
 
 
 @dataclass(frozen=True)

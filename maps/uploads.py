@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from maps.errors import InvalidUpload, UploadTooLarge
 from workers.stages.errors import BuildError
-from workers.stages.ingest import Limits, Preview, preview
+from workers.stages.ingest import Limits, Preview, RowMapping, preview
 
 
 def ingest_limits() -> Limits:
@@ -50,10 +50,10 @@ def store(upload: UploadedFile[bytes], stem: Path) -> Path:
     return path
 
 
-def first_rows(path: Path, filename: str, partial: bool = False) -> Preview:
-    """The preview of a stored upload; a file the readers refuse becomes a 400 with the reader's message."""
+def first_rows(path: Path, filename: str, partial: bool = False, mapping: RowMapping | None = None) -> Preview:
+    """The preview of a stored upload; a file the readers (or the mapping's checks) refuse becomes a 400."""
     try:
-        return preview(path, filename, ingest_limits(), partial=partial)
+        return preview(path, filename, ingest_limits(), partial=partial, mapping=mapping)
     except BuildError as exc:
         raise InvalidUpload(exc.message) from exc
 

@@ -11,7 +11,7 @@ import numpy as np
 from django.conf import settings
 
 from maps.indexes import create_vector_index
-from maps.models import Dataset
+from maps.models import EMBEDDING_DIMENSIONS, Dataset
 from maps.uploads import ingest_limits
 from workers import store
 from workers.models import get_encoder
@@ -19,7 +19,7 @@ from workers.stages.cluster import ClusterParams, find_topics
 from workers.stages.embed import EmbedParams, iter_embeddings
 from workers.stages.errors import BuildError
 from workers.stages.hierarchy import HierarchyParams, merge_topics
-from workers.stages.ingest import read_dataset
+from workers.stages.ingest import RowMapping, read_dataset
 from workers.stages.label import LabelParams, describe_topics
 from workers.stages.quality import QualityParams, measure_quality
 from workers.stages.reduce import LayoutParams, layout_2d
@@ -67,8 +67,9 @@ def build(dataset_id: uuid.UUID) -> None:
     try:
         run_stages(run, Dataset.objects.get(id=dataset_id))
     except BuildCancelled:
-        log.info("dataset %s: cancelled or deleted during %s; discarding what it wrote", dataset_id, run.stage)
         store.discard_partial(dataset_id)
+        # Logged once the rows are gone, so the line means "nothing is left" to whoever waits on it.
+        log.info("dataset %s: cancelled or deleted during %s; discarded what it wrote", dataset_id, run.stage)
     except BuildError as exc:
         log.info("dataset %s: failed at %s: %s", dataset_id, run.stage, exc.message)
         store.mark_failed(dataset_id, exc.message)
@@ -93,21 +94,29 @@ def build(dataset_id: uuid.UUID) -> None:
 def run_stages(run: Build, dataset: Dataset) -> None:
     dataset_id = dataset.id
     with run.stage_of(Stage.INGEST, 0):
-        table = read_dataset(Path(dataset.upload_path), dataset.source_filename, dataset.text_field, ingest_limits())
+        mapping = RowMapping(dataset.text_field, dataset.text_template, dataset.id_field, dataset.vector_field)
+        table = read_dataset(
+            Path(dataset.upload_path), dataset.source_filename, mapping, ingest_limits(), EMBEDDING_DIMENSIONS
+        )
         n = table.row_count
         store.save_warnings(dataset_id, table.warnings)
         store.insert_points(dataset_id, table.texts, table.records)
+        if table.vectors is not None:  # precomputed vectors: stored as they are, and the build skips embedding
+            store.save_embeddings(dataset_id, np.arange(n), table.vectors)
         run.progress(n, n)
 
-    with run.stage_of(Stage.EMBED, n):
-        encoder = get_encoder(dataset.model_name, settings.TORCH_THREADS)
-        vectors = np.empty((n, encoder.dimensions), dtype=np.float32)
-        done = 0
-        for rows, chunk in iter_embeddings(encoder, table.texts, EmbedParams(batch_size=settings.EMBED_BATCH_SIZE)):
-            store.save_embeddings(dataset_id, rows, chunk)
-            vectors[rows] = chunk
-            done += len(rows)
-            run.progress(done, n)
+    if table.vectors is not None:
+        vectors = table.vectors
+    else:
+        with run.stage_of(Stage.EMBED, n):
+            encoder = get_encoder(dataset.model_name, settings.TORCH_THREADS)
+            vectors = np.empty((n, encoder.dimensions), dtype=np.float32)
+            done = 0
+            for rows, chunk in iter_embeddings(encoder, table.texts, EmbedParams(batch_size=settings.EMBED_BATCH_SIZE)):
+                store.save_embeddings(dataset_id, rows, chunk)
+                vectors[rows] = chunk
+                done += len(rows)
+                run.progress(done, n)
 
     with run.stage_of(Stage.LAYOUT, n), numba_lock:
         coords = layout_2d(

@@ -40,6 +40,8 @@ export type Fields = Record<string, unknown>;
 
 export interface PointDetail {
   id: number;
+  /** The row's value in the dataset's id column (point detail only; null without one). */
+  key?: string | number | null;
   text: string;
   fields: Fields;
 }
@@ -101,11 +103,20 @@ async function getJSON<T>(url: string, init: RequestInit = {}): Promise<T> {
 
 const ds = (id: string) => `${BASE}/datasets/${encodeURIComponent(id)}`;
 
-export async function createDataset(file: File, name: string, textField: string): Promise<CreatedDataset> {
+/** What is embedded: one column or a template such as "{title} — {body}"; optionally an id column. */
+export interface RowMapping {
+  textField?: string;
+  textTemplate?: string;
+  idField?: string;
+}
+
+export async function createDataset(file: File, name: string, mapping: RowMapping): Promise<CreatedDataset> {
   const form = new FormData();
   form.append('file', file);
   form.append('name', name);
-  form.append('text_field', textField);
+  if (mapping.textTemplate) form.append('text_template', mapping.textTemplate);
+  else form.append('text_field', mapping.textField ?? '');
+  if (mapping.idField) form.append('id_field', mapping.idField);
   const headers: Record<string, string> = { Accept: 'application/json' };
   const token = csrfToken();
   if (token) headers['X-CSRFToken'] = token;

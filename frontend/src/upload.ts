@@ -1,4 +1,5 @@
-// Upload page wiring: the server previews the chosen file (any supported format), pick the text column, POST it.
+// Upload page wiring: the server previews the chosen file (any supported format); pick the text column or a
+// template joining columns, optionally an id column; POST it.
 import './style.css';
 import { createDataset, previewFile, type FilePreview } from './api';
 
@@ -16,6 +17,13 @@ function el<T extends HTMLElement>(id: string): T {
 const fileInput = el<HTMLInputElement>('file');
 const nameInput = el<HTMLInputElement>('name');
 const fieldSelect = el<HTMLSelectElement>('text-field');
+const fieldWrap = el<HTMLElement>('text-field-wrap');
+const templateInput = el<HTMLInputElement>('text-template');
+const templateWrap = el<HTMLElement>('text-template-wrap');
+const chips = el<HTMLElement>('template-chips');
+const modeColumn = el<HTMLInputElement>('text-mode-column');
+const modeTemplate = el<HTMLInputElement>('text-mode-template');
+const idSelect = el<HTMLSelectElement>('id-field');
 const table = el<HTMLTableElement>('preview');
 const startButton = el<HTMLButtonElement>('start');
 const errorEl = el<HTMLElement>('upload-error');
@@ -37,8 +45,33 @@ function clearError(): void {
   errorEl.hidden = true;
 }
 
+function usingTemplate(): boolean {
+  return modeTemplate.checked;
+}
+
+function textChosen(): boolean {
+  return usingTemplate() ? templateInput.value.trim() !== '' : fieldSelect.value !== '';
+}
+
 function updateStart(): void {
-  startButton.disabled = uploading || !file || !fieldSelect.value;
+  startButton.disabled = uploading || !file || !textChosen();
+}
+
+function showMode(): void {
+  fieldWrap.hidden = usingTemplate();
+  templateWrap.hidden = !usingTemplate();
+  updateStart();
+}
+
+/** Insert "{column}" at the cursor of the template input (braces in a name cannot be written in a template). */
+function insertColumn(name: string): void {
+  const slot = `{${name}}`;
+  const start = templateInput.selectionStart ?? templateInput.value.length;
+  const end = templateInput.selectionEnd ?? start;
+  templateInput.value = templateInput.value.slice(0, start) + slot + templateInput.value.slice(end);
+  templateInput.focus();
+  templateInput.setSelectionRange(start + slot.length, start + slot.length);
+  updateStart();
 }
 
 function stem(filename: string): string {
@@ -122,6 +155,30 @@ function fillFields(fields: string[], preselect: string | null): void {
   );
   if (preselect !== null) fieldSelect.value = preselect;
   fieldSelect.disabled = fields.length === 0;
+  const none = document.createElement('option');
+  none.value = '';
+  none.textContent = '(none)';
+  idSelect.replaceChildren(
+    none,
+    ...fields.map((f) => {
+      const opt = document.createElement('option');
+      opt.value = f;
+      opt.textContent = f;
+      return opt;
+    }),
+  );
+  idSelect.disabled = fields.length === 0;
+  chips.replaceChildren(
+    ...fields.map((f) => {
+      const chip = document.createElement('button');
+      chip.type = 'button';
+      chip.className = 'chip';
+      chip.dataset.column = f;
+      chip.textContent = f;
+      chip.addEventListener('click', () => insertColumn(f));
+      return chip;
+    }),
+  );
 }
 
 function resetPreview(): void {
@@ -168,12 +225,15 @@ fileInput.addEventListener('change', () => {
 });
 
 fieldSelect.addEventListener('change', updateStart);
+templateInput.addEventListener('input', updateStart);
+modeColumn.addEventListener('change', showMode);
+modeTemplate.addEventListener('change', showMode);
 // Enter in the name field would otherwise submit the form as a page navigation.
 startButton.form?.addEventListener('submit', (ev) => ev.preventDefault());
 
 startButton.addEventListener('click', async (ev) => {
   ev.preventDefault();
-  if (!file || !fieldSelect.value || uploading) return;
+  if (!file || !textChosen() || uploading) return;
   clearError();
   uploading = true;
   updateStart();
@@ -181,7 +241,10 @@ startButton.addEventListener('click', async (ev) => {
   startButton.setAttribute('aria-busy', 'true');
   if (statusEl) statusEl.textContent = 'Uploading…';
   try {
-    const created = await createDataset(file, nameInput.value.trim() || stem(file.name), fieldSelect.value);
+    const mapping = usingTemplate()
+      ? { textTemplate: templateInput.value.trim(), idField: idSelect.value }
+      : { textField: fieldSelect.value, idField: idSelect.value };
+    const created = await createDataset(file, nameInput.value.trim() || stem(file.name), mapping);
     location.assign(created.url);
   } catch (e) {
     showError(e instanceof Error ? e.message : String(e));
@@ -194,5 +257,5 @@ startButton.addEventListener('click', async (ev) => {
 });
 
 // Browsers may restore a previously chosen file on back/forward navigation.
+showMode();
 if (fileInput.files?.length) fileInput.dispatchEvent(new Event('change'));
-else updateStart();

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from workers.stages import errors
-from workers.stages.ingest import Limits, preview, read_dataset
+from workers.stages.ingest import Limits, RowMapping, preview, read_dataset
 
 SMALL = Limits(max_columns=5, max_field_bytes=1000, max_uncompressed_bytes=4 * 1024 * 1024, max_compression_ratio=50)
 
@@ -121,7 +121,7 @@ def test_a_bad_file_is_refused_with_a_message_that_says_where_and_how_to_fix_it(
     path = tmp_path / filename
     path.write_bytes(content)
     with pytest.raises(error) as raised:
-        read_dataset(path, filename, "text", SMALL)
+        read_dataset(path, filename, RowMapping(text_field="text"), SMALL)
     for part in parts:
         assert part in raised.value.message
 
@@ -140,4 +140,7 @@ def test_what_the_first_block_shows_is_refused_by_the_preview_too(tmp_path: Path
 def test_a_quote_inside_an_unquoted_value_is_a_character_not_an_open_quote(tmp_path: Path) -> None:
     path = tmp_path / "inches.csv"
     path.write_bytes(b'text,n\na 5" screen,1\n"quoted ""twice"" here",2\n')
-    assert read_dataset(path, "inches.csv", "text", SMALL).texts == ['a 5" screen', 'quoted "twice" here']
+    assert read_dataset(path, "inches.csv", RowMapping(text_field="text"), SMALL).texts == [
+        'a 5" screen',
+        'quoted "twice" here',
+    ]

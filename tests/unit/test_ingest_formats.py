@@ -14,7 +14,7 @@ import pyarrow.feather as feather
 import pyarrow.parquet as pq
 import pytest
 
-from workers.stages.ingest import Limits, preview, read_dataset, read_table
+from workers.stages.ingest import Limits, RowMapping, preview, read_dataset, read_table
 
 ROWS: list[dict[str, Any]] = [
     {"id": 1, "title": 'Café au lait, "strong"', "score": 1.5, "when": "2024-01-02"},
@@ -115,7 +115,7 @@ def test_every_format_reads_back_the_same_rows_and_types(
 def test_a_cp1252_file_is_read_and_the_fallback_is_announced(tmp_path: Path) -> None:
     path = tmp_path / "excel.csv"
     path.write_bytes("name,text\ncafé,Crème brûlée – 5 €\n".encode("cp1252"))
-    result = read_dataset(path, "excel.csv", "text", Limits())
+    result = read_dataset(path, "excel.csv", RowMapping(text_field="text"), Limits())
     assert result.texts == ["Crème brûlée – 5 €"]
     assert result.records == [{"name": "café", "text": "Crème brûlée – 5 €"}]
     assert len(result.warnings) == 1

@@ -84,3 +84,18 @@ class ZipProblem(UnreadableFile):
 
 class DecompressionBomb(UnreadableFile):
     pass
+
+
+# What can be wrong with the user's choice of columns (workers.stages.mapping).
+
+
+class BadTemplate(BuildError):
+    """A text template with unbalanced braces or no column in it."""
+
+
+class BadIdColumn(BuildError):
+    """An id column with empty or repeated values."""
+
+
+class BadVectors(BuildError):
+    """A vector column whose rows are not lists of numbers of the supported dimension."""

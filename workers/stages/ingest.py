@@ -9,25 +9,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 from workers.stages.coltypes import infer_types
 from workers.stages.delimited import read_delimited
-from workers.stages.errors import ColumnNotFound, EmptyTextColumn, FieldTooLarge, HeaderOnly, NotATable, TruncatedFile
+from workers.stages.errors import FieldTooLarge, HeaderOnly, NotATable, TruncatedFile
 from workers.stages.jsontables import read_json
+from workers.stages.mapping import RowMapping, map_rows
 from workers.stages.sources import FORMAT_NAMES, Limits, Unwrapped, extension_format, read_head, sniff, unwrap
 from workers.stages.tables import RawTable, arrow_rows, check_column_names
 from workers.stages.textscan import decoded
 
-__all__ = ["IngestResult", "Limits", "Preview", "TableRead", "preview", "read_dataset", "read_table"]
+__all__ = ["IngestResult", "Limits", "Preview", "RowMapping", "TableRead", "preview", "read_dataset", "read_table"]
 
 PREVIEW_ROWS = 50
 # Enough text for 50 rows of long documents; a preview never decodes more.
 PREVIEW_HEAD_BYTES = 8 * 1024 * 1024
 TEXT_FORMATS = ("csv", "tsv", "json", "jsonl")
 BINARY_FORMATS = ("parquet", "arrow")
+# The dimension of the database's vector column (maps.models.EMBEDDING_DIMENSIONS); precomputed vectors must match.
+VECTOR_DIMENSIONS = 384
 EXTENSION_OF = {"parquet": ".parquet", "arrow": ".arrow"}
 
 
@@ -46,6 +51,8 @@ class IngestResult:
     texts: list[str]
     records: list[dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
+    # Precomputed vectors from the upload's vector column; None: the build embeds the texts.
+    vectors: npt.NDArray[np.float32] | None = None
 
     @property
     def row_count(self) -> int:
@@ -181,28 +188,31 @@ def check_field_sizes(table: RawTable, name: str, limits: Limits) -> None:
                 )
 
 
-def read_dataset(path: Path, display_name: str, text_field: str, limits: Limits) -> IngestResult:
-    """Every row of the upload, its text column as the texts to embed and every column as typed fields."""
+def read_dataset(
+    path: Path, display_name: str, mapping: RowMapping, limits: Limits, vector_dims: int = VECTOR_DIMENSIONS
+) -> IngestResult:
+    """Every row of the upload: the texts to embed (or its precomputed vectors) and every column as typed fields."""
     read = read_table(path, display_name, limits)
-    columns = read.table.columns
-    if text_field not in columns:
-        raise ColumnNotFound(
-            f"Column {text_field!r} is not in {display_name}; its columns are: {', '.join(columns)}. "
-            "Pick one of those as the text column."
-        )
-    records = read.table.rows
-    texts = [_as_text(record[text_field]) for record in records]
-    if not any(text.strip() for text in texts):
-        raise EmptyTextColumn(
-            f"Column {text_field!r} of {display_name} is empty in every row ({len(texts)} rows), so there is "
-            "nothing to embed. Pick a column that holds text."
-        )
-    return IngestResult(columns=columns, texts=texts, records=records, warnings=read.warnings)
+    mapped = map_rows(read.table, mapping, display_name, vector_dims)
+    return IngestResult(
+        columns=read.table.columns,
+        texts=mapped.texts,
+        records=mapped.records,
+        warnings=read.warnings,
+        vectors=mapped.vectors,
+    )
 
 
-def preview(path: Path, display_name: str, limits: Limits, partial: bool = False) -> Preview:
-    """The first rows with each column's inferred type, read by the same readers as a build."""
+def preview(
+    path: Path, display_name: str, limits: Limits, partial: bool = False, mapping: RowMapping | None = None
+) -> Preview:
+    """The first rows with each column's inferred type, read by the same readers as a build.
+
+    With a mapping, its checks run on those rows too, so a bad choice is refused at upload time.
+    """
     read = read_table(path, display_name, limits, max_rows=PREVIEW_ROWS, partial=partial)
+    if mapping is not None:
+        map_rows(read.table, mapping, display_name, VECTOR_DIMENSIONS, whole=False)
     rows = read.table.rows[:PREVIEW_ROWS]
     return Preview(
         format=read.format,
@@ -212,7 +222,3 @@ def preview(path: Path, display_name: str, limits: Limits, partial: bool = False
         rows=rows,
         warnings=read.warnings,
     )
-
-
-def _as_text(value: Any) -> str:
-    return "" if value is None else str(value)

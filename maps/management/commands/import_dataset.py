@@ -1,4 +1,4 @@
-"""`manage.py import_dataset FILE --text-field COL [--name ...]`: the upload path, from a terminal."""
+"""`manage.py import_dataset FILE --text-field COL | --text-template T [--id-field COL]`: upload from a terminal."""
 
 from argparse import ArgumentParser
 from pathlib import Path
@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from maps.actions import create_dataset
 from maps.errors import UserError
+from workers.stages.mapping import RowMapping
 
 
 class Command(BaseCommand):
@@ -16,7 +17,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--text-field", required=True, help="the column whose text is embedded")
+        text = parser.add_mutually_exclusive_group(required=True)
+        text.add_argument("--text-field", default="", help="the column whose text is embedded")
+        text.add_argument("--text-template", default="", help="columns joined into the text, e.g. '{title} — {body}'")
+        parser.add_argument("--id-field", default="", help="a column of unique row ids (optional)")
+        parser.add_argument("--vector-field", default="", help="a column of precomputed 384-d vectors (optional)")
         parser.add_argument("--name", default="", help="the map's name (default: the file name)")
         parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="prefix of the printed map URL")
 
@@ -27,7 +32,13 @@ class Command(BaseCommand):
         with path.open("rb") as handle:
             upload = UploadedFile(handle, name=path.name, size=path.stat().st_size)
             try:
-                dataset = create_dataset(upload, options["name"], options["text_field"])
+                mapping = RowMapping(
+                    text_field=options["text_field"],
+                    text_template=options["text_template"],
+                    id_field=options["id_field"],
+                    vector_field=options["vector_field"],
+                )
+                dataset = create_dataset(upload, options["name"], mapping)
             except UserError as error:
                 raise CommandError(error.message) from None
         for warning in dataset.warnings:

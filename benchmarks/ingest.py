@@ -1,0 +1,157 @@
+"""BENCH_INGEST=1 make bench: time and peak memory of the ingest stage on large generated CSV files.
+
+Each size runs in its own process (read the file as a build does, then COPY its rows into PostgreSQL), so
+its peak RSS is its own. Files are generated under the system temp folder, never in the repository.
+Writes the "Ingest of large files" section of docs/BENCHMARKS.md, keeping the others.
+"""
+
+import csv
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SECTION = "## Ingest of large files"
+LAYOUT_SECTION = "## Layout and topics at scale"
+SIZES_MB = [int(s) for s in os.environ.get("BENCH_INGEST_MB", "100,1000").split(",")]
+WORDS = [
+    "map",
+    "embedding",
+    "topic",
+    "layout",
+    "cluster",
+    "search",
+    "vector",
+    "table",
+    "column",
+    "parquet",
+    "row",
+    "text",
+    "query",
+    "label",
+]
+
+
+def generate(path: Path, megabytes: int) -> int:
+    """A CSV of about `megabytes` MB: id, title, body (~200 characters of prose), score, created."""
+    target = megabytes * 1_000_000
+    rows = 0
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "title", "body", "score", "created"])
+        while handle.tell() < target:
+            for _ in range(10_000):
+                w = [WORDS[(rows * k + k) % len(WORDS)] for k in range(1, 30)]
+                writer.writerow(
+                    [
+                        rows,
+                        " ".join(w[:4]),
+                        " ".join(w) + f", note {rows}",
+                        rows % 97 / 7,
+                        f"2024-01-{rows % 28 + 1:02d}",
+                    ]
+                )
+                rows += 1
+    return rows
+
+
+def child(path: Path) -> None:
+    """One ingest, as the worker's ingest stage runs it; prints its timings and peak RSS as JSON."""
+    import django
+
+    django.setup()
+    from maps.models import Dataset
+    from maps.uploads import ingest_limits
+    from workers import store
+    from workers.stages.ingest import RowMapping, read_dataset
+
+    dataset = Dataset.objects.create(
+        id=uuid.uuid4(), name="bench", source_filename=path.name, upload_path=str(path), text_field="body"
+    )
+    try:
+        started = time.monotonic()
+        table = read_dataset(path, path.name, RowMapping(text_field="body", id_field="id"), ingest_limits())
+        read = time.monotonic() - started
+        store.insert_points(dataset.id, table.texts, table.records)
+        total = time.monotonic() - started
+        rows = table.row_count
+    finally:
+        dataset.delete()
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"rows": rows, "read": read, "insert": total - read, "total": total, "peak_gb": peak_kb / 2**20}))
+
+
+def main() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    folder = Path(tempfile.mkdtemp(prefix="atlas-bench-ingest-"))
+    results: list[dict[str, Any]] = []
+    try:
+        for megabytes in SIZES_MB:
+            path = folder / f"ingest_{megabytes}mb.csv"
+            generate(path, megabytes)
+            size = path.stat().st_size
+            out = subprocess.run(
+                [sys.executable, "-m", "benchmarks.ingest", str(path)], cwd=ROOT, capture_output=True, text=True
+            )
+            path.unlink()
+            if out.returncode != 0:
+                raise RuntimeError(f"ingest of {megabytes} MB failed:\n{out.stderr[-4000:]}")
+            results.append({"bytes": size, **json.loads(out.stdout.strip().splitlines()[-1])})
+            print(results[-1], flush=True)
+    finally:
+        for leftover in folder.glob("*"):
+            leftover.unlink()
+        folder.rmdir()
+    write_section(results)
+
+
+def write_section(results: list[dict[str, Any]]) -> None:
+    lines = [
+        SECTION,
+        "",
+        f"Written by `BENCH_INGEST=1 make bench` on {time.strftime('%Y-%m-%d')} (`BENCH_INGEST_MB` picks the sizes).",
+        "Generated CSV (id, title, ~200-character body, score, date), text column `body`, id column `id`; the",
+        "ingest stage as the worker runs it: read and check every row (`read_dataset`), then COPY them into",
+        "PostgreSQL (`store.insert_points`), in a process of its own whose peak RSS is reported.",
+        "",
+        "| file MB | rows | read s | insert s | ingest s | MB/s | peak RSS GB |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        mb = r["bytes"] / 1e6
+        lines.append(
+            f"| {mb:,.0f} | {r['rows']:,} | {r['read']:.1f} | {r['insert']:.1f} | {r['total']:.1f} |"
+            f" {mb / r['total']:.1f} | {r['peak_gb']:.2f} |"
+        )
+    lines += [
+        "",
+        "Not bounded yet: this reader holds the whole table (Arrow, then one Python dict per row) before the COPY,",
+        "so peak memory grows with the file, about 5x its size. Reading in record batches and inserting batch by",
+        "batch (issue 4, streaming) is the next step; these figures are the baseline it must beat.",
+    ]
+    report = ROOT / "docs" / "BENCHMARKS.md"
+    text = report.read_text() if report.exists() else "# Benchmarks\n"
+    if SECTION not in text and LAYOUT_SECTION in text:
+        # benchmarks/layout.py rewrites everything from its own heading on: stay before it.
+        text = text.replace(LAYOUT_SECTION, SECTION + "\n\n" + LAYOUT_SECTION, 1)
+    before, found, after = text.partition(SECTION)
+    # Keep every other section: what follows this one starts at the next "## " heading.
+    rest = after[after.find("\n## ") + 1 :] if found and "\n## " in after else ""
+    body = "\n".join(lines) + "\n"
+    report.write_text(before.rstrip() + "\n\n" + body + ("\n" + rest if rest else ""))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 2:
+        child(Path(sys.argv[1]))
+    else:
+        main()
