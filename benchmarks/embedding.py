@@ -23,6 +23,7 @@ DATASET = ROOT.parent / "shared" / "datasets" / "pypi_summaries_20k.csv"
 SECTION = "## Embedding backends"
 MODEL = "all-MiniLM-L6-v2"
 ROWS = int(os.environ.get("BENCH_EMBED_ROWS", "5000"))
+ROUNDS = int(os.environ.get("BENCH_EMBED_ROUNDS", "3"))
 # (label, backend, how the texts are fed)
 RUNS = [
     ("torch, `SentenceTransformer.encode` defaults (baseline)", "torch", "plain"),
@@ -88,13 +89,18 @@ def main() -> list[str]:
     for backend in ("onnx", "onnx-int8"):
         # First use exports (and quantises) the model: a one-off cost, timed, kept out of the runs below.
         exports[backend] = run_child("prepare", backend)["load_s"]
-    results = []
-    for label, backend, mode in RUNS:
-        out = str(folder / f"{backend}-{mode}.npy")
-        result = run_child("measure", backend, mode, str(ROWS), out)
-        result.update(label=label, vectors=np.load(out))
-        results.append(result)
-        print({k: v for k, v in result.items() if k != "vectors"}, flush=True)
+    best: dict[str, dict[str, Any]] = {}
+    # The paths take turns, round after round, and each keeps its best round: load from other processes
+    # on the machine then hits every path alike instead of whichever happened to run during it.
+    for _ in range(ROUNDS):
+        for label, backend, mode in RUNS:
+            out = str(folder / f"{backend}-{mode}.npy")
+            result = run_child("measure", backend, mode, str(ROWS), out)
+            result.update(label=label, vectors=np.load(out))
+            print({k: v for k, v in result.items() if k != "vectors"}, flush=True)
+            if label not in best or result["docs_per_s"] > best[label]["docs_per_s"]:
+                best[label] = result
+    results = [best[label] for label, _, _ in RUNS]
     reference = results[0]["vectors"]
     for r in results:
         r["cosine"] = mean_cosine(r["vectors"], reference)
@@ -112,8 +118,9 @@ def section(results: list[dict[str, Any]], exports: dict[str, float]) -> list[st
         f"Texts: the first {ROWS:,} `summary` values of `../shared/datasets/pypi_summaries_20k.csv` (short",
         f"one-line summaries; the first {ROWS:,} rather than 20k to keep the bench short). Model {MODEL}.",
         "Every row below was measured in the same run, each in its own fresh process (load and a 32-text",
-        "warm-up not timed). Agreement is against the baseline's fp32 torch vectors: mean cosine of each text's",
-        "two vectors, and the mean share of each text's 10 nearest neighbours (cosine, among these texts) kept.",
+        f"warm-up not timed), best of {ROUNDS} rounds in which the paths take turns. Agreement is against the",
+        "baseline's fp32 torch vectors: mean cosine of each text's two vectors, and the mean share of each",
+        "text's 10 nearest neighbours (cosine, among these texts) kept.",
         "Other helpers were running test suites on the same 2 cores during this run, so absolute docs/s are",
         "noisy and low; the ratios within the table are the figures to read.",
         "",
@@ -131,6 +138,10 @@ def section(results: list[dict[str, Any]], exports: dict[str, float]) -> list[st
         f" {exports['onnx']:.1f} s to load with the export, {exports['onnx-int8']:.1f} s for onnx-int8 with the"
         " quantisation of that export; torch is imported for it once); later loads read the file and never import"
         " torch.",
+        "",
+        "Default backend: `torch` for now. `onnx` gives the same vectors (cosine 1.0000, kNN@10 1.000), is faster",
+        "than both torch rows and needs about half the memory, so it is the candidate default once the whole suite",
+        "has run on it; `onnx-int8` is the fastest but changes some nearest neighbours, so it is opt-in.",
         "",
     ]
     return lines
