@@ -46,3 +46,14 @@ def check_layout_sample_size(app_configs: Sequence[Any] | None, **kwargs: Any) -
             id="atlas.E003",
         )
     ]
+
+
+@register()
+def check_embed_backend(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[Error]:
+    from workers.embedding import configured_backend
+
+    try:
+        configured_backend()
+    except ValueError as exc:
+        return [Error(str(exc), hint="Leave ATLAS_EMBED_BACKEND empty for torch, the default.", id="atlas.E004")]
+    return []

@@ -102,6 +102,11 @@ def main() -> None:
 
         ingest.main()
         return
+    if os.environ.get("BENCH_EMBED") == "1":
+        from benchmarks import embedding
+
+        embedding.write_section(embedding.main())
+        return
     if os.environ.get("BENCH_LAYOUT") == "1":
         from benchmarks import layout
 
@@ -118,14 +123,21 @@ def main() -> None:
     started = time.monotonic()
     warm_up()
     warm = time.monotonic() - started
+    from benchmarks import embedding
+    from maps.models import CachedEmbedding
+
+    backends = embedding.main()
     results = []
     for rows in SIZES:
+        # Each build embeds every row: the larger slice holds the smaller, which the cache would serve.
+        CachedEmbedding.objects.all().delete()
         path = pypi_slice(rows, folder)
         result = build_once(path)
         result["baseline_embed"] = baseline_embed_seconds(path)
         results.append(result)
         print(result, flush=True)
     write_report(first_start, second_start, warm, results)
+    embedding.write_section(backends)
 
 
 def write_report(first_start: float, second_start: float, warm: float, results: list[dict[str, Any]]) -> None:

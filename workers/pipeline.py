@@ -14,9 +14,10 @@ from maps.indexes import create_vector_index
 from maps.models import EMBEDDING_DIMENSIONS, Dataset
 from maps.uploads import ingest_limits
 from workers import store
+from workers.embed_cache import CacheStats, cached_embeddings
 from workers.models import get_encoder
 from workers.stages.cluster import ClusterParams, find_topics
-from workers.stages.embed import EmbedParams, iter_embeddings
+from workers.stages.embed import EmbedParams
 from workers.stages.errors import BuildError
 from workers.stages.hierarchy import HierarchyParams, merge_topics
 from workers.stages.ingest import RowMapping, read_dataset
@@ -112,11 +113,14 @@ def run_stages(run: Build, dataset: Dataset) -> None:
             encoder = get_encoder(dataset.model_name, settings.TORCH_THREADS)
             vectors = np.empty((n, encoder.dimensions), dtype=np.float32)
             done = 0
-            for rows, chunk in iter_embeddings(encoder, table.texts, EmbedParams(batch_size=settings.EMBED_BATCH_SIZE)):
+            cache = CacheStats()
+            params = EmbedParams(batch_size=settings.EMBED_BATCH_SIZE)
+            for rows, chunk in cached_embeddings(encoder, table.texts, params, cache):
                 store.save_embeddings(dataset_id, rows, chunk)
                 vectors[rows] = chunk
                 done += len(rows)
                 run.progress(done, n)
+            run.timings.update(cache.as_timings())
 
     with run.stage_of(Stage.LAYOUT, n), numba_lock:
         coords = layout_2d(

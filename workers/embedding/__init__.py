@@ -3,8 +3,8 @@
 Importing this package is cheap: torch and sentence-transformers load only when a model does.
 """
 
-from workers.embedding.encoder import SentenceTransformerEncoder
-from workers.embedding.registry import get_encoder
+from workers.embedding.encoder import Encoder, SentenceTransformerEncoder
+from workers.embedding.registry import BACKENDS, configured_backend, get_encoder
 from workers.embedding.service import TextEmbeddings, embed_texts
 from workers.embedding.specs import (
     DEFAULT_MODEL,
@@ -18,6 +18,8 @@ from workers.embedding.specs import (
 )
 
 __all__ = [
+    "BACKENDS",
+    "Encoder",
     "DEFAULT_MODEL",
     "LONG_TEXT_MODES",
     "TASK_TYPES",
@@ -27,6 +29,7 @@ __all__ = [
     "TextEmbeddings",
     "UnknownModel",
     "available_models",
+    "configured_backend",
     "embed_texts",
     "find_spec",
     "get_encoder",

@@ -3,12 +3,14 @@ dimensionality and long-text handling, always returning L2-normalised float32 ve
 
 import os
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from workers.embedding.fingerprint import model_key
 from workers.embedding.specs import DEFAULT_TASK_TYPE, TASK_TYPES, ModelSpec, UnknownModel
 from workers.stages.embed import Vectors
 
@@ -32,40 +34,33 @@ def matryoshka(vectors: Vectors, dimensionality: int) -> Vectors:
     return shortened
 
 
-class SentenceTransformerEncoder:
-    """One loaded model; safe to share between the threads of a web process."""
+class Encoder(ABC):
+    """The contract shared by every backend: prefixes, Matryoshka and long texts are handled here once;
+    a backend only tokenizes and runs the model (`token_counts`, `_encode`, `_windows`)."""
 
-    def __init__(self, spec: ModelSpec, path: str, threads: int = 0) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        import torch
-        from sentence_transformers import SentenceTransformer
-
-        if threads > 0:
-            torch.set_num_threads(threads)
-        if not os.path.isdir(path):
-            raise UnknownModel(f"Model {spec.name!r} is configured at {path}, which is not a directory.")
-        self.name = spec.name
-        self.spec = spec
-        self._model = SentenceTransformer(path, device="cpu", trust_remote_code=spec.trust_remote_code)
-        dimensions = self._model.get_embedding_dimension()
-        if dimensions is None:
-            raise UnknownModel(f"Model {spec.name!r} at {path} does not say its embedding dimension")
-        self.dimensions = int(dimensions)
-        # A model without a declared limit is read whole by its tokenizer; 512 is BERT's usual bound.
-        self.max_tokens = int(self._model.max_seq_length or 512)
-        declared = spec.prefixes if spec.prefixes is not None else self._model.prompts
-        self.prefixes: Mapping[str, str] = {t: p for t, p in declared.items() if t in TASK_TYPES and p}
-        # torch modules are not re-entrant: one model object serves every thread of a web process.
-        self._lock = threading.Lock()
+    name: str
+    spec: ModelSpec
+    dimensions: int
+    max_tokens: int
+    prefixes: Mapping[str, str]
+    # Which backend serves the vectors ("torch", "onnx", "onnx-int8").
+    backend: str
+    # Names these exact weights, whatever the backend, for the embedding cache (workers.embed_cache):
+    # vectors cached under one key are interchangeable. int8 gets its own key, as it moves neighbours.
+    cache_key: str
 
     def prefix(self, task_type: str | None) -> str:
         return self.prefixes.get(task_type or DEFAULT_TASK_TYPE, "") if self.prefixes else ""
 
-    def token_counts(self, texts: Sequence[str]) -> npt.NDArray[np.int64]:
-        encoded = self._model.tokenizer(
-            list(texts), add_special_tokens=True, truncation=True, max_length=self.max_tokens
-        )
-        return np.array([len(ids) for ids in encoded["input_ids"]], dtype=np.int64)
+    @abstractmethod
+    def token_counts(self, texts: Sequence[str]) -> npt.NDArray[np.int64]: ...
+
+    @abstractmethod
+    def _encode(self, texts: list[str], batch_size: int) -> Vectors: ...
+
+    @abstractmethod
+    def _windows(self, texts: Sequence[str], prefix: str) -> tuple[list[str], npt.NDArray[np.int64]]:
+        """Cut each text that is too long into consecutive token windows the model reads whole."""
 
     def encode(self, texts: Sequence[str], task_type: str | None = None) -> Vectors:
         """Unit vectors for one batch, as the map build calls it (documents unless told otherwise)."""
@@ -93,6 +88,51 @@ class SentenceTransformerEncoder:
             vectors = matryoshka(vectors, dimensionality)
         return Embedded(vectors, int(tokens.sum()))
 
+    @staticmethod
+    def _average(vectors: Vectors, owners: npt.NDArray[np.int64], tokens: npt.NDArray[np.int64], count: int) -> Vectors:
+        """Token-weighted mean of each text's window vectors, re-normalised: a short tail counts less."""
+        summed = np.zeros((count, vectors.shape[1]), dtype=np.float64)
+        np.add.at(summed, owners, vectors * tokens[:, None])
+        norms = np.maximum(np.linalg.norm(summed, axis=1, keepdims=True), 1e-12)
+        averaged: Vectors = (summed / norms).astype(np.float32)
+        return averaged
+
+
+class SentenceTransformerEncoder(Encoder):
+    """One loaded model on torch; safe to share between the threads of a web process."""
+
+    backend = "torch"
+
+    def __init__(self, spec: ModelSpec, path: str, threads: int = 0) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if threads > 0:
+            torch.set_num_threads(threads)
+        if not os.path.isdir(path):
+            raise UnknownModel(f"Model {spec.name!r} is configured at {path}, which is not a directory.")
+        self.name = spec.name
+        self.spec = spec
+        self.cache_key = model_key(spec.name, path)
+        self._model = SentenceTransformer(path, device="cpu", trust_remote_code=spec.trust_remote_code)
+        dimensions = self._model.get_embedding_dimension()
+        if dimensions is None:
+            raise UnknownModel(f"Model {spec.name!r} at {path} does not say its embedding dimension")
+        self.dimensions = int(dimensions)
+        # A model without a declared limit is read whole by its tokenizer; 512 is BERT's usual bound.
+        self.max_tokens = int(self._model.max_seq_length or 512)
+        declared = spec.prefixes if spec.prefixes is not None else self._model.prompts
+        self.prefixes = {t: p for t, p in declared.items() if t in TASK_TYPES and p}
+        # torch modules are not re-entrant: one model object serves every thread of a web process.
+        self._lock = threading.Lock()
+
+    def token_counts(self, texts: Sequence[str]) -> npt.NDArray[np.int64]:
+        encoded = self._model.tokenizer(
+            list(texts), add_special_tokens=True, truncation=True, max_length=self.max_tokens
+        )
+        return np.array([len(ids) for ids in encoded["input_ids"]], dtype=np.int64)
+
     def _encode(self, texts: list[str], batch_size: int) -> Vectors:
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
@@ -110,7 +150,6 @@ class SentenceTransformerEncoder:
         return np.asarray(vectors, dtype=np.float32)
 
     def _windows(self, texts: Sequence[str], prefix: str) -> tuple[list[str], npt.NDArray[np.int64]]:
-        """Cut each text that is too long into consecutive token windows the model reads whole."""
         tokenizer = self._model.tokenizer
         budget = self.max_tokens - tokenizer.num_special_tokens_to_add() - len(tokenizer.tokenize(prefix))
         budget = max(budget, 1)
@@ -127,12 +166,3 @@ class SentenceTransformerEncoder:
                 pieces.append(prefix + text[window[0][0] : window[-1][1]])
                 owners.append(i)
         return pieces, np.asarray(owners, dtype=np.int64)
-
-    @staticmethod
-    def _average(vectors: Vectors, owners: npt.NDArray[np.int64], tokens: npt.NDArray[np.int64], count: int) -> Vectors:
-        """Token-weighted mean of each text's window vectors, re-normalised: a short tail counts less."""
-        summed = np.zeros((count, vectors.shape[1]), dtype=np.float64)
-        np.add.at(summed, owners, vectors * tokens[:, None])
-        norms = np.maximum(np.linalg.norm(summed, axis=1, keepdims=True), 1e-12)
-        averaged: Vectors = (summed / norms).astype(np.float32)
-        return averaged

@@ -1,20 +1,52 @@
-"""Model names to loaded encoders, loaded once per process even when several threads ask at once."""
+"""Model names to loaded encoders on the configured backend, loaded once per process even when several
+threads ask at once."""
 
+import logging
 import threading
 
-from workers.embedding.encoder import SentenceTransformerEncoder
-from workers.embedding.specs import find_spec
+from atlas.env import env_str
+from workers.embedding.encoder import Encoder, SentenceTransformerEncoder
+from workers.embedding.specs import ModelSpec, find_spec
+
+log = logging.getLogger(__name__)
+
+# torch: sentence-transformers as shipped. onnx: the same weights exported to ONNX Runtime, exact to
+# ~1e-6 and faster on CPU. onnx-int8: dynamic int8 quantisation, fastest, moves some neighbours.
+BACKENDS = ("torch", "onnx", "onnx-int8")
+DEFAULT_BACKEND = "torch"
 
 _load_lock = threading.Lock()
 # Keyed by where the model lives and how it is served, so a name re-configured elsewhere loads afresh.
-_loaded: dict[tuple[str, str, int | None, int], SentenceTransformerEncoder] = {}
+_loaded: dict[tuple[str, str, int | None, int, str], Encoder] = {}
 
 
-def get_encoder(name: str, threads: int = 0) -> SentenceTransformerEncoder:
+def configured_backend() -> str:
+    # Read from the environment, as the Python client's local mode runs this registry without Django.
+    backend = env_str("ATLAS_EMBED_BACKEND", DEFAULT_BACKEND)
+    if backend not in BACKENDS:
+        raise ValueError(f"ATLAS_EMBED_BACKEND={backend!r} is not a backend; use one of {', '.join(BACKENDS)}")
+    return backend
+
+
+def get_encoder(name: str, threads: int = 0, backend: str | None = None) -> Encoder:
     spec = find_spec(name)
     path = spec.locate()
-    key = (spec.name, path, spec.matryoshka_min, threads)
+    backend = backend or configured_backend()
+    key = (spec.name, path, spec.matryoshka_min, threads, backend)
     with _load_lock:
         if key not in _loaded:
-            _loaded[key] = SentenceTransformerEncoder(spec, path, threads)
+            _loaded[key] = _load(spec, path, threads, backend)
         return _loaded[key]
+
+
+def _load(spec: ModelSpec, path: str, threads: int, backend: str) -> Encoder:
+    if backend != "torch":
+        from workers.embedding.onnx_encoder import OnnxEncoder
+        from workers.embedding.onnx_export import UnsupportedByOnnx
+
+        try:
+            return OnnxEncoder(spec, path, threads, quantized=backend == "onnx-int8")
+        except UnsupportedByOnnx as exc:
+            # The backend is one setting for every model; a model it cannot run still works on torch.
+            log.warning("model %s stays on torch: %s", spec.name, exc)
+    return SentenceTransformerEncoder(spec, path, threads)
