@@ -154,15 +154,23 @@ class SentenceTransformerEncoder(Encoder):
         budget = self.max_tokens - tokenizer.num_special_tokens_to_add() - len(tokenizer.tokenize(prefix))
         budget = max(budget, 1)
         encoded = tokenizer(list(texts), add_special_tokens=False, return_offsets_mapping=True)
-        pieces: list[str] = []
-        owners: list[int] = []
-        for i, (text, offsets) in enumerate(zip(texts, encoded["offset_mapping"], strict=True)):
-            if len(offsets) <= budget:
-                pieces.append(prefix + text)
-                owners.append(i)
-                continue
-            for start in range(0, len(offsets), budget):
-                window = offsets[start : start + budget]
-                pieces.append(prefix + text[window[0][0] : window[-1][1]])
-                owners.append(i)
-        return pieces, np.asarray(owners, dtype=np.int64)
+        return split_into_windows(texts, encoded["offset_mapping"], budget, prefix)
+
+
+def split_into_windows(
+    texts: Sequence[str], offsets: Sequence[Sequence[tuple[int, int]]], budget: int, prefix: str
+) -> tuple[list[str], npt.NDArray[np.int64]]:
+    """Cut each text into consecutive windows of at most `budget` tokens (by the tokens' character
+    offsets), each with the prefix; return the pieces and, for each piece, the text it came from."""
+    pieces: list[str] = []
+    owners: list[int] = []
+    for i, (text, spans) in enumerate(zip(texts, offsets, strict=True)):
+        if len(spans) <= budget:
+            pieces.append(prefix + text)
+            owners.append(i)
+            continue
+        for start in range(0, len(spans), budget):
+            window = spans[start : start + budget]
+            pieces.append(prefix + text[window[0][0] : window[-1][1]])
+            owners.append(i)
+    return pieces, np.asarray(owners, dtype=np.int64)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from workers.embedding.encoder import Encoder
+from workers.embedding.encoder import Encoder, split_into_windows
 from workers.embedding.fingerprint import model_key
 from workers.embedding.onnx_export import onnx_file, read_layout
 from workers.embedding.specs import TASK_TYPES, ModelSpec, UnknownModel
@@ -76,18 +76,5 @@ class OnnxEncoder(Encoder):
     def _windows(self, texts: Sequence[str], prefix: str) -> tuple[list[str], npt.NDArray[np.int64]]:
         prefix_tokens = len(self._pieces.encode(prefix, add_special_tokens=False).ids) if prefix else 0
         budget = max(self.max_tokens - self._tokenizer.num_special_tokens_to_add(False) - prefix_tokens, 1)
-        pieces: list[str] = []
-        owners: list[int] = []
-        for i, (text, encoding) in enumerate(
-            zip(texts, self._pieces.encode_batch(list(texts), add_special_tokens=False), strict=True)
-        ):
-            offsets = encoding.offsets
-            if len(offsets) <= budget:
-                pieces.append(prefix + text)
-                owners.append(i)
-                continue
-            for start in range(0, len(offsets), budget):
-                window = offsets[start : start + budget]
-                pieces.append(prefix + text[window[0][0] : window[-1][1]])
-                owners.append(i)
-        return pieces, np.asarray(owners, dtype=np.int64)
+        encodings = self._pieces.encode_batch(list(texts), add_special_tokens=False)
+        return split_into_windows(texts, [e.offsets for e in encodings], budget, prefix)
