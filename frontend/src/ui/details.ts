@@ -1,5 +1,6 @@
 // The details panel: one row's full text, its other columns and its nearest neighbours, as plain text.
 import type { PointDetail, SearchResult } from '../api';
+import { resultItem } from './resultitem';
 
 export interface DetailsView {
   show(detail: PointDetail): void;
@@ -47,16 +48,7 @@ export function createDetails(el: HTMLElement, onPick: (rowId: number) => void):
       const list = document.createElement('ol');
       list.id = 'neighbors';
       for (const n of neighbors) {
-        const item = document.createElement('li');
-        item.dataset.rowId = String(n.id);
-        item.tabIndex = 0;
-        const score = document.createElement('span');
-        score.className = 'score';
-        score.textContent = n.score.toFixed(3);
-        const text = document.createElement('span');
-        text.className = 'text';
-        text.textContent = n.text.length > 160 ? `${n.text.slice(0, 160)}…` : n.text;
-        item.append(score, ' ', text);
+        const item = resultItem(n, 160);
         item.addEventListener('click', () => onPick(n.id));
         item.addEventListener('keydown', (e) => {
           if (e.key === 'Enter') onPick(n.id);

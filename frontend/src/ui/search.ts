@@ -1,5 +1,6 @@
 // The search widget: form, clear button and the results list; it knows nothing about the map.
 import type { SearchResult } from '../api';
+import { resultItem } from './resultitem';
 
 export interface SearchCallbacks {
   onSearch(query: string): void;
@@ -54,21 +55,7 @@ export function createSearch(
   return {
     showResults(results) {
       setMessage(results.length ? '' : 'No matches.');
-      list.replaceChildren(
-        ...results.map((r) => {
-          const li = document.createElement('li');
-          li.dataset.rowId = String(r.id);
-          li.tabIndex = 0;
-          const score = document.createElement('span');
-          score.className = 'score';
-          score.textContent = r.score.toFixed(3);
-          const text = document.createElement('span');
-          text.className = 'text';
-          text.textContent = r.text;
-          li.append(score, text);
-          return li;
-        }),
-      );
+      list.replaceChildren(...results.map((r) => resultItem(r)));
       list.hidden = results.length === 0;
     },
     showMessage(text) {
