@@ -5,6 +5,7 @@ from pathlib import Path
 import dj_database_url
 
 from atlas.env import env_bool, env_float, env_int, env_list, env_str
+from atlas.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -80,6 +81,14 @@ LAYOUT_SAMPLE_SIZE = env_int("ATLAS_LAYOUT_SAMPLE_SIZE", 50_000)
 SEARCH_EF = env_int("ATLAS_SEARCH_EF", 100)
 SEARCH_MAX_K = env_int("ATLAS_SEARCH_MAX_K", 200)
 WORKER_WARMUP = env_bool("ATLAS_WORKER_WARMUP", True)
+# Embedding is split into chunks of this many rows, one task each, committed as each finishes.
+EMBED_CHUNK_ROWS = env_int("ATLAS_EMBED_CHUNK_ROWS", 2000)
+# Chunks of one build queued at a time: later builds' chunks queue among them instead of behind them all.
+# It also caps how many embed workers one build keeps busy at once.
+EMBED_CHUNKS_IN_FLIGHT = env_int("ATLAS_EMBED_CHUNKS_IN_FLIGHT", 4)
+# Celery queues: ingest, layout, topics and index on one, embedding chunks on the other.
+BUILD_QUEUE = env_str("ATLAS_BUILD_QUEUE", "builds")
+EMBED_QUEUE = env_str("ATLAS_EMBED_QUEUE", "embed")
 
 # The embedding API (/api/v1/embedding/text, /v1/embeddings): per-request limits. The Python client
 # splits longer lists into requests of this size by itself.
@@ -90,12 +99,18 @@ CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_DEFAULT_QUEUE = "builds"
+CELERY_TASK_DEFAULT_QUEUE = BUILD_QUEUE
+# Sending a task waits out a Redis restart (about a minute) instead of losing the build's next step.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 40, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 2}
+# A task keeps running while the worker reconnects to Redis; its chunk is idempotent if delivered again.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A task whose worker died (its message never acknowledged) goes back to the queue this many seconds after
-# it was taken. It must stay above the longest build, or a live build would be handed out a second time.
-# How often a build is retried when the database is unreachable (backing off 1, 2, 4 ... 60 s).
+# How often a build step is retried when the database is unreachable (backing off 1, 2, 4 ... 60 s), and
+# how many times a chunk may be started by workers that died before it was done.
 BUILD_RETRIES = env_int("ATLAS_BUILD_RETRIES", 8)
+# A task whose worker died (its message never acknowledged) goes back to the queue this many seconds after
+# it was taken. It must stay above the longest task, the finishing step (layout) of the largest map, or a
+# live task is handed out a second time (harmless, as every step is idempotent, but wasted work).
 TASK_VISIBILITY_TIMEOUT = env_int("ATLAS_TASK_VISIBILITY_TIMEOUT", 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": TASK_VISIBILITY_TIMEOUT,
@@ -105,10 +120,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# Plain text lines, or one JSON object per line (ATLAS_LOG_FORMAT=json); both carry the build's dataset id.
+LOG_FORMAT = env_str("ATLAS_LOG_FORMAT", "plain")
+LOGGING = logging_config(LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))

@@ -1,5 +1,5 @@
 """Run Atlas on one machine: the embedded services (unless DATABASE_URL / REDIS_URL name external ones),
-migrations, one Celery worker and the web server; Ctrl-C stops every process this started.
+migrations, one Celery worker (on every queue) and the web server; Ctrl-C stops every process this started.
 
     python -m atlas.stack serve            # what `make run` calls
     python -m atlas.stack exec -- CMD ...  # run CMD with fresh services in a temporary folder (`make test`)
@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -131,7 +131,7 @@ def run_children(
     children: list[subprocess.Popen[bytes]], env: dict[str, str], host: str, port: int, started: float
 ) -> int:
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    children.append(start(worker_command(), env))
+    children.append(start(worker_command(queues=build_queues(env)), env))
     children.append(
         start(
             [
@@ -152,11 +152,19 @@ def run_children(
     return 1
 
 
-def worker_command(*extra: str, queue: str = "builds") -> list[str]:
+def build_queues(env: Mapping[str, str] | None = None) -> str:
+    """Both queues a worker of `make run` consumes: the build steps' and the embedding chunks'."""
+    found: Mapping[str, str] = os.environ if env is None else env
+    return f"{found.get('ATLAS_BUILD_QUEUE') or 'builds'},{found.get('ATLAS_EMBED_QUEUE') or 'embed'}"
+
+
+def worker_command(*extra: str, queues: str = "") -> list[str]:
+    # One task at a time, taken only when the last is done (prefetch multiplier 1): a small build's chunks
+    # then wait behind the few chunks a big build has queued, not behind the whole big build.
     return [
         sys.executable, "-m", "celery", "-A", "atlas", "worker",
-        "--concurrency", "1", "--queues", queue, "--without-mingle", "--without-gossip",
-        "--loglevel", "INFO", *extra,
+        "--concurrency", "1", "--prefetch-multiplier", "1", "--queues", queues or build_queues(),
+        "--without-mingle", "--without-gossip", "--loglevel", "INFO", *extra,
     ]  # fmt: skip
 
 

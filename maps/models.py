@@ -130,3 +130,33 @@ class CachedEmbedding(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["model_key", "text_sha256", "dimensions"], name="cached_embedding_key")
         ]
+
+
+class BuildChunk(models.Model):
+    """One slice of a build's rows, [start, stop), embedded by one task; a build resumes from the chunks
+    not yet done, and the task that finishes the last one starts the layout."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    start = models.PositiveIntegerField()
+    stop = models.PositiveIntegerField()
+    # Rows of the slice that have a vector: the build's progress is the sum over its chunks.
+    rows_done = models.PositiveIntegerField(default=0)
+    # Set when its task is sent: a build keeps only a few chunks queued at a time, so that the chunks of
+    # builds started later interleave with its own instead of waiting behind all of them.
+    queued_at = models.DateTimeField(null=True)
+    # How many times a task started on it; a chunk whose workers keep dying fails the build after a bound.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True)
+    done_at = models.DateTimeField(null=True)
+    # The Celery hostname of the worker that finished it, and what its cache served / the model computed.
+    worker = models.CharField(max_length=255, blank=True, default="")
+    cache_hits = models.PositiveIntegerField(default=0)
+    computed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["index"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "index"], name="unique_chunk_per_dataset"),
+            models.CheckConstraint(condition=models.Q(start__lt=models.F("stop")), name="chunk_is_not_empty"),
+        ]

@@ -47,7 +47,10 @@ def celery_worker(
     django_db_setup: None, django_db_blocker: object, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[WorkerProcess]:
     log_path = tmp_path_factory.mktemp("worker") / "worker.log"
-    env = dict(os.environ, DATABASE_URL=database_url_for(connection.settings_dict["NAME"]))
+    # Chunks of 500 rows: a 2,000-row test build runs as four embedding tasks.
+    env = dict(
+        os.environ, DATABASE_URL=database_url_for(connection.settings_dict["NAME"]), ATLAS_EMBED_CHUNK_ROWS="500"
+    )
     hostname = f"test-worker-{os.getpid()}@%h"
     with log_path.open("wb") as log:
         process = subprocess.Popen(

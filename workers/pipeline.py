@@ -1,10 +1,16 @@
-"""The map build as a story: ingest -> embed -> layout -> topics -> index -> ready."""
+"""The map build as a story: ingest -> embed (in chunks) -> layout -> topics -> index -> ready.
+
+A build is three kinds of step, each safe to run twice: `start` (ingest, then plan the chunks),
+`embed_chunk` (one slice of rows) and `finish` (layout, topics and index from the stored vectors).
+Each returns what to send next; workers.tasks sends it, and `build` runs every step in this process.
+"""
 
 import logging
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -13,11 +19,11 @@ from django.conf import settings
 from maps.indexes import create_vector_index
 from maps.models import EMBEDDING_DIMENSIONS, Dataset
 from maps.uploads import ingest_limits
-from workers import store
+from workers import chunks, store
 from workers.embed_cache import CacheStats, cached_embeddings
 from workers.models import get_encoder
-from workers.stages.cluster import ClusterParams, find_topics
-from workers.stages.embed import EmbedParams
+from workers.stages.cluster import ClusterParams, Clusters, find_topics
+from workers.stages.embed import EmbedParams, Vectors
 from workers.stages.errors import BuildError
 from workers.stages.hierarchy import HierarchyParams, merge_topics
 from workers.stages.ingest import RowMapping, read_dataset
@@ -28,6 +34,7 @@ from workers.warmup import numba_lock
 
 log = logging.getLogger(__name__)
 Stage = Dataset.Stage
+Status = Dataset.Status
 
 
 class IncompleteBuild(Exception):
@@ -38,12 +45,20 @@ class BuildCancelled(Exception):
     """The dataset was cancelled or deleted while it was building: stop and leave nothing behind."""
 
 
-class Build:
-    """One run of the pipeline for one dataset: which stage it is in and how long each took."""
+@dataclass
+class Next:
+    """What a step hands on: chunks to send to the embed queue, and whether the finishing step is due."""
 
-    def __init__(self, dataset_id: uuid.UUID) -> None:
+    chunks: list[int] = field(default_factory=list)
+    finish: bool = False
+
+
+class Build:
+    """One step of the pipeline for one dataset: which stage it is in and how long each took."""
+
+    def __init__(self, dataset_id: uuid.UUID, stage: str = Stage.INGEST) -> None:
         self.dataset_id = dataset_id
-        self.stage: str = Stage.INGEST
+        self.stage: str = stage
         self.timings: dict[str, float] = {}
 
     @contextmanager
@@ -59,14 +74,14 @@ class Build:
             raise BuildCancelled(self.stage)
 
 
-def build(dataset_id: uuid.UUID) -> None:
-    if not store.claim(dataset_id):
-        log.info("dataset %s: not queued or running, nothing to do", dataset_id)
-        return
-    run = Build(dataset_id)
-    started = time.monotonic()
+def guarded(dataset_id: uuid.UUID, stage: str, step: Callable[[Build], Next]) -> Next:
+    """Run one step; a cancellation, a bad file or a crash ends the build in the state that says so.
+
+    A lost database is raised for the task to retry (workers.tasks).
+    """
+    run = Build(dataset_id, stage)
     try:
-        run_stages(run, Dataset.objects.get(id=dataset_id))
+        return step(run)
     except BuildCancelled:
         store.discard_partial(dataset_id)
         # Logged once the rows are gone, so the line means "nothing is left" to whoever waits on it.
@@ -75,53 +90,133 @@ def build(dataset_id: uuid.UUID) -> None:
         log.info("dataset %s: failed at %s: %s", dataset_id, run.stage, exc.message)
         store.mark_failed(dataset_id, exc.message)
     except store.DATABASE_UNAVAILABLE:
-        raise  # the database went away: the task retries the whole build (workers.tasks)
+        raise
     except Exception:
         if not store.is_running(dataset_id):
             # Deleting a dataset mid-build makes the build's next write fail; that is a cancellation.
             log.info("dataset %s: gone during %s; discarding what it wrote", dataset_id, run.stage)
             store.discard_partial(dataset_id)
-            return
+            return Next()
         log.exception("dataset %s: build crashed at stage %s", dataset_id, run.stage)
         store.mark_failed(
             dataset_id,
             f"The build stopped at the {run.stage} stage because of an internal error; it has been logged "
             "with the dataset id. Try again, and report it if it happens again.",
         )
-    run.timings["total"] = round(time.monotonic() - started, 3)
-    store.save_timings(dataset_id, run.timings)
+    return Next()
 
 
-def run_stages(run: Build, dataset: Dataset) -> None:
-    dataset_id = dataset.id
+def start(dataset_id: uuid.UUID) -> Next:
+    """Ingest the file and plan its chunks; a build past ingest (its task delivered again) resumes."""
+    claimed = store.claim(dataset_id)
+    if claimed is None:
+        log.info("dataset %s: not queued or running, nothing to do", dataset_id)
+        return Next()
+    if claimed != Stage.INGEST:
+        log.info("dataset %s: resuming at the %s stage", dataset_id, claimed)
+        if claimed == Stage.EMBED:
+            return Next(chunks=chunks.queued_not_done(dataset_id) + chunks.take_next(dataset_id, in_flight()))
+        return Next(finish=True)
+    return guarded(dataset_id, Stage.INGEST, ingest)
+
+
+def in_flight() -> int:
+    return max(1, settings.EMBED_CHUNKS_IN_FLIGHT)
+
+
+def ingest(run: Build) -> Next:
+    dataset = Dataset.objects.get(id=run.dataset_id)
     with run.stage_of(Stage.INGEST, 0):
         mapping = RowMapping(dataset.text_field, dataset.text_template, dataset.id_field, dataset.vector_field)
         table = read_dataset(
             Path(dataset.upload_path), dataset.source_filename, mapping, ingest_limits(), EMBEDDING_DIMENSIONS
         )
         n = table.row_count
-        store.save_warnings(dataset_id, table.warnings)
-        store.insert_points(dataset_id, table.texts, table.records)
+        store.save_warnings(dataset.id, table.warnings)
+        store.insert_points(dataset.id, table.texts, table.records)
         if table.vectors is not None:  # precomputed vectors: stored as they are, and the build skips embedding
-            store.save_embeddings(dataset_id, np.arange(n), table.vectors)
+            store.save_embeddings(dataset.id, np.arange(n), table.vectors)
         run.progress(n, n)
-
+    store.add_timings(dataset.id, run.timings)
     if table.vectors is not None:
-        vectors = table.vectors
-    else:
-        with run.stage_of(Stage.EMBED, n):
-            encoder = get_encoder(dataset.model_name, settings.TORCH_THREADS)
-            vectors = np.empty((n, encoder.dimensions), dtype=np.float32)
-            done = 0
-            cache = CacheStats()
-            params = EmbedParams(batch_size=settings.EMBED_BATCH_SIZE)
-            for rows, chunk in cached_embeddings(encoder, table.texts, params, cache):
-                store.save_embeddings(dataset_id, rows, chunk)
-                vectors[rows] = chunk
-                done += len(rows)
-                run.progress(done, n)
-            run.timings.update(cache.as_timings())
+        if not store.set_progress(dataset.id, Stage.LAYOUT, 0, n):
+            raise BuildCancelled(Stage.INGEST)
+        return Next(finish=True)
+    if not chunks.plan(dataset.id, n, max(1, settings.EMBED_CHUNK_ROWS)):
+        raise BuildCancelled(Stage.INGEST)
+    return Next(chunks=chunks.take_next(dataset.id, in_flight()))
 
+
+def embed_chunk(dataset_id: uuid.UUID, index: int, worker: str) -> Next:
+    """Embed the rows of one chunk that have no vector yet, committing as it goes; the task that finishes
+    the build's last chunk is told to send the finishing step."""
+    chunk = chunks.begin(dataset_id, index)
+    if chunk is None:
+        return Next()  # done already (a second delivery), or the build is gone
+    if chunk.attempts > settings.BUILD_RETRIES + 1:
+        log.error("dataset %s: chunk %d started %d times without finishing", dataset_id, index, chunk.attempts - 1)
+        store.mark_failed(
+            dataset_id,
+            f"Rows {chunk.start + 1}–{chunk.stop} could not be embedded: their worker stopped "
+            f"{chunk.attempts - 1} times before finishing (out of memory, or killed). Check the workers' "
+            "logs and memory, then upload the file again.",
+        )
+        store.discard_partial(dataset_id)
+        return Next()
+    return guarded(dataset_id, Stage.EMBED, lambda run: _embed(run, chunk, worker))
+
+
+def _embed(run: Build, chunk: chunks.Chunk, worker: str) -> Next:
+    dataset = Dataset.objects.get(id=chunk.dataset_id)
+    rows, texts = chunks.texts_without_vector(chunk)
+    done = (chunk.stop - chunk.start) - len(rows)
+    if not chunks.report(chunk, done):
+        raise BuildCancelled(Stage.EMBED)
+    cache = CacheStats()
+    if texts:
+        encoder = get_encoder(dataset.model_name, settings.TORCH_THREADS)
+        params = EmbedParams(batch_size=settings.EMBED_BATCH_SIZE)
+        for positions, vectors in cached_embeddings(encoder, texts, params, cache):
+            store.save_embeddings(chunk.dataset_id, rows[positions], vectors)
+            done += len(positions)
+            if not chunks.report(chunk, done):
+                raise BuildCancelled(Stage.EMBED)
+    last = chunks.complete(chunk, worker, cache.hits, cache.embedded)
+    log.info("dataset %s: chunk %d (rows %d-%d) embedded by %s", chunk.dataset_id, chunk.index, chunk.start,
+             chunk.stop - 1, worker)  # fmt: skip
+    return Next(chunks=chunks.take_next(chunk.dataset_id, in_flight()), finish=last)
+
+
+def finish(dataset_id: uuid.UUID) -> Next:
+    """Lay out, find topics and index the stored vectors, then mark the map ready."""
+    if not store.is_running(dataset_id):
+        log.info("dataset %s: not running, nothing to finish", dataset_id)
+        return Next()
+    return guarded(dataset_id, Stage.LAYOUT, _finish)
+
+
+def _finish(run: Build) -> Next:
+    dataset_id = run.dataset_id
+    texts, vectors = store.load_texts_and_vectors(dataset_id)
+    n = len(texts)
+    clusters = lay_out(run, dataset_id, texts, vectors)
+    with run.stage_of(Stage.INDEX, n):
+        create_vector_index(dataset_id)
+        complete = store.count_complete_points(dataset_id)
+        if complete != n:
+            raise IncompleteBuild(f"{complete} of {n} rows have a vector, coordinates and a topic")
+    timings = {**chunks.embed_timings(dataset_id), **run.timings}
+    store.add_timings(dataset_id, timings)
+    if not store.mark_ready(dataset_id, n, clusters.count):
+        raise BuildCancelled(Stage.INDEX)
+    log.info("dataset %s: ready, %d rows, %d topics, timings %s", dataset_id, n, clusters.count, timings)
+    return Next()
+
+
+def lay_out(run: Build, dataset_id: uuid.UUID, texts: list[str], vectors: Vectors) -> Clusters:
+    """Layout and topics from vectors (a build's, or ones already stored): writes coordinates, topics,
+    labels and quality, replacing any earlier ones."""
+    n = len(texts)
     with run.stage_of(Stage.LAYOUT, n), numba_lock:
         coords = layout_2d(
             vectors,
@@ -132,21 +227,23 @@ def run_stages(run: Build, dataset: Dataset) -> None:
                 sample_size=settings.LAYOUT_SAMPLE_SIZE or None,
             ),
         )
-
     with run.stage_of(Stage.TOPICS, n):
         with numba_lock:
             clusters = find_topics(coords, ClusterParams())
         hierarchy = merge_topics(vectors, clusters, HierarchyParams())
-        topics = describe_topics(table.texts, vectors, coords, clusters.noise, hierarchy, LabelParams())
+        topics = describe_topics(texts, vectors, coords, clusters.noise, hierarchy, LabelParams())
         store.save_layout(dataset_id, coords, clusters)
         store.save_topics(dataset_id, topics)
         store.save_quality(dataset_id, measure_quality(vectors, coords, clusters, QualityParams()))
+    return clusters
 
-    with run.stage_of(Stage.INDEX, n):
-        create_vector_index(dataset_id)
-        complete = store.count_complete_points(dataset_id)
-        if complete != n:
-            raise IncompleteBuild(f"{complete} of {n} rows have a vector, coordinates and a topic")
-    if not store.mark_ready(dataset_id, n, clusters.count):
-        raise BuildCancelled(Stage.INDEX)
-    log.info("dataset %s: ready, %d rows, %d topics, timings %s", dataset_id, n, clusters.count, run.timings)
+
+def build(dataset_id: uuid.UUID, worker: str = "local") -> None:
+    """Every step of one build in this process, in the order the queues would run them."""
+    todo = start(dataset_id)
+    while todo.chunks or todo.finish:
+        if todo.chunks:
+            step = embed_chunk(dataset_id, todo.chunks.pop(0), worker)
+            todo = Next(chunks=todo.chunks + step.chunks, finish=todo.finish or step.finish)
+        else:
+            todo = finish(dataset_id)

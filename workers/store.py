@@ -6,12 +6,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import django.db
+import numpy as np
 import psycopg
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from maps.indexes import drop_vector_index
-from maps.models import Dataset, Point, Topic
+from maps.models import EMBEDDING_DIMENSIONS, BuildChunk, Dataset, Point, Topic
 from workers.stages.cluster import Clusters
 from workers.stages.embed import Indices, Vectors
 from workers.stages.label import TopicLabel
@@ -29,27 +31,45 @@ DATABASE_UNAVAILABLE = (
 
 Status = Dataset.Status
 Stage = Dataset.Stage
+STAGE_TIMINGS = ("ingest", "embed", "layout", "topics", "index")
+# Rows per fetch when the finishing step reads a build's vectors back (about 1.5 kB each).
+LOAD_BATCH = 10_000
 
 
-def claim(dataset_id: uuid.UUID) -> bool:
-    """Take a queued build (or one whose worker died mid-way) and start it from a clean slate.
+class IncompleteVectors(Exception):
+    """The finishing step found a row without a vector: the chunks did not cover every row."""
 
-    The conditional UPDATE makes a second delivery of the same task a no-op once a build has ended.
+
+def claim(dataset_id: uuid.UUID) -> str | None:
+    """Take a build: a queued one (or one whose worker died while ingesting) starts from a clean slate and
+    gets the ingest stage; one past ingest gets its stage, to resume; an ended one gets None.
+
+    The conditional UPDATEs make a second delivery of the same task a no-op once a build has ended.
     """
     with transaction.atomic():
-        taken = Dataset.objects.filter(id=dataset_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
+        taken = Dataset.objects.filter(
+            Q(status=Status.QUEUED) | Q(status=Status.RUNNING, stage=Stage.INGEST), id=dataset_id
+        ).update(
             status=Status.RUNNING,
             stage=Stage.INGEST,
             progress_done=0,
             progress_total=0,
             error_message="",
             quality=None,
+            timings={},
         )
         if taken:
-            drop_vector_index(dataset_id)
-            Topic.objects.filter(dataset_id=dataset_id).delete()
-            Point.objects.filter(dataset_id=dataset_id).delete()
-    return bool(taken)
+            _delete_outputs(dataset_id)
+            return str(Stage.INGEST)
+    stage = Dataset.objects.filter(id=dataset_id, status=Status.RUNNING).values_list("stage", flat=True).first()
+    return None if stage is None else str(stage)
+
+
+def _delete_outputs(dataset_id: uuid.UUID) -> None:
+    drop_vector_index(dataset_id)
+    Topic.objects.filter(dataset_id=dataset_id).delete()
+    BuildChunk.objects.filter(dataset_id=dataset_id).delete()
+    Point.objects.filter(dataset_id=dataset_id).delete()
 
 
 def set_progress(dataset_id: uuid.UUID, stage: str, done: int, total: int) -> bool:
@@ -110,6 +130,13 @@ def save_layout(dataset_id: uuid.UUID, coords: Coords, clusters: Clusters) -> No
 
 
 def save_topics(dataset_id: uuid.UUID, topics: Sequence[TopicLabel]) -> None:
+    """Replace the dataset's topics (a finishing step run twice, or a re-layout, leaves one set)."""
+    with transaction.atomic():
+        Topic.objects.filter(dataset_id=dataset_id).delete()
+        _create_topics(dataset_id, topics)
+
+
+def _create_topics(dataset_id: uuid.UUID, topics: Sequence[TopicLabel]) -> None:
     Topic.objects.bulk_create(
         Topic(
             dataset_id=dataset_id,
@@ -154,9 +181,7 @@ def mark_ready(dataset_id: uuid.UUID, row_count: int, topic_count: int) -> bool:
 def discard_partial(dataset_id: uuid.UUID) -> None:
     """Remove what a cancelled build or one whose dataset was deleted wrote, so nothing is left behind."""
     with transaction.atomic():
-        drop_vector_index(dataset_id)
-        Topic.objects.filter(dataset_id=dataset_id).delete()
-        Point.objects.filter(dataset_id=dataset_id).delete()
+        _delete_outputs(dataset_id)
 
 
 def is_running(dataset_id: uuid.UUID) -> bool:
@@ -168,8 +193,37 @@ def save_warnings(dataset_id: uuid.UUID, warnings: Sequence[str]) -> None:
     Dataset.objects.filter(id=dataset_id).update(warnings=list(warnings))
 
 
-def save_timings(dataset_id: uuid.UUID, timings: dict[str, float]) -> None:
-    Dataset.objects.filter(id=dataset_id).update(timings=timings)
+def add_timings(dataset_id: uuid.UUID, timings: dict[str, float]) -> None:
+    """Merge a step's timings into the build's; `total` is the sum of the stages' (queue waits left out)."""
+    with transaction.atomic():
+        dataset = Dataset.objects.select_for_update().filter(id=dataset_id).first()
+        if dataset is None:
+            return
+        merged = {**dataset.timings, **timings}
+        merged["total"] = round(sum(merged.get(s, 0.0) for s in STAGE_TIMINGS), 3)
+        Dataset.objects.filter(id=dataset_id).update(timings=merged)
+
+
+def load_texts_and_vectors(dataset_id: uuid.UUID) -> tuple[list[str], Vectors]:
+    """Every row's text and vector in row order; a row without a vector is an incomplete build."""
+    from pgvector.psycopg import register_vector
+
+    texts: list[str] = []
+    parts: list[Vectors] = []
+    with transaction.atomic():
+        connection.ensure_connection()
+        register_vector(connection.connection)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT row_id, text, embedding FROM maps_point WHERE dataset_id = %s ORDER BY row_id", [dataset_id]
+            )
+            while batch := cursor.fetchmany(LOAD_BATCH):
+                if any(vector is None for _, _, vector in batch):
+                    missing = next(row for row, _, vector in batch if vector is None)
+                    raise IncompleteVectors(f"row {missing} of dataset {dataset_id} has no vector")
+                texts.extend(text for _, text, _ in batch)
+                parts.append(np.stack([vector.to_numpy() for _, _, vector in batch]).astype(np.float32, copy=False))
+    return texts, (np.concatenate(parts) if parts else np.empty((0, EMBEDDING_DIMENSIONS), dtype=np.float32))
 
 
 def mark_failed(dataset_id: uuid.UUID, message: str) -> None:

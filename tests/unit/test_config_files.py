@@ -28,13 +28,18 @@ def test_env_example_lists_exactly_the_variables_the_code_reads() -> None:
 def test_docker_compose_runs_every_service_with_the_variables_the_app_needs() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"db", "redis", "web", "worker"}
+    assert set(services) == {"db", "redis", "web", "worker-build", "worker-embed"}
     assert services["db"]["image"].startswith("pgvector/pgvector:pg18")
     assert services["redis"]["image"].startswith("redis:")
     assert "gunicorn" in " ".join(services["web"]["command"])
-    assert services["worker"]["command"][:4] == ["celery", "-A", "atlas", "worker"]
+    # One worker service per queue, each taking one task at a time so builds share the workers fairly.
+    for name, queue in (("worker-build", "builds"), ("worker-embed", "embed")):
+        command = services[name]["command"]
+        assert command[:4] == ["celery", "-A", "atlas", "worker"], name
+        assert command[command.index("--queues") + 1] == queue, name
+        assert command[command.index("--prefetch-multiplier") + 1] == "1", name
     needed = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "ATLAS_DATA_DIR"}
-    for name in ("web", "worker"):
+    for name in ("web", "worker-build", "worker-embed"):
         service = services[name]
         assert needed <= set(service["environment"]), name
         assert service["environment"]["DATABASE_URL"].endswith("@db:5432/atlas")
