@@ -106,8 +106,18 @@ def guarded(dataset_id: uuid.UUID, stage: str, step: Callable[[Build], Next]) ->
     return Next()
 
 
+# Advisory lock numbers of the steps that are not chunks (chunks use their index).
+INGEST_STEP = -1
+FINISH_STEP = -2
+
+
 def start(dataset_id: uuid.UUID) -> Next:
     """Ingest the file and plan its chunks; a build past ingest (its task delivered again) resumes."""
+    with store.step_lock(dataset_id, INGEST_STEP):
+        return _start(dataset_id)
+
+
+def _start(dataset_id: uuid.UUID) -> Next:
     claimed = store.claim(dataset_id)
     if claimed is None:
         log.info("dataset %s: not queued or running, nothing to do", dataset_id)
@@ -150,6 +160,11 @@ def ingest(run: Build) -> Next:
 def embed_chunk(dataset_id: uuid.UUID, index: int, worker: str) -> Next:
     """Embed the rows of one chunk that have no vector yet, committing as it goes; the task that finishes
     the build's last chunk is told to send the finishing step."""
+    with store.step_lock(dataset_id, index):
+        return _embed_chunk(dataset_id, index, worker)
+
+
+def _embed_chunk(dataset_id: uuid.UUID, index: int, worker: str) -> Next:
     chunk = chunks.begin(dataset_id, index)
     if chunk is None:
         return Next()  # done already (a second delivery), or the build is gone
@@ -189,10 +204,11 @@ def _embed(run: Build, chunk: chunks.Chunk, worker: str) -> Next:
 
 def finish(dataset_id: uuid.UUID) -> Next:
     """Lay out, find topics and index the stored vectors, then mark the map ready."""
-    if not store.is_running(dataset_id):
-        log.info("dataset %s: not running, nothing to finish", dataset_id)
-        return Next()
-    return guarded(dataset_id, Stage.LAYOUT, _finish)
+    with store.step_lock(dataset_id, FINISH_STEP):
+        if not store.is_running(dataset_id):
+            log.info("dataset %s: not running, nothing to finish", dataset_id)
+            return Next()
+        return guarded(dataset_id, Stage.LAYOUT, _finish)
 
 
 def _finish(run: Build) -> Next:

@@ -1,8 +1,10 @@
 """The build's reads and writes in PostgreSQL: claiming a build, bulk-loading rows, vectors and layout."""
 
+import contextlib
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import django.db
@@ -38,6 +40,23 @@ LOAD_BATCH = 10_000
 
 class IncompleteVectors(Exception):
     """The finishing step found a row without a vector: the chunks did not cover every row."""
+
+
+@contextmanager
+def step_lock(dataset_id: uuid.UUID, step: int) -> Iterator[None]:
+    """Hold a PostgreSQL advisory lock for one step of one build (ingest, a chunk, the finish) while it runs.
+
+    Redis hands a task out again when it outlives the visibility timeout; the second copy waits here until
+    the first is done (then finds nothing left to do) or its worker dies (the lock goes with its session).
+    """
+    key = int.from_bytes(dataset_id.bytes[:4], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [key, step])
+    try:
+        yield
+    finally:
+        with contextlib.suppress(*DATABASE_UNAVAILABLE), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [key, step])
 
 
 def claim(dataset_id: uuid.UUID) -> str | None:

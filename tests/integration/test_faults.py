@@ -1,90 +1,29 @@
-"""Builds survive their worker dying: a SIGKILLed worker's build is finished by the next one, once."""
+"""Builds survive their worker dying and PostgreSQL restarting: the build is finished, every row once."""
 
 import os
-import signal
-import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-from atlas.stack import worker_command
-from maps.models import Dataset, Point
-from tests.conftest import ROOT, csv_slice, database_url_for
-from workers.tasks import build_dataset
+from maps.models import BuildChunk, Dataset, Point
+from tests.conftest import csv_slice
+from tests.integration.workers import (
+    Workers,
+    assert_every_row_embedded_once,
+    embedding_under_way,
+    queued_dataset,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-# A queue of its own, so the session's shared worker never takes these builds.
-QUEUE = "fault-tests"
-
-
-class Workers:
-    def __init__(self, log_dir: Path) -> None:
-        self.log_dir = log_dir
-        self.processes: list[subprocess.Popen[bytes]] = []
-
-    def start(self) -> subprocess.Popen[bytes]:
-        from django.db import connection
-
-        env = dict(
-            os.environ,
-            DATABASE_URL=database_url_for(connection.settings_dict["NAME"]),
-            ATLAS_TASK_VISIBILITY_TIMEOUT="4",
-            ATLAS_WORKER_WARMUP="false",
-        )
-        name = f"fault-{len(self.processes)}-{os.getpid()}@%h"
-        with (self.log_dir / f"worker-{len(self.processes)}.log").open("wb") as log:
-            process = subprocess.Popen(
-                worker_command("--hostname", name, queue=QUEUE),
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.processes.append(process)
-        return process
-
-    def kill(self, process: subprocess.Popen[bytes]) -> None:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-    def logs(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-3000:] for p in sorted(self.log_dir.glob("*.log")))
 
 
 @pytest.fixture
 def workers(tmp_path: Path) -> Iterator[Workers]:
     pool = Workers(tmp_path)
     yield pool
-    for process in pool.processes:
-        if process.poll() is None:
-            pool.kill(process)
-
-
-def queued_dataset(path: Path) -> Dataset:
-    settings.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-    stored = settings.UPLOAD_DIR / f"{uuid.uuid4()}.csv"
-    stored.write_bytes(path.read_bytes())
-    return Dataset.objects.create(
-        name=path.stem,
-        source_filename=path.name,
-        upload_path=str(stored),
-        text_field="summary",
-        columns=["name", "summary"],
-        model_name=settings.EMBED_MODEL,
-    )
-
-
-def wait_for(condition: object, timeout: float, what: str, workers: Workers) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, f"timed out waiting for {what}\n{workers.logs()}"
-        time.sleep(0.1)
+    pool.stop_all()
 
 
 def test_a_build_whose_worker_is_killed_mid_embedding_is_finished_by_a_new_worker_with_every_row_once(
@@ -92,27 +31,20 @@ def test_a_build_whose_worker_is_killed_mid_embedding_is_finished_by_a_new_worke
 ) -> None:
     dataset = queued_dataset(csv_slice(tmp_path / "pypi_2k.csv", 2000))
     first = workers.start()
-    build_dataset.apply_async(args=[str(dataset.id)], queue=QUEUE)
-
-    def embedding_half_done() -> bool:
-        current = Dataset.objects.get(id=dataset.id)
-        return current.stage == "embed" and 0 < current.progress_done < current.progress_total
-
-    wait_for(embedding_half_done, 120, "the embedding stage to be under way", workers)
+    workers.submit(dataset)
+    workers.wait_for(embedding_under_way(dataset), 120, "the embedding stage to be under way")
     embedded_before_kill = Point.objects.filter(dataset=dataset, embedding__isnull=False).count()
+    chunks_done_before_kill = BuildChunk.objects.filter(dataset=dataset, done_at__isnull=False).count()
     workers.kill(first)
     assert 0 < embedded_before_kill < 2000
     assert Dataset.objects.get(id=dataset.id).status == "running"
 
     workers.start()
-    wait_for(lambda: Dataset.objects.get(id=dataset.id).status in ("ready", "failed"), 240, "the rebuild", workers)
-    finished = Dataset.objects.get(id=dataset.id)
-    assert finished.status == "ready", workers.logs()
-    points = Point.objects.filter(dataset=dataset)
-    assert points.count() == 2000
-    assert sorted(points.values_list("row_id", flat=True)) == list(range(2000))
-    assert not points.filter(embedding__isnull=True).exists()
-    assert not points.filter(topic__isnull=True).exists()
+    workers.wait_until_finished(dataset, 300)
+    assert_every_row_embedded_once(dataset, 2000)
+    # The new worker went on from the chunks already committed instead of starting over.
+    assert BuildChunk.objects.filter(dataset=dataset, attempts=1).count() >= chunks_done_before_kill
+    assert not BuildChunk.objects.filter(dataset=dataset, index__lt=chunks_done_before_kill, attempts__gt=1).exists()
 
 
 def restart_embedded_postgres() -> None:
