@@ -107,6 +107,11 @@ def main() -> None:
 
         embedding.write_section(embedding.main())
         return
+    if os.environ.get("BENCH_LOAD") == "1":
+        from benchmarks import load
+
+        load.main()
+        return
     if os.environ.get("BENCH_FAIR") == "1":
         from benchmarks import fairness
 
@@ -183,10 +188,15 @@ def write_report(first_start: float, second_start: float, warm: float, results: 
         "",
     ]
     report = ROOT / "docs" / "BENCHMARKS.md"
-    # The ingest, layout-at-scale and fairness sections are written by their own scenarios (benchmarks/ingest.py,
+    # The ingest, layout-at-scale, fairness and load sections are written by their own scenarios (benchmarks/ingest.py,
     # benchmarks/layout.py), which come after these: keep them.
     old = report.read_text() if report.exists() else ""
-    sections = ("## Ingest of large files", "## Layout and topics at scale", "## Fair sharing between builds")
+    sections = (
+        "## Ingest of large files",
+        "## Layout and topics at scale",
+        "## Fair sharing between builds",
+        "## Many viewers during a build",
+    )
     starts = [old.find(s) for s in sections if s in old]
     report.write_text("\n".join(lines) + ("\n" + old[min(starts) :] if starts else ""))
 
