@@ -1,0 +1,95 @@
+"""A build's chunk bookkeeping in PostgreSQL: handed out a few at a time, finished once, bounded retries."""
+
+import uuid
+
+import pytest
+from django.conf import settings
+
+from maps.models import BuildChunk, Dataset, Point
+from workers import chunks, pipeline, store
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def ingested_dataset(rows: int) -> uuid.UUID:
+    """A running build that has ingested `rows` rows without vectors, as the ingest step leaves it."""
+    dataset = Dataset.objects.create(
+        name="chunks",
+        source_filename="chunks.csv",
+        upload_path="/nowhere",
+        text_field="summary",
+        model_name=settings.EMBED_MODEL,
+        status=Dataset.Status.RUNNING,
+        stage=Dataset.Stage.INGEST,
+    )
+    store.insert_points(dataset.id, [f"text {i}" for i in range(rows)], [{"summary": f"text {i}"} for i in range(rows)])
+    return dataset.id
+
+
+def test_a_build_is_planned_as_contiguous_chunks_and_only_once() -> None:
+    dataset_id = ingested_dataset(25)
+    assert chunks.plan(dataset_id, 25, 10) == 3
+    assert list(BuildChunk.objects.filter(dataset_id=dataset_id).values_list("start", "stop")) == [
+        (0, 10),
+        (10, 20),
+        (20, 25),
+    ]
+    current = Dataset.objects.get(id=dataset_id)
+    assert (current.stage, current.progress_done, current.progress_total) == ("embed", 0, 25)
+    # A second ingest step (a copy of its task) finds the build past ingest and plans nothing.
+    assert chunks.plan(dataset_id, 25, 10) == 0
+    assert BuildChunk.objects.filter(dataset_id=dataset_id).count() == 3
+
+
+def test_a_build_keeps_at_most_the_in_flight_number_of_chunks_queued() -> None:
+    dataset_id = ingested_dataset(100)
+    chunks.plan(dataset_id, 100, 10)
+    assert chunks.take_next(dataset_id, 4) == [0, 1, 2, 3]
+    assert chunks.take_next(dataset_id, 4) == []
+    first = chunks.begin(dataset_id, 0)
+    assert first is not None
+    chunks.complete(first, "w", 0, 10)
+    assert chunks.take_next(dataset_id, 4) == [4]
+    assert chunks.queued_not_done(dataset_id) == [1, 2, 3, 4]
+
+
+def test_only_the_task_that_finishes_the_last_chunk_moves_the_build_to_layout() -> None:
+    dataset_id = ingested_dataset(30)
+    chunks.plan(dataset_id, 30, 10)
+    begun = [chunks.begin(dataset_id, i) for i in range(3)]
+    assert all(chunk is not None for chunk in begun)
+    finished = [chunks.complete(chunk, f"worker-{chunk.index}", 0, 10) for chunk in begun if chunk is not None]
+    assert finished == [False, False, True]
+    assert Dataset.objects.get(id=dataset_id).stage == "layout"
+    # A second delivery of a finished chunk does nothing, and does not finish the build again.
+    assert chunks.begin(dataset_id, 2) is None
+    assert begun[2] is not None and chunks.complete(begun[2], "again", 0, 10) is False
+    assert list(BuildChunk.objects.filter(dataset_id=dataset_id).values_list("worker", flat=True)) == [
+        "worker-0",
+        "worker-1",
+        "worker-2",
+    ]
+
+
+def test_a_chunk_whose_workers_keep_dying_fails_the_build_with_a_message_and_leaves_nothing() -> None:
+    dataset_id = ingested_dataset(20)
+    chunks.plan(dataset_id, 20, 10)
+    # Each start counts an attempt; a worker killed mid-chunk never completes it.
+    BuildChunk.objects.filter(dataset_id=dataset_id, index=1).update(attempts=settings.BUILD_RETRIES + 1)
+    assert pipeline.embed_chunk(dataset_id, 1, "w") == pipeline.Next()
+    failed = Dataset.objects.get(id=dataset_id)
+    assert failed.status == "failed"
+    assert f"Rows 11–20 could not be embedded: their worker stopped {settings.BUILD_RETRIES + 1} times" in (
+        failed.error_message
+    )
+    assert not Point.objects.filter(dataset_id=dataset_id).exists()
+    assert not BuildChunk.objects.filter(dataset_id=dataset_id).exists()
+
+
+def test_a_cancelled_build_s_queued_chunks_do_nothing() -> None:
+    dataset_id = ingested_dataset(20)
+    chunks.plan(dataset_id, 20, 10)
+    Dataset.objects.filter(id=dataset_id).update(status=Dataset.Status.CANCELLED)
+    assert pipeline.embed_chunk(dataset_id, 0, "w") == pipeline.Next()
+    assert not Point.objects.filter(dataset_id=dataset_id, embedding__isnull=False).exists()
+    assert not Point.objects.filter(dataset_id=dataset_id).exists()
