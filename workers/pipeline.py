@@ -67,7 +67,7 @@ class Build:
         self.progress(0, total)
         started = time.monotonic()
         yield
-        self.timings[stage] = round(time.monotonic() - started, 3)
+        self.timings[str(stage)] = round(time.monotonic() - started, 3)
 
     def progress(self, done: int, total: int) -> None:
         if not store.set_progress(self.dataset_id, self.stage, done, total):
