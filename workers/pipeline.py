@@ -1,4 +1,4 @@
-"""The map build as a story: ingest -> embed -> layout -> topics -> index -> ready."""
+"""The map build as a story: ingest -> embed -> layout -> topics (workers.arrange) -> index -> ready."""
 
 import logging
 import time
@@ -14,17 +14,12 @@ from maps.indexes import create_vector_index
 from maps.models import EMBEDDING_DIMENSIONS, Dataset
 from maps.uploads import ingest_limits
 from workers import store
+from workers.arrange import arrange, class_values
 from workers.embed_cache import CacheStats, cached_embeddings
 from workers.models import get_encoder
-from workers.stages.cluster import ClusterParams, find_topics
 from workers.stages.embed import EmbedParams
 from workers.stages.errors import BuildError
-from workers.stages.hierarchy import HierarchyParams, merge_topics
 from workers.stages.ingest import RowMapping, read_dataset
-from workers.stages.label import LabelParams, describe_topics
-from workers.stages.quality import QualityParams, measure_quality
-from workers.stages.reduce import LayoutParams, layout_2d
-from workers.warmup import numba_lock
 
 log = logging.getLogger(__name__)
 Stage = Dataset.Stage
@@ -122,25 +117,8 @@ def run_stages(run: Build, dataset: Dataset) -> None:
                 run.progress(done, n)
             run.timings.update(cache.as_timings())
 
-    with run.stage_of(Stage.LAYOUT, n), numba_lock:
-        coords = layout_2d(
-            vectors,
-            LayoutParams(
-                n_neighbors=settings.UMAP_NEIGHBORS,
-                min_dist=settings.UMAP_MIN_DIST,
-                seed=settings.LAYOUT_SEED,
-                sample_size=settings.LAYOUT_SAMPLE_SIZE or None,
-            ),
-        )
-
-    with run.stage_of(Stage.TOPICS, n):
-        with numba_lock:
-            clusters = find_topics(coords, ClusterParams())
-        hierarchy = merge_topics(vectors, clusters, HierarchyParams())
-        topics = describe_topics(table.texts, vectors, coords, clusters.noise, hierarchy, LabelParams())
-        store.save_layout(dataset_id, coords, clusters)
-        store.save_topics(dataset_id, topics)
-        store.save_quality(dataset_id, measure_quality(vectors, coords, clusters, QualityParams()))
+    classes = class_values(table.records, dataset.label_field)
+    clusters = arrange(run, dataset_id, vectors, table.texts, classes, dataset.layout, settings.LAYOUT_SEED)
 
     with run.stage_of(Stage.INDEX, n):
         create_vector_index(dataset_id)

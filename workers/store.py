@@ -127,6 +127,50 @@ def save_topics(dataset_id: uuid.UUID, topics: Sequence[TopicLabel]) -> None:
     )
 
 
+def replace_topics(dataset_id: uuid.UUID, topics: Sequence[TopicLabel]) -> None:
+    """A re-layout's topics take the place of the previous ones in one step."""
+    with transaction.atomic():
+        Topic.objects.filter(dataset_id=dataset_id).delete()
+        save_topics(dataset_id, topics)
+
+
+def claim_relayout(dataset_id: uuid.UUID) -> bool:
+    """Take a queued re-layout; the rows, their vectors and the index stay as they are."""
+    return bool(
+        Dataset.objects.filter(id=dataset_id, status=Status.QUEUED, row_count__isnull=False).update(
+            status=Status.RUNNING, stage=Stage.LAYOUT, progress_done=0, progress_total=0, error_message=""
+        )
+    )
+
+
+def load_rows(dataset_id: uuid.UUID, label_field: str) -> tuple[Vectors, list[str], list[Any] | None]:
+    """Every row's stored vector and text in row order, and its value in label_field ("" for none)."""
+    import numpy as np
+    from pgvector import Vector
+    from pgvector.psycopg import register_vector
+
+    connection.ensure_connection()
+    register_vector(connection.connection)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM maps_point WHERE dataset_id = %s", [dataset_id])
+        n = int(cursor.fetchone()[0])
+        cursor.execute(
+            "SELECT embedding, text, fields -> %s FROM maps_point WHERE dataset_id = %s ORDER BY row_id",
+            [label_field, dataset_id],
+        )
+        vectors = np.empty((n, 0), dtype=np.float32)
+        texts: list[str] = []
+        classes: list[Any] = []
+        for row_id, (embedding, text, value) in enumerate(cursor):
+            vector = embedding.to_numpy() if isinstance(embedding, Vector) else np.asarray(embedding)
+            if row_id == 0:
+                vectors = np.empty((n, len(vector)), dtype=np.float32)
+            vectors[row_id] = vector
+            texts.append(text)
+            classes.append(value)
+    return vectors, texts, (classes if label_field else None)
+
+
 def save_quality(dataset_id: uuid.UUID, quality: Quality) -> None:
     Dataset.objects.filter(id=dataset_id).update(quality=quality.as_dict())
 

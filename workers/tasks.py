@@ -7,7 +7,7 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.db import connections
 
-from workers import pipeline, store, warmup  # noqa: F401  (warmup connects the worker start-up signal)
+from workers import pipeline, relayout, store, warmup  # noqa: F401  (warmup connects the worker start-up signal)
 
 log = logging.getLogger(__name__)
 
@@ -31,3 +31,8 @@ def build_dataset(self: Task, dataset_id: str) -> None:
         delay = min(60, 2**self.request.retries)
         log.warning("dataset %s: database unavailable (%s); retry %d in %d s", dataset_id, exc, attempt, delay)
         raise self.retry(exc=exc, countdown=delay, max_retries=settings.BUILD_RETRIES) from exc
+
+
+@shared_task(name="workers.relayout_dataset", acks_late=True)  # type: ignore[untyped-decorator]  # celery ships no type hints
+def relayout_dataset(dataset_id: str) -> None:
+    relayout.relayout(uuid.UUID(dataset_id))
