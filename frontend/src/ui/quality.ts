@@ -17,7 +17,7 @@ const ROWS: Row[] = [
 
 /** Numbers as the API gives them (rounded to 4 places there), so a reader can compare the two. */
 function shown(key: keyof Quality, value: number): string {
-  if (key === 'noise_share') return `${(value * 100).toFixed(1)} %`;
+  if (key === 'noise_share') return `${(value * 100).toFixed(2)} %`;
   return String(value);
 }
 
