@@ -107,6 +107,16 @@ def main() -> None:
 
         embedding.write_section(embedding.main())
         return
+    if os.environ.get("BENCH_TOPICS") == "1":
+        from benchmarks import topics
+
+        topics.write_section(topics.main(), machine())
+        return
+    if os.environ.get("BENCH_SCALE") == "1":
+        from benchmarks import scale
+
+        scale.main(machine())
+        return
     if os.environ.get("BENCH_LAYOUT") == "1":
         from benchmarks import layout
 

@@ -61,12 +61,14 @@ def set_progress(dataset_id: uuid.UUID, stage: str, done: int, total: int) -> bo
     )
 
 
-def insert_points(dataset_id: uuid.UUID, texts: Sequence[str], records: Sequence[dict[str, Any]]) -> None:
+def insert_points(
+    dataset_id: uuid.UUID, texts: Sequence[str], records: Sequence[dict[str, Any]], first_row: int = 0
+) -> None:
     with (
         connection.cursor() as cursor,
         cursor.copy("COPY maps_point (dataset_id, row_id, text, fields, noise) FROM STDIN") as copy,
     ):
-        for row_id, (text, record) in enumerate(zip(texts, records, strict=True)):
+        for row_id, (text, record) in enumerate(zip(texts, records, strict=True), start=first_row):
             copy.write_row((dataset_id, row_id, text, json.dumps(record, ensure_ascii=False), False))
 
 
