@@ -113,8 +113,11 @@ def main() -> None:
         topics.write_section(topics.main(), machine())
         return
     if os.environ.get("BENCH_SCALE") == "1":
+        from django.core.management import call_command
+
         from benchmarks import scale
 
+        call_command("migrate", verbosity=0)
         scale.main(machine())
         return
     if os.environ.get("BENCH_LAYOUT") == "1":

@@ -164,8 +164,14 @@ def run_stored(n: int) -> dict[str, Any]:
 def child(mode: str, argument: str) -> dict[str, Any]:
     """Run one measurement in a fresh process and return what it printed last (a JSON line)."""
     out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.scale", mode, argument], cwd=ROOT, check=True, capture_output=True, text=True
+        [sys.executable, "-m", "benchmarks.scale", mode, argument],
+        cwd=ROOT,
+        check=False,
+        capture_output=True,
+        text=True,
     )
+    if out.returncode != 0:
+        raise RuntimeError(f"{mode} {argument} failed:\n{out.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     print(mode, argument, result, flush=True)
     return result

@@ -58,7 +58,9 @@ def packages() -> tuple[Vectors, list[str | None], list[str]]:
 
     from workers.models import get_encoder
 
-    vectors = np.asarray(get_encoder(settings.EMBED_MODEL, settings.TORCH_THREADS).encode(texts), dtype=np.float32)
+    encoder = get_encoder(settings.EMBED_MODEL, settings.TORCH_THREADS)
+    # encode() takes one batch: feed it 64 texts at a time, as a build does.
+    vectors = np.vstack([encoder.encode(texts[i : i + 64]) for i in range(0, len(texts), 64)]).astype(np.float32)
     cache.parent.mkdir(parents=True, exist_ok=True)
     np.save(cache, vectors)
     return vectors, classes, texts
