@@ -119,6 +119,16 @@ def run_stages(path: Path) -> dict[str, Any]:
     return {"stages": timings, "peak_rss_gb": peak_rss_gb()}
 
 
+PROGRESS = ROOT / "var" / "bench" / "scale_progress.log"
+
+
+def note(text: str) -> None:
+    """A timestamped line in var/bench/scale_progress.log, so a run stopped part-way still says where it was."""
+    PROGRESS.parent.mkdir(parents=True, exist_ok=True)
+    with PROGRESS.open("a") as handle:
+        handle.write(f"{time.strftime('%H:%M:%S')} {text} (peak RSS {peak_rss_gb():.1f} GB)\n")
+
+
 def run_stored(n: int) -> dict[str, Any]:
     from django.conf import settings
 
@@ -149,12 +159,20 @@ def run_stored(n: int) -> dict[str, Any]:
         store.insert_points(dataset.id, chunk_texts, [{"group": int(g)} for g in groups.tolist()], first_row=start)
         store.save_embeddings(dataset.id, np.arange(start, start + len(chunk)), chunk)
     store_s = time.monotonic() - started
-    run = Build(dataset.id)
+    note(f"{n} rows and vectors stored in {store_s:.0f} s")
+
+    class NotedBuild(Build):
+        def progress(self, done: int, total: int) -> None:
+            note(f"stage {self.stage} at {done}/{total}, timings so far {self.timings}")
+            super().progress(done, total)
+
+    run = NotedBuild(dataset.id)
     started = time.monotonic()
     clusters = arrange(run, dataset.id, vectors, texts, None, dataset.layout, settings.LAYOUT_SEED)
     started_index = time.monotonic()
     create_vector_index(dataset.id)
     run.timings["index"] = time.monotonic() - started_index
+    note(f"index built; timings {run.timings}")
     store.mark_ready(dataset.id, n, clusters.count)
     wall = time.monotonic() - started
     quality = Dataset.objects.get(id=dataset.id).quality
