@@ -75,6 +75,10 @@ EMBED_BATCH_SIZE = env_int("ATLAS_EMBED_BATCH_SIZE", 64)
 TORCH_THREADS = env_int("ATLAS_TORCH_THREADS", 0)
 UMAP_NEIGHBORS = env_int("ATLAS_UMAP_NEIGHBORS", 15)
 UMAP_MIN_DIST = env_float("ATLAS_UMAP_MIN_DIST", 0.05)
+# Distance UMAP lays the vectors out by: cosine or euclidean.
+LAYOUT_METRIC = env_str("ATLAS_LAYOUT_METRIC", "cosine")
+# Smallest topic HDBSCAN may find; 0: chosen from the number of rows (sqrt(rows) / 2, at least 5).
+TOPIC_MIN_CLUSTER_SIZE = env_int("ATLAS_TOPIC_MIN_CLUSTER_SIZE", 0)
 LAYOUT_SEED = env_int("ATLAS_LAYOUT_SEED", 42)
 # Above this many rows UMAP is fitted on a sample of this size and places the rest with transform; 0: never.
 LAYOUT_SAMPLE_SIZE = env_int("ATLAS_LAYOUT_SAMPLE_SIZE", 50_000)

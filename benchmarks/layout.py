@@ -116,5 +116,6 @@ def write_section(warm: float, results: list[dict[str, Any]]) -> None:
             f" {q.noise_share:.2f} | {r['nmi_fine']:.2f} / {r['nmi_broad']:.2f} | {r['peak_rss_gb']:.1f} |"
         )
     report = ROOT / "docs" / "BENCHMARKS.md"
-    kept = report.read_text().split(SECTION)[0].rstrip() if report.exists() else "# Benchmarks"
-    report.write_text(kept + "\n\n" + "\n".join(lines) + "\n")
+    before, _, after = (report.read_text() if report.exists() else "# Benchmarks").partition(SECTION)
+    rest = after[after.find("\n## ") :] if "\n## " in after else ""  # later sections stay as they are
+    report.write_text(before.rstrip() + "\n\n" + "\n".join(lines) + "\n" + rest)

@@ -117,6 +117,19 @@ def main() -> None:
 
         fairness.main()
         return
+    if os.environ.get("BENCH_TOPICS") == "1":
+        from benchmarks import topics
+
+        topics.write_section(topics.main(), machine())
+        return
+    if os.environ.get("BENCH_SCALE") == "1":
+        from django.core.management import call_command
+
+        from benchmarks import scale
+
+        call_command("migrate", verbosity=0)
+        scale.main(machine())
+        return
     if os.environ.get("BENCH_LAYOUT") == "1":
         from benchmarks import layout
 

@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from maps import uploads
-from maps.errors import InvalidUpload, NotCancellable
+from maps import layout, uploads
+from maps.errors import InvalidUpload, NotCancellable, NotRelayoutable
 from maps.indexes import drop_vector_index
 from maps.models import Dataset
 from workers.stages.mapping import RowMapping
 
 
-def create_dataset(upload: UploadedFile[bytes] | None, name: str, mapping: RowMapping) -> Dataset:
+def create_dataset(
+    upload: UploadedFile[bytes] | None,
+    name: str,
+    mapping: RowMapping,
+    label_field: str = "",
+    layout_choices: Mapping[str, Any] | None = None,
+) -> Dataset:
     """Store the upload, check its first rows read and fit the chosen columns, and queue the build."""
+    params = layout.parse(layout_choices or {}, layout.defaults())
+    label_field = label_field.strip()
     filename = uploads.filename_of(upload)
     assert upload is not None
     mapping = RowMapping(
@@ -35,6 +45,12 @@ def create_dataset(upload: UploadedFile[bytes] | None, name: str, mapping: RowMa
         path.unlink(missing_ok=True)
         raise
     columns = found.column_names
+    if label_field and label_field not in columns:
+        path.unlink(missing_ok=True)
+        raise InvalidUpload(
+            f"The label column {label_field!r} is not in {filename}; its columns are: {', '.join(columns)}. "
+            "Pick one of them, or leave the label column empty."
+        )
     with transaction.atomic():
         dataset = Dataset.objects.create(
             id=dataset_id,
@@ -45,6 +61,8 @@ def create_dataset(upload: UploadedFile[bytes] | None, name: str, mapping: RowMa
             text_template=mapping.text_template,
             id_field=mapping.id_field,
             vector_field=mapping.vector_field,
+            label_field=label_field,
+            layout=params,
             columns=columns,
             warnings=found.warnings,
             model_name=settings.EMBED_MODEL,
@@ -57,6 +75,31 @@ def _queue_build(dataset_id: uuid.UUID) -> None:
     from workers.tasks import build_dataset
 
     build_dataset.delay(str(dataset_id))
+
+
+def relayout(dataset: Dataset, choices: Mapping[str, Any]) -> Dataset:
+    """Queue a new layout, topics and quality from the stored vectors with the changed parameters."""
+    params = layout.parse(choices, dataset.layout)
+    with transaction.atomic():
+        queued = Dataset.objects.filter(
+            id=dataset.id,
+            status__in=[Dataset.Status.READY, Dataset.Status.FAILED, Dataset.Status.CANCELLED],
+            row_count__isnull=False,  # set once a build finished: every row has its vector
+        ).update(status=Dataset.Status.QUEUED, stage=Dataset.Stage.LAYOUT, layout=params, quality=None)
+        if not queued:
+            raise NotRelayoutable(
+                f"Dataset {dataset.id} is {dataset.status}; only a map whose build finished can be laid out "
+                "again. Wait until it is ready."
+            )
+        transaction.on_commit(lambda: _queue_relayout(dataset.id))
+    dataset.refresh_from_db()
+    return dataset
+
+
+def _queue_relayout(dataset_id: uuid.UUID) -> None:
+    from workers.tasks import relayout_dataset
+
+    relayout_dataset.delay(str(dataset_id))
 
 
 def cancel_build(dataset: Dataset) -> Dataset:

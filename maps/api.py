@@ -1,5 +1,6 @@
 """The JSON and Arrow API (/api/v1/...): parse the request, call an action or a query, serialise."""
 
+import json
 from collections.abc import Callable
 from dataclasses import asdict
 from functools import wraps
@@ -10,7 +11,7 @@ from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from maps import actions, columns, embeddings, health, queries, uploads
+from maps import actions, columns, embeddings, health, layout, queries, uploads
 from maps.errors import InvalidEmbeddingRequest, UserError
 from workers.stages.mapping import RowMapping
 
@@ -47,7 +48,13 @@ def datasets(request: HttpRequest) -> HttpResponse:
             id_field=request.POST.get("id_field", ""),
             vector_field=request.POST.get("vector_field", ""),
         )
-        dataset = actions.create_dataset(request.FILES.get("file"), request.POST.get("name", ""), mapping)
+        dataset = actions.create_dataset(
+            request.FILES.get("file"),
+            request.POST.get("name", ""),
+            mapping,
+            label_field=request.POST.get("label_field", ""),
+            layout_choices={key: request.POST.get(key) for key in layout.KEYS},
+        )
         return JsonResponse({"id": str(dataset.id), "status": dataset.status, "url": f"/maps/{dataset.id}"}, status=201)
     return JsonResponse({"datasets": [queries.dataset_summary(d) for d in queries.list_datasets()]})
 
@@ -76,6 +83,23 @@ def dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
 @user_errors
 def cancel(request: HttpRequest, dataset_id: str) -> HttpResponse:
     return JsonResponse(queries.dataset_summary(actions.cancel_build(queries.get_dataset(dataset_id))))
+
+
+@csrf_exempt
+@require_POST
+@user_errors
+def relayout(request: HttpRequest, dataset_id: str) -> HttpResponse:
+    """New layout parameters as JSON or form fields; answers 202 with the dataset, now queued."""
+    found = queries.get_dataset(dataset_id)
+    choices: Any = request.POST.dict()
+    if request.content_type == "application/json":
+        try:
+            choices = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            choices = None
+        if not isinstance(choices, dict):
+            raise layout.InvalidLayout('The body must be a JSON object of layout parameters, e.g. {"n_neighbors": 30}.')
+    return JsonResponse(queries.dataset_summary(actions.relayout(found, choices)), status=202)
 
 
 @require_GET

@@ -49,3 +49,12 @@ class InvalidEmbeddingRequest(UserError):
     def __init__(self, message: str, param: str | None = None) -> None:
         super().__init__(message)
         self.param = param
+
+
+class InvalidLayout(UserError):
+    code = "invalid_layout"
+
+
+class NotRelayoutable(UserError):
+    status = 409
+    code = "not_relayoutable"

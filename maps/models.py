@@ -34,6 +34,11 @@ class Dataset(models.Model):
     # Optional: the column holding each row's own id (unique, non-empty), and a column of precomputed vectors.
     id_field = models.CharField(max_length=200, blank=True, default="")
     vector_field = models.CharField(max_length=200, blank=True, default="")
+    # Optional: a column of known classes; each build scores its topics against it (NMI, ARI in quality).
+    label_field = models.CharField(max_length=200, blank=True, default="")
+    # This map's layout and topic parameters (maps.layout): n_neighbors, min_dist, metric, sample_size,
+    # min_cluster_size; filled from the settings at upload and changed by a re-layout.
+    layout = models.JSONField(default=dict)
     columns = models.JSONField(default=list)
     model_name = models.CharField(max_length=100)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
+from maps import layout
 from maps.errors import NotFound, NotReady, UserError
 from maps.models import Dataset, Point, Topic
 
@@ -48,6 +49,8 @@ def dataset_summary(dataset: Dataset) -> dict[str, Any]:
         "text_template": dataset.text_template,
         "id_field": dataset.id_field,
         "vector_field": dataset.vector_field,
+        "label_field": dataset.label_field,
+        "layout": {**layout.defaults(), **dataset.layout},
         "columns": dataset.columns,
         "model": dataset.model_name,
         "timings": dataset.timings,

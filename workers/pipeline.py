@@ -1,7 +1,7 @@
 """The map build as a story: ingest -> embed (in chunks) -> layout -> topics -> index -> ready.
 
 A build is three kinds of step, each safe to run twice: `start` (ingest, then plan the chunks),
-`embed_chunk` (one slice of rows) and `finish` (layout, topics and index from the stored vectors).
+`embed_chunk` (one slice of rows) and `finish` (layout, topics and index from the stored vectors, workers.arrange).
 Each returns what to send next; workers.tasks sends it, and `build` runs every step in this process.
 """
 
@@ -20,17 +20,12 @@ from maps.indexes import create_vector_index
 from maps.models import EMBEDDING_DIMENSIONS, Dataset
 from maps.uploads import ingest_limits
 from workers import chunks, store
+from workers.arrange import arrange, class_of
 from workers.embed_cache import CacheStats, cached_embeddings
 from workers.models import get_encoder
-from workers.stages.cluster import ClusterParams, Clusters, find_topics
-from workers.stages.embed import EmbedParams, Vectors
+from workers.stages.embed import EmbedParams
 from workers.stages.errors import BuildError
-from workers.stages.hierarchy import HierarchyParams, merge_topics
 from workers.stages.ingest import RowMapping, read_dataset
-from workers.stages.label import LabelParams, describe_topics
-from workers.stages.quality import QualityParams, measure_quality
-from workers.stages.reduce import LayoutParams, layout_2d
-from workers.warmup import numba_lock
 
 log = logging.getLogger(__name__)
 Stage = Dataset.Stage
@@ -213,9 +208,11 @@ def finish(dataset_id: uuid.UUID) -> Next:
 
 def _finish(run: Build) -> Next:
     dataset_id = run.dataset_id
-    texts, vectors = store.load_texts_and_vectors(dataset_id)
+    dataset = Dataset.objects.get(id=dataset_id)
+    vectors, texts, values = store.load_rows(dataset_id, dataset.label_field)
     n = len(texts)
-    clusters = lay_out(run, dataset_id, texts, vectors)
+    classes = [class_of(value) for value in values] if values is not None else None
+    clusters = arrange(run, dataset_id, vectors, texts, classes, dataset.layout, settings.LAYOUT_SEED)
     with run.stage_of(Stage.INDEX, n):
         create_vector_index(dataset_id)
         complete = store.count_complete_points(dataset_id)
@@ -227,31 +224,6 @@ def _finish(run: Build) -> Next:
         raise BuildCancelled(Stage.INDEX)
     log.info("dataset %s: ready, %d rows, %d topics, timings %s", dataset_id, n, clusters.count, timings)
     return Next()
-
-
-def lay_out(run: Build, dataset_id: uuid.UUID, texts: list[str], vectors: Vectors) -> Clusters:
-    """Layout and topics from vectors (a build's, or ones already stored): writes coordinates, topics,
-    labels and quality, replacing any earlier ones."""
-    n = len(texts)
-    with run.stage_of(Stage.LAYOUT, n), numba_lock:
-        coords = layout_2d(
-            vectors,
-            LayoutParams(
-                n_neighbors=settings.UMAP_NEIGHBORS,
-                min_dist=settings.UMAP_MIN_DIST,
-                seed=settings.LAYOUT_SEED,
-                sample_size=settings.LAYOUT_SAMPLE_SIZE or None,
-            ),
-        )
-    with run.stage_of(Stage.TOPICS, n):
-        with numba_lock:
-            clusters = find_topics(coords, ClusterParams())
-        hierarchy = merge_topics(vectors, clusters, HierarchyParams())
-        topics = describe_topics(texts, vectors, coords, clusters.noise, hierarchy, LabelParams())
-        store.save_layout(dataset_id, coords, clusters)
-        store.save_topics(dataset_id, topics)
-        store.save_quality(dataset_id, measure_quality(vectors, coords, clusters, QualityParams()))
-    return clusters
 
 
 def build(dataset_id: uuid.UUID, worker: str = "local") -> None:

@@ -100,12 +100,14 @@ def set_progress(dataset_id: uuid.UUID, stage: str, done: int, total: int) -> bo
     )
 
 
-def insert_points(dataset_id: uuid.UUID, texts: Sequence[str], records: Sequence[dict[str, Any]]) -> None:
+def insert_points(
+    dataset_id: uuid.UUID, texts: Sequence[str], records: Sequence[dict[str, Any]], first_row: int = 0
+) -> None:
     with (
         connection.cursor() as cursor,
         cursor.copy("COPY maps_point (dataset_id, row_id, text, fields, noise) FROM STDIN") as copy,
     ):
-        for row_id, (text, record) in enumerate(zip(texts, records, strict=True)):
+        for row_id, (text, record) in enumerate(zip(texts, records, strict=True), start=first_row):
             copy.write_row((dataset_id, row_id, text, json.dumps(record, ensure_ascii=False), False))
 
 
@@ -173,6 +175,22 @@ def _create_topics(dataset_id: uuid.UUID, topics: Sequence[TopicLabel]) -> None:
     )
 
 
+def replace_topics(dataset_id: uuid.UUID, topics: Sequence[TopicLabel]) -> None:
+    """A re-layout's topics take the place of the previous ones in one step."""
+    with transaction.atomic():
+        Topic.objects.filter(dataset_id=dataset_id).delete()
+        save_topics(dataset_id, topics)
+
+
+def claim_relayout(dataset_id: uuid.UUID) -> bool:
+    """Take a queued re-layout; the rows, their vectors and the index stay as they are."""
+    return bool(
+        Dataset.objects.filter(id=dataset_id, status=Status.QUEUED, row_count__isnull=False).update(
+            status=Status.RUNNING, stage=Stage.LAYOUT, progress_done=0, progress_total=0, error_message=""
+        )
+    )
+
+
 def save_quality(dataset_id: uuid.UUID, quality: Quality) -> None:
     Dataset.objects.filter(id=dataset_id).update(quality=quality.as_dict())
 
@@ -223,26 +241,31 @@ def add_timings(dataset_id: uuid.UUID, timings: dict[str, float]) -> None:
         Dataset.objects.filter(id=dataset_id).update(timings=merged)
 
 
-def load_texts_and_vectors(dataset_id: uuid.UUID) -> tuple[list[str], Vectors]:
-    """Every row's text and vector in row order; a row without a vector is an incomplete build."""
+def load_rows(dataset_id: uuid.UUID, label_field: str = "") -> tuple[Vectors, list[str], list[Any] | None]:
+    """Every row's vector and text in row order, and its value in label_field (None without one); a row
+    without a vector is an incomplete build."""
     from pgvector.psycopg import register_vector
 
     texts: list[str] = []
+    values: list[Any] = []
     parts: list[Vectors] = []
     with transaction.atomic():
         connection.ensure_connection()
         register_vector(connection.connection)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT row_id, text, embedding FROM maps_point WHERE dataset_id = %s ORDER BY row_id", [dataset_id]
+                "SELECT row_id, text, embedding, fields -> %s FROM maps_point WHERE dataset_id = %s ORDER BY row_id",
+                [label_field, dataset_id],
             )
             while batch := cursor.fetchmany(LOAD_BATCH):
-                if any(vector is None for _, _, vector in batch):
-                    missing = next(row for row, _, vector in batch if vector is None)
+                if any(vector is None for _, _, vector, _ in batch):
+                    missing = next(row for row, _, vector, _ in batch if vector is None)
                     raise IncompleteVectors(f"row {missing} of dataset {dataset_id} has no vector")
-                texts.extend(text for _, text, _ in batch)
-                parts.append(np.stack([vector.to_numpy() for _, _, vector in batch]).astype(np.float32, copy=False))
-    return texts, (np.concatenate(parts) if parts else np.empty((0, EMBEDDING_DIMENSIONS), dtype=np.float32))
+                texts.extend(text for _, text, _, _ in batch)
+                values.extend(value for _, _, _, value in batch)
+                parts.append(np.stack([vector.to_numpy() for _, _, vector, _ in batch]).astype(np.float32, copy=False))
+    vectors = np.concatenate(parts) if parts else np.empty((0, EMBEDDING_DIMENSIONS), dtype=np.float32)
+    return vectors, texts, (values if label_field else None)
 
 
 def mark_failed(dataset_id: uuid.UUID, message: str) -> None:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connections
 
 from atlas.logs import dataset_context
-from workers import pipeline, store, warmup  # noqa: F401  (warmup connects the worker start-up signal)
+from workers import pipeline, relayout, store, warmup  # noqa: F401  (warmup connects the worker start-up signal)
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,12 @@ def embed_chunk(self: Task, dataset_id: str, index: int) -> None:
 @shared_task(bind=True, name="workers.finish_build", acks_late=True)  # type: ignore[untyped-decorator]  # celery ships no type hints
 def finish_build(self: Task, dataset_id: str) -> None:
     _run(self, dataset_id, lambda: pipeline.finish(uuid.UUID(dataset_id)))
+
+
+@shared_task(name="workers.relayout_dataset", acks_late=True)  # type: ignore[untyped-decorator]  # celery ships no type hints
+def relayout_dataset(dataset_id: str) -> None:
+    with dataset_context(dataset_id):
+        relayout.relayout(uuid.UUID(dataset_id))
 
 
 def send(dataset_id: str, todo: pipeline.Next) -> None:

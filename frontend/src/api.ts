@@ -12,6 +12,32 @@ export interface Dataset {
   rows: number | null;
   topics: number | null;
   text_field: string;
+  label_field: string;
+  layout: LayoutParams;
+  quality: Quality | null;
+}
+
+/** A map's layout and topic parameters; sample_size and min_cluster_size 0 mean "chosen automatically". */
+export interface LayoutParams {
+  n_neighbors: number;
+  min_dist: number;
+  metric: 'cosine' | 'euclidean';
+  sample_size: number;
+  min_cluster_size: number;
+}
+
+/** How faithful the map is; the agreement scores only when the dataset has a label column. */
+export interface Quality {
+  knn_preservation: number;
+  trustworthiness: number;
+  topics: number;
+  noise_share: number;
+  nmi_fine?: number;
+  ari_fine?: number;
+  nmi_broad?: number;
+  ari_broad?: number;
+  labelled_rows?: number;
+  classes?: number;
 }
 
 export interface CreatedDataset {
@@ -108,6 +134,8 @@ export interface RowMapping {
   textField?: string;
   textTemplate?: string;
   idField?: string;
+  /** A column of known classes: each build scores its topics against it (NMI, ARI). */
+  labelField?: string;
 }
 
 export async function createDataset(file: File, name: string, mapping: RowMapping): Promise<CreatedDataset> {
@@ -117,6 +145,7 @@ export async function createDataset(file: File, name: string, mapping: RowMappin
   if (mapping.textTemplate) form.append('text_template', mapping.textTemplate);
   else form.append('text_field', mapping.textField ?? '');
   if (mapping.idField) form.append('id_field', mapping.idField);
+  if (mapping.labelField) form.append('label_field', mapping.labelField);
   const headers: Record<string, string> = { Accept: 'application/json' };
   const token = csrfToken();
   if (token) headers['X-CSRFToken'] = token;
@@ -145,6 +174,15 @@ export async function previewFile(file: Blob, filename: string, partial: boolean
   if (token) headers['X-CSRFToken'] = token;
   const res = await request(`${BASE}/previews`, { method: 'POST', body: form, headers });
   return (await res.json()) as FilePreview;
+}
+
+/** Lay the map out again from its stored vectors with these parameters; the map is rebuilt in the background. */
+export function relayout(id: string, params: Partial<LayoutParams>): Promise<Dataset> {
+  return getJSON<Dataset>(`${ds(id)}/relayout`, {
+    method: 'POST',
+    headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+    body: JSON.stringify(params),
+  });
 }
 
 export function getDataset(id: string): Promise<Dataset> {

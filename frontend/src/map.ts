@@ -15,6 +15,7 @@ import { applyTheme, savedTheme } from './ui/theme';
 import { createDetails } from './ui/details';
 import { createProgress } from './ui/progress';
 import { createSearch } from './ui/search';
+import { bindRelayoutForm, showQuality } from './ui/quality';
 import { createTooltip } from './ui/tooltip';
 import { readUrl, writeUrl } from './url';
 
@@ -96,6 +97,20 @@ function fitView(b: Bounds, width: number, height: number): OrthographicViewStat
     minZoom: zoom - 3,
     maxZoom: zoom + 14,
   };
+}
+
+function showQualityPanel(ds: Dataset): void {
+  const panel = el('quality');
+  showQuality(panel, ds);
+  bindRelayoutForm(el<HTMLFormElement>('relayout-form'), ds.layout, async (params) => {
+    try {
+      await api.relayout(datasetId, params);
+      // The page waits for the new build and then loads the new layout (the payload's ETag changed).
+      window.location.reload();
+    } catch (e) {
+      showError(`Could not lay the map out again: ${message(e)}`);
+    }
+  });
 }
 
 async function showMap(): Promise<void> {
@@ -432,6 +447,7 @@ async function main(): Promise<void> {
   const ds = await waitUntilReady();
   if (!ds) return;
   try {
+    showQualityPanel(ds);
     await showMap();
   } catch (e) {
     showError(`Could not load the map: ${message(e)}`);

@@ -24,6 +24,7 @@ const chips = el<HTMLElement>('template-chips');
 const modeColumn = el<HTMLInputElement>('text-mode-column');
 const modeTemplate = el<HTMLInputElement>('text-mode-template');
 const idSelect = el<HTMLSelectElement>('id-field');
+const labelSelect = el<HTMLSelectElement>('label-field');
 const table = el<HTMLTableElement>('preview');
 const startButton = el<HTMLButtonElement>('start');
 const errorEl = el<HTMLElement>('upload-error');
@@ -155,19 +156,21 @@ function fillFields(fields: string[], preselect: string | null): void {
   );
   if (preselect !== null) fieldSelect.value = preselect;
   fieldSelect.disabled = fields.length === 0;
-  const none = document.createElement('option');
-  none.value = '';
-  none.textContent = '(none)';
-  idSelect.replaceChildren(
-    none,
-    ...fields.map((f) => {
-      const opt = document.createElement('option');
-      opt.value = f;
-      opt.textContent = f;
-      return opt;
-    }),
-  );
-  idSelect.disabled = fields.length === 0;
+  for (const select of [idSelect, labelSelect]) {
+    const none = document.createElement('option');
+    none.value = '';
+    none.textContent = '(none)';
+    select.replaceChildren(
+      none,
+      ...fields.map((f) => {
+        const opt = document.createElement('option');
+        opt.value = f;
+        opt.textContent = f;
+        return opt;
+      }),
+    );
+    select.disabled = fields.length === 0;
+  }
   chips.replaceChildren(
     ...fields.map((f) => {
       const chip = document.createElement('button');
@@ -241,9 +244,10 @@ startButton.addEventListener('click', async (ev) => {
   startButton.setAttribute('aria-busy', 'true');
   if (statusEl) statusEl.textContent = 'Uploading…';
   try {
+    const common = { idField: idSelect.value, labelField: labelSelect.value };
     const mapping = usingTemplate()
-      ? { textTemplate: templateInput.value.trim(), idField: idSelect.value }
-      : { textField: fieldSelect.value, idField: idSelect.value };
+      ? { textTemplate: templateInput.value.trim(), ...common }
+      : { textField: fieldSelect.value, ...common };
     const created = await createDataset(file, nameInput.value.trim() || stem(file.name), mapping);
     location.assign(created.url);
   } catch (e) {

@@ -2,6 +2,7 @@
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +21,8 @@ class ClusterParams:
     # the layout is one connected continent (it flips on changes in the 7th digit of the vectors). When
     # a topic holds more than this share, the leaves of the cluster tree are taken instead.
     max_share: float = 0.5
+    # "fast_hdbscan" (the default, measured best in docs/BENCHMARKS.md) or "hdbscan" (a dev dependency).
+    library: str = "fast_hdbscan"
 
 
 @dataclass(frozen=True)
@@ -45,16 +48,16 @@ def find_topics(coords: Coords, params: ClusterParams) -> Clusters:
     if n < 2 * min_size:
         raw = np.zeros(n, dtype=np.int64)
     else:
-        from fast_hdbscan import HDBSCAN
-
         min_samples = min(params.min_samples or min_size, min_size)
-        raw = np.asarray(
-            HDBSCAN(min_cluster_size=min_size, min_samples=min_samples).fit_predict(coords.astype(np.float64)),
-            dtype=np.int64,
-        )
+        raw = _hdbscan(params.library, coords, min_cluster_size=min_size, min_samples=min_samples)
         if _largest_share(raw) > params.max_share:
-            leaves = HDBSCAN(min_cluster_size=min_size, min_samples=min_samples, cluster_selection_method="leaf")
-            raw = np.asarray(leaves.fit_predict(coords.astype(np.float64)), dtype=np.int64)
+            raw = _hdbscan(
+                params.library,
+                coords,
+                min_cluster_size=min_size,
+                min_samples=min_samples,
+                cluster_selection_method="leaf",
+            )
     noise = raw < 0
     if noise.all():
         return Clusters(labels=np.zeros(n, dtype=np.int32), noise=noise)
@@ -62,6 +65,15 @@ def find_topics(coords: Coords, params: ClusterParams) -> Clusters:
     if noise.any():
         labels[noise] = _nearest_labels(coords[~noise], labels[~noise], coords[noise])
     return Clusters(labels=labels, noise=noise)
+
+
+def _hdbscan(library: str, coords: Coords, **options: Any) -> npt.NDArray[np.int64]:
+    """Cluster labels (-1 for noise) from the chosen HDBSCAN implementation, on points of any dimension."""
+    if library == "hdbscan":
+        from hdbscan import HDBSCAN
+    else:
+        from fast_hdbscan import HDBSCAN
+    return np.asarray(HDBSCAN(**options).fit_predict(coords.astype(np.float64)), dtype=np.int64)
 
 
 def _largest_share(raw: npt.NDArray[np.int64]) -> float:

@@ -2,15 +2,18 @@
 
 Both neighbourhood scores are measured on a seeded sample of rows so they cost seconds at a million
 points: kNN preservation looks the sample's neighbours up among all rows, trustworthiness (quadratic
-in the rows it sees) runs on the sample alone.
+in the rows it sees) runs on the sample alone. When the rows carry known classes (a label column), the
+fine and broad topics are scored against them with NMI and ARI on every labelled row.
 """
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from workers.stages.cluster import Clusters
+from workers.stages.cluster import Clusters, Labels
 from workers.stages.embed import Vectors
 from workers.stages.reduce import Coords
 
@@ -33,9 +36,53 @@ class Quality:
     trustworthiness: float
     topics: int
     noise_share: float
+    # Agreement of the topics with known classes, when the rows have them.
+    agreement: "Agreement | None" = None
 
-    def as_dict(self) -> dict[str, float | int]:
-        return asdict(self)
+    def as_dict(self) -> dict[str, Any]:
+        found = asdict(self)
+        agreement = found.pop("agreement")
+        return {**found, **agreement} if agreement else found
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Topics against known classes on the labelled rows (rows with no class value are left out).
+
+    HDBSCAN's noise rows count with the topic the map gives them (their nearest topic), because that is
+    the grouping a reader sees; scoring noise as its own class, or dropping it, would reward a clustering
+    for calling its hard rows noise.
+    """
+
+    labelled_rows: int
+    classes: int
+    # sklearn's normalized_mutual_info_score (arithmetic mean): 0 for independent groupings, 1 for equal ones.
+    nmi_fine: float
+    nmi_broad: float
+    # sklearn's adjusted_rand_score: about 0 for chance, 1 for equal groupings.
+    ari_fine: float
+    ari_broad: float
+
+
+def label_agreement(classes: Sequence[str | None], fine: Labels, broad: Labels) -> Agreement | None:
+    """NMI and ARI of fine and broad topics against the classes; None when fewer than two rows are labelled."""
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    labelled = np.flatnonzero(np.array([c is not None for c in classes], dtype=bool))
+    if len(labelled) < 2:
+        return None
+    truth = [classes[i] for i in labelled.tolist()]
+
+    def scores(topics: Labels) -> tuple[float, float]:
+        found = topics[labelled]
+        return (
+            round(float(normalized_mutual_info_score(truth, found)), 4),
+            round(float(adjusted_rand_score(truth, found)), 4),
+        )
+
+    nmi_fine, ari_fine = scores(fine)
+    nmi_broad, ari_broad = scores(broad)
+    return Agreement(len(labelled), len(set(truth)), nmi_fine, nmi_broad, ari_fine, ari_broad)
 
 
 def measure_quality(vectors: Vectors, coords: Coords, clusters: Clusters, params: QualityParams) -> Quality:

@@ -20,6 +20,8 @@ Coords = npt.NDArray[np.float32]
 class LayoutParams:
     n_neighbors: int = 15
     min_dist: float = 0.05
+    # "cosine" or "euclidean".
+    metric: str = "cosine"
     seed: int = 42
     # Rows above which UMAP is fitted on a sample of this many rows and transforms the rest; None: never.
     sample_size: int | None = None
@@ -49,7 +51,7 @@ def _umap(n: int, params: LayoutParams) -> Any:
         n_components=2,
         n_neighbors=min(params.n_neighbors, n - 1),
         min_dist=params.min_dist,
-        metric="cosine",
+        metric=params.metric,
         random_state=params.seed,
         n_jobs=1,  # a seed makes UMAP single-threaded anyway; saying so keeps it from warning
         init="spectral" if n > 20 else "random",

@@ -1,0 +1,124 @@
+"""Topics scored against a label column, and a re-layout from the stored vectors, through a real worker."""
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from django.db import connection
+from django.test import Client
+
+from tests.conftest import WorkerProcess
+from tests.integration.helpers import wait_until_finished
+from tests.themes import write_themes_csv
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def upload_themes(client: Client, tmp_path: Path, **extra: str) -> dict[str, Any]:
+    path = write_themes_csv(tmp_path / "themes.csv")
+    with path.open("rb") as handle:
+        response = client.post("/api/v1/datasets", {"file": handle, "name": "Themes", "text_field": "text", **extra})
+    assert response.status_code == 201, response.content
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def xy(payload: bytes) -> list[tuple[float, float]]:
+    table = pa.ipc.open_stream(io.BytesIO(payload)).read_all()
+    return list(zip(table.column("x").to_pylist(), table.column("y").to_pylist(), strict=True))
+
+
+def stored_vectors(dataset_id: str) -> list[tuple[int, bytes]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT row_id, vector_send(embedding) FROM maps_point WHERE dataset_id = %s ORDER BY row_id",
+            [dataset_id],
+        )
+        return [(row_id, bytes(raw)) for row_id, raw in cursor.fetchall()]
+
+
+def test_topics_of_three_themes_agree_with_the_theme_column_and_a_relayout_keeps_every_vector(
+    client: Client, celery_worker: WorkerProcess, tmp_path: Path
+) -> None:
+    created = upload_themes(client, tmp_path, label_field="theme", min_cluster_size="10")
+    built = wait_until_finished(client, created["id"])
+    assert built["status"] == "ready", celery_worker.log_tail()
+    assert built["label_field"] == "theme"
+    assert built["layout"]["min_cluster_size"] == 10 and built["layout"]["metric"] == "cosine"
+    quality = built["quality"]
+    # Three themes as far apart as cooking, football and astronomy: chance NMI and ARI are about 0.
+    assert quality["labelled_rows"] == 240 and quality["classes"] == 3
+    assert quality["nmi_broad"] > 0.6 and quality["ari_broad"] > 0.5, quality
+    assert quality["nmi_fine"] > 0.5, quality
+    assert "embed" in built["timings"]
+
+    before = stored_vectors(created["id"])
+    old_payload = client.get(f"/api/v1/datasets/{created['id']}/points")
+    etag = old_payload["ETag"]
+
+    answer = client.post(
+        f"/api/v1/datasets/{created['id']}/relayout",
+        {"n_neighbors": 8, "min_dist": 0.3, "metric": "euclidean", "min_cluster_size": 20},
+        content_type="application/json",
+    )
+    assert answer.status_code == 202, answer.content
+    assert answer.json()["status"] == "queued"
+    relaid = wait_until_finished(client, created["id"])
+    assert relaid["status"] == "ready", celery_worker.log_tail()
+    assert relaid["layout"] == {
+        "n_neighbors": 8,
+        "min_dist": 0.3,
+        "metric": "euclidean",
+        "sample_size": 50_000,
+        "min_cluster_size": 20,
+    }
+    # Nothing was embedded: the build's embed stage and cache lookups did not run, the vectors are the same bytes.
+    assert "embed" not in relaid["timings"] and "embed_cache_hits" not in relaid["timings"], relaid["timings"]
+    assert set(relaid["timings"]) >= {"load", "layout", "topics", "total"}
+    assert stored_vectors(created["id"]) == before
+    assert relaid["quality"]["topics"] == relaid["topics"] and "nmi_fine" in relaid["quality"]
+
+    refreshed = client.get(f"/api/v1/datasets/{created['id']}/points", HTTP_IF_NONE_MATCH=etag)
+    assert refreshed.status_code == 200 and refreshed["ETag"] != etag
+    assert xy(refreshed.content) != xy(old_payload.content), "the new parameters gave the same map"
+    topics = client.get(f"/api/v1/datasets/{created['id']}/topics").json()
+    fine = [t for t in topics if t["level"] == "fine"]
+    assert len(fine) == relaid["topics"] and sum(t["size"] for t in fine) == 240
+
+
+def test_a_label_column_the_file_lacks_is_refused_naming_the_columns(client: Client, tmp_path: Path) -> None:
+    path = write_themes_csv(tmp_path / "themes.csv")
+    with path.open("rb") as handle:
+        response = client.post("/api/v1/datasets", {"file": handle, "text_field": "text", "label_field": "topic"})
+    assert response.status_code == 400
+    message = response.json()["error"]["message"]
+    assert "'topic'" in message and "text, theme" in message
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"n_neighbors": 1}, "n_neighbors must be a whole number from 2 to 200"),
+        ({"min_dist": "far"}, "min_dist must be a number"),
+        ({"metric": "manhattan"}, "metric must be one of cosine, euclidean"),
+        ({"sample_size": 10}, "sample_size must be 0"),
+        ({"min_cluster_size": 1}, "min_cluster_size must be 0"),
+    ],
+)
+def test_bad_layout_parameters_are_refused_with_what_is_allowed(
+    client: Client, tmp_path: Path, body: dict[str, Any], fragment: str
+) -> None:
+    created = upload_themes(client, tmp_path)  # no worker: the dataset stays queued, which is fine here
+    response = client.post(f"/api/v1/datasets/{created['id']}/relayout", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "invalid_layout"
+    assert fragment in response.json()["error"]["message"]
+
+
+def test_a_map_still_building_cannot_be_laid_out_again(client: Client, tmp_path: Path) -> None:
+    created = upload_themes(client, tmp_path)
+    response = client.post(f"/api/v1/datasets/{created['id']}/relayout", {"n_neighbors": 10})
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "not_relayoutable"

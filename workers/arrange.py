@@ -1,0 +1,71 @@
+"""Layout -> topics -> quality for vectors already stored: the part of a build a re-layout repeats."""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from maps import layout as map_layout
+from maps.models import Dataset
+from workers import store
+from workers.stages.cluster import ClusterParams, Clusters, find_topics
+from workers.stages.embed import Vectors
+from workers.stages.hierarchy import HierarchyParams, merge_topics
+from workers.stages.label import LabelParams, describe_topics
+from workers.stages.quality import QualityParams, label_agreement, measure_quality
+from workers.stages.reduce import LayoutParams, layout_2d
+from workers.warmup import numba_lock
+
+if TYPE_CHECKING:
+    from workers.pipeline import Build
+
+Stage = Dataset.Stage
+
+
+def layout_params(layout: dict[str, Any], seed: int) -> LayoutParams:
+    return LayoutParams(
+        n_neighbors=int(layout["n_neighbors"]),
+        min_dist=float(layout["min_dist"]),
+        metric=str(layout["metric"]),
+        seed=seed,
+        sample_size=int(layout["sample_size"]) or None,
+    )
+
+
+def cluster_params(layout: dict[str, Any]) -> ClusterParams:
+    return ClusterParams(min_cluster_size=int(layout["min_cluster_size"]) or None)
+
+
+def class_of(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def arrange(
+    run: "Build",
+    dataset_id: uuid.UUID,
+    vectors: Vectors,
+    texts: Sequence[str],
+    classes: Sequence[str | None] | None,
+    layout: dict[str, Any],
+    seed: int,
+) -> Clusters:
+    """Lay the vectors out, find and label topics, measure quality; store coordinates, topics and quality."""
+    n = len(vectors)
+    layout = {**map_layout.defaults(), **layout}  # maps made before per-map parameters existed have none
+    with run.stage_of(Stage.LAYOUT, n), numba_lock:
+        coords = layout_2d(vectors, layout_params(layout, seed))
+
+    with run.stage_of(Stage.TOPICS, n):
+        with numba_lock:
+            clusters = find_topics(coords, cluster_params(layout))
+        hierarchy = merge_topics(vectors, clusters, HierarchyParams())
+        topics = describe_topics(texts, vectors, coords, clusters.noise, hierarchy, LabelParams())
+        quality = measure_quality(vectors, coords, clusters, QualityParams())
+        if classes is not None:
+            quality = replace(quality, agreement=label_agreement(classes, clusters.labels, hierarchy.broad.labels))
+        store.save_layout(dataset_id, coords, clusters)
+        store.replace_topics(dataset_id, topics)
+        store.save_quality(dataset_id, quality)
+    return clusters

@@ -1,0 +1,46 @@
+"""Re-layout: lay a built map out again from its stored vectors with new parameters; nothing is re-embedded."""
+
+import logging
+import time
+import uuid
+
+from django.conf import settings
+
+from maps.models import Dataset
+from workers import store
+from workers.arrange import arrange, class_of
+from workers.pipeline import Build, BuildCancelled
+
+log = logging.getLogger(__name__)
+
+
+def relayout(dataset_id: uuid.UUID) -> None:
+    if not store.claim_relayout(dataset_id):
+        log.info("dataset %s: no re-layout queued, nothing to do", dataset_id)
+        return
+    run = Build(dataset_id)
+    run.stage = Dataset.Stage.LAYOUT
+    started = time.monotonic()
+    try:
+        dataset = Dataset.objects.get(id=dataset_id)
+        vectors, texts, values = store.load_rows(dataset_id, dataset.label_field)
+        run.timings["load"] = round(time.monotonic() - started, 3)
+        classes = [class_of(value) for value in values] if values is not None else None
+        clusters = arrange(run, dataset_id, vectors, texts, classes, dataset.layout, settings.LAYOUT_SEED)
+        # mark_ready sets a new finished_at: the points' ETag changes and browsers fetch the new layout.
+        if not store.mark_ready(dataset_id, len(vectors), clusters.count):
+            raise BuildCancelled(Dataset.Stage.TOPICS)
+        log.info("dataset %s: re-laid out, %d topics, timings %s", dataset_id, clusters.count, run.timings)
+    except BuildCancelled:
+        # The rows and vectors stay; the map can be laid out again.
+        log.info("dataset %s: re-layout cancelled during %s", dataset_id, run.stage)
+    except store.DATABASE_UNAVAILABLE:
+        raise
+    except Exception:
+        log.exception("dataset %s: re-layout crashed at stage %s", dataset_id, run.stage)
+        store.mark_failed(
+            dataset_id,
+            f"The re-layout stopped at the {run.stage} stage because of an internal error; it has been logged "
+            "with the dataset id. The rows and vectors are kept: try the re-layout again.",
+        )
+    store.add_timings(dataset_id, run.timings)
