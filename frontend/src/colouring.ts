@@ -39,7 +39,7 @@ const RAMP: Rgb[] = [
   [253, 231, 37],
 ];
 const VISIBLE_ALPHA = 217;
-const DIMMED_ALPHA = 22;
+export const DIMMED_ALPHA = 22;
 
 export function rampColor(t: number): Rgb {
   const u = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)) * (RAMP.length - 1);
@@ -109,13 +109,15 @@ export interface ColourInputs {
   hidden: ReadonlySet<string>;
   /** Fine topic ids that stay lit while a topic filter is on; null: no filter. */
   topicFilter: ReadonlySet<number> | null;
+  /** 1 per selected point; null: no selection (nothing dimmed for it). */
+  selected?: Uint8Array | null;
 }
 
 /**
  * Refills `out` (RGBA per point) in place; returns how many points stay lit. The buffer is the same
  * object for the page's life, so only deck.gl's colour attribute is refreshed (via updateTriggers).
  */
-export function fillColours(out: Uint8Array, { model, topics, hidden, topicFilter }: ColourInputs): number {
+export function fillColours(out: Uint8Array, { model, topics, hidden, topicFilter, selected }: ColourInputs): number {
   const n = topics.length;
   let lit = 0;
   const hiddenCodes = new Uint8Array(model.kind === 'category' ? model.entries.length : 0);
@@ -126,7 +128,7 @@ export function fillColours(out: Uint8Array, { model, topics, hidden, topicFilte
   const ramp: Rgb[] = model.kind === 'number' ? Array.from({ length: 256 }, (_, k) => rampColor(k / 255)) : [];
   for (let i = 0; i < n; i++) {
     let rgb: Rgb;
-    let dim = topicFilter !== null && !topicFilter.has(topics[i]);
+    let dim = (topicFilter !== null && !topicFilter.has(topics[i])) || (selected ? selected[i] === 0 : false);
     if (model.kind === 'category') {
       const code = model.codes[i];
       rgb = model.entries[code].color;

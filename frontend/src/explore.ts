@@ -52,10 +52,24 @@ export function createExplorer(ctx: ExplorerContext): { onZoom(zoom: number): vo
   );
   const countEl = el('filter-count');
 
+  // One mask for the page's life, refilled when the selection changes.
+  const selectedMask = new Uint8Array(points.length);
+  let maskFor: Int32Array | null = null;
+  function selectedFor(selection: Int32Array | null): Uint8Array | null {
+    if (!selection) return null;
+    if (maskFor !== selection) {
+      selectedMask.fill(0);
+      for (const i of selection) selectedMask[i] = 1;
+      maskFor = selection;
+    }
+    return selectedMask;
+  }
+
   function recolour(): void {
-    const { hidden, topicFilter } = store.get();
+    const { hidden, topicFilter, selection } = store.get();
     const filter = topicFilter === null ? null : fineTopicsUnder(topics, topicFilter);
-    const lit = fillColours(points.colors, { model, topics: points.topics, hidden, topicFilter: filter });
+    const selected = selectedFor(selection);
+    const lit = fillColours(points.colors, { model, topics: points.topics, hidden, topicFilter: filter, selected });
     frame.colourVersion++;
     countEl.textContent = `${lit.toLocaleString()} of ${points.length.toLocaleString()} points`;
     root.dataset.litCount = String(lit);
@@ -114,7 +128,8 @@ export function createExplorer(ctx: ExplorerContext): { onZoom(zoom: number): vo
 
   store.subscribe((state, prev) => {
     if (state.colorBy !== prev.colorBy) void loadColumn(state.colorBy);
-    else if (state.hidden !== prev.hidden || state.topicFilter !== prev.topicFilter) recolour();
+    else if (state.hidden !== prev.hidden || state.topicFilter !== prev.topicFilter || state.selection !== prev.selection)
+      recolour();
     if (state.topicFilter !== prev.topicFilter) focusTopic(state.topicFilter);
   });
 

@@ -41,7 +41,13 @@ export interface MapState {
   /** Topic (any level) the map is filtered to; null: none. */
   topicFilter: number | null;
   theme: Theme;
+  /** Indices (ascending) of the points a box or lasso selected; null: no selection. */
+  selection: Int32Array | null;
+  /** What a drag on the map does. */
+  selectMode: SelectMode;
 }
+
+export type SelectMode = 'pan' | 'box' | 'lasso';
 
 export type Theme = 'light' | 'dark';
 
@@ -53,4 +59,6 @@ export const initialMapState: MapState = {
   hidden: new Set(),
   topicFilter: null,
   theme: 'light',
+  selection: null,
+  selectMode: 'pan',
 };
