@@ -49,3 +49,8 @@ class InvalidEmbeddingRequest(UserError):
     def __init__(self, message: str, param: str | None = None) -> None:
         super().__init__(message)
         self.param = param
+
+
+class TagExists(UserError):
+    status = 409
+    code = "tag_exists"

@@ -130,3 +130,27 @@ class CachedEmbedding(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["model_key", "text_sha256", "dimensions"], name="cached_embedding_key")
         ]
+
+
+class Tag(models.Model):
+    """A named, coloured label people put on rows of one map; everyone who opens the map sees it."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=100)
+    # "#rrggbb", checked by maps.tags before it is stored.
+    colour = models.CharField(max_length=7)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["dataset", "name"], name="unique_tag_name_per_dataset")]
+
+
+class TaggedRow(models.Model):
+    """One row carrying one tag; rows are named by row id, as the API and the map name them."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="rows")
+    row_id = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tag", "row_id"], name="unique_row_per_tag")]

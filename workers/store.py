@@ -10,7 +10,7 @@ import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
 
-from maps.indexes import drop_vector_index
+from maps.indexes import drop_search_indexes
 from maps.models import Dataset, Point, Topic
 from workers.stages.cluster import Clusters
 from workers.stages.embed import Indices, Vectors
@@ -46,7 +46,7 @@ def claim(dataset_id: uuid.UUID) -> bool:
             quality=None,
         )
         if taken:
-            drop_vector_index(dataset_id)
+            drop_search_indexes(dataset_id)
             Topic.objects.filter(dataset_id=dataset_id).delete()
             Point.objects.filter(dataset_id=dataset_id).delete()
     return bool(taken)
@@ -154,7 +154,7 @@ def mark_ready(dataset_id: uuid.UUID, row_count: int, topic_count: int) -> bool:
 def discard_partial(dataset_id: uuid.UUID) -> None:
     """Remove what a cancelled build or one whose dataset was deleted wrote, so nothing is left behind."""
     with transaction.atomic():
-        drop_vector_index(dataset_id)
+        drop_search_indexes(dataset_id)
         Topic.objects.filter(dataset_id=dataset_id).delete()
         Point.objects.filter(dataset_id=dataset_id).delete()
 
