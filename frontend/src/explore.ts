@@ -3,11 +3,13 @@ import * as api from './api';
 import type { ColumnSummary, Topic, TopicLevel } from './api';
 import type { ColourModel } from './colouring';
 import { columnModel, fillColours } from './colouring';
+import { bindExport } from './exporting';
 import { levelForZoom, placeLabels, textMeasurer } from './labels';
 import type { Bounds, PointData } from './points';
 import type { Frame } from './render';
 import { LABEL_FONT, LABEL_WEIGHT } from './render';
 import type { MapState, Store } from './state';
+import { createTagging, TAGS_KEY } from './tagging';
 import { createColorBy } from './ui/colorby';
 import { createLegend } from './ui/legend';
 import { createTopicPanel, fineTopicsUnder } from './ui/topics';
@@ -44,13 +46,24 @@ export function createExplorer(ctx: ExplorerContext): { onZoom(zoom: number): vo
     if (!hidden.delete(key)) hidden.add(key);
     store.set({ hidden });
   });
-  const colorBy = createColorBy(el<HTMLSelectElement>('color-by'), ctx.columns, (column) =>
+  const colorBy = createColorBy(el<HTMLSelectElement>('color-by'), ctx.columns, [{ value: TAGS_KEY, label: 'Tags' }], (column) =>
     store.set({ colorBy: column, hidden: new Set() }),
   );
+  const tagging = createTagging({
+    datasetId: ctx.datasetId,
+    points,
+    store,
+    root,
+    changed() {
+      if (store.get().colorBy === TAGS_KEY) void loadColumn(TAGS_KEY);
+    },
+  });
   const panel = createTopicPanel(el('topic-tree'), el<HTMLButtonElement>('topic-clear'), topics, (topicId) =>
     store.set({ topicFilter: topicId }),
   );
   const countEl = el('filter-count');
+  const exportCount = el('export-count');
+  bindExport(ctx.datasetId, points, ctx.showError);
 
   // One mask for the page's life, refilled when the selection changes.
   const selectedMask = new Uint8Array(points.length);
@@ -73,7 +86,8 @@ export function createExplorer(ctx: ExplorerContext): { onZoom(zoom: number): vo
     frame.colourVersion++;
     countEl.textContent = `${lit.toLocaleString()} of ${points.length.toLocaleString()} points`;
     root.dataset.litCount = String(lit);
-    root.dataset.colorBy = model.kind === 'topic' ? '' : model.column;
+    exportCount.textContent = `Export ${lit.toLocaleString()} ${lit === 1 ? 'point' : 'points'}:`;
+    root.dataset.colorBy = model.kind === 'topic' ? '' : model.column === TAGS_KEY ? 'tags' : model.column;
     legend.show(model, hidden);
     ctx.redraw(frame);
   }
@@ -84,6 +98,12 @@ export function createExplorer(ctx: ExplorerContext): { onZoom(zoom: number): vo
     colorBy.set(column);
     if (column === null) {
       model = topicModel;
+      recolour();
+      return;
+    }
+    if (column === TAGS_KEY) {
+      // Until the tags arrive the map keeps its topic colours; tagging calls back once loaded.
+      model = tagging.model() ?? topicModel;
       recolour();
       return;
     }
@@ -151,7 +171,8 @@ export function createExplorer(ctx: ExplorerContext): { onZoom(zoom: number): vo
   // Topic colours first, so the map is never blank while a column loads.
   recolour();
   if (opening.colorBy !== null) {
-    if (ctx.columns.some((c) => c.name === opening.colorBy && c.kind !== 'text')) void loadColumn(opening.colorBy);
+    if (opening.colorBy === TAGS_KEY || ctx.columns.some((c) => c.name === opening.colorBy && c.kind !== 'text'))
+      void loadColumn(opening.colorBy);
     else store.set({ colorBy: null });
   }
   if (opening.topicFilter !== null) {

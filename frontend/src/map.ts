@@ -105,6 +105,7 @@ async function showMap(): Promise<void> {
     ...initialMapState,
     theme: savedTheme(),
     colorBy: fromUrl.colorBy,
+    hidden: new Set(fromUrl.hidden),
     topicFilter: fromUrl.topic,
   });
   const tooltip = createTooltip(el('tooltip'), mapEl);
@@ -165,9 +166,9 @@ async function showMap(): Promise<void> {
     clearTimeout(urlTimer);
     urlTimer = setTimeout(() => {
       const target = (viewState.target ?? [0, 0, 0]) as number[];
-      const { query, selectedId, colorBy, topicFilter } = store.get();
+      const { query, selectedId, colorBy, topicFilter, hidden } = store.get();
       const camera = { x: target[0], y: target[1], zoom: Number(viewState.zoom ?? 0) };
-      writeUrl({ query, selectedId, camera, colorBy, topic: topicFilter });
+      writeUrl({ query, selectedId, camera, colorBy, topic: topicFilter, hidden: [...hidden] });
     }, 250);
   }
 
@@ -283,6 +284,7 @@ async function showMap(): Promise<void> {
       state.query !== prev.query ||
       state.selectedId !== prev.selectedId ||
       state.colorBy !== prev.colorBy ||
+      state.hidden !== prev.hidden ||
       state.topicFilter !== prev.topicFilter
     )
       publishUrl();

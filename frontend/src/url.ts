@@ -1,4 +1,4 @@
-// The URL is a view of the map: camera, search query, selected row, colour-by and topic filter, so a copied link reopens that view.
+// The URL is a view of the map: camera, search, selected row, colour-by, hidden entries, topic and range filters, so a copied link reopens that view.
 
 export interface Camera {
   x: number;
@@ -14,6 +14,8 @@ export interface UrlView {
   colorBy: string | null;
   /** Topic the map is filtered to. */
   topic: number | null;
+  /** Legend entries (categories, tags) dimmed. */
+  hidden: string[];
 }
 
 function parseCamera(raw: string | null): Camera | null {
@@ -35,6 +37,7 @@ export function readUrl(search: string = window.location.search): UrlView {
     camera: parseCamera(params.get('v')),
     colorBy: params.get('c') || null,
     topic: topic !== null && /^\d+$/.test(topic) ? Number(topic) : null,
+    hidden: params.getAll('h'),
   };
 }
 
@@ -45,6 +48,9 @@ export function writeUrl(view: UrlView): void {
   set('p', view.selectedId === null ? null : String(view.selectedId));
   set('c', view.colorBy);
   set('t', view.topic === null ? null : String(view.topic));
+  // One h= per hidden entry: values are user data and may hold any separator.
+  params.delete('h');
+  for (const key of view.hidden) params.append('h', key);
   // Four decimals keep links short; a ten-thousandth of a unit is far below a pixel at any useful zoom.
   set('v', view.camera ? [view.camera.x, view.camera.y, view.camera.zoom].map((n) => n.toFixed(4)).join(',') : null);
   const next = params.toString();
