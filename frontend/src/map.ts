@@ -109,10 +109,17 @@ async function showMap(): Promise<void> {
     topicFilter: fromUrl.topic,
   });
   const tooltip = createTooltip(el('tooltip'), mapEl);
-  const details = createDetails(el('details'), (rowId) => {
-    centreOn(rowId);
-    select(rowId);
-  });
+  const details = createDetails(
+    el('details'),
+    (rowId) => {
+      centreOn(rowId);
+      select(rowId);
+    },
+    (rowId) => {
+      const { searchK, searchThreshold } = store.get();
+      searching.run({ mode: 'similar', q: String(rowId), k: searchK, threshold: searchThreshold });
+    },
+  );
 
   const rows = createRowCache(datasetId);
 
@@ -166,9 +173,10 @@ async function showMap(): Promise<void> {
     clearTimeout(urlTimer);
     urlTimer = setTimeout(() => {
       const target = (viewState.target ?? [0, 0, 0]) as number[];
-      const { query, selectedId, colorBy, topicFilter, hidden } = store.get();
+      const { query, selectedId, colorBy, topicFilter, hidden, searchMode, searchK, searchThreshold } = store.get();
       const camera = { x: target[0], y: target[1], zoom: Number(viewState.zoom ?? 0) };
-      writeUrl({ query, selectedId, camera, colorBy, topic: topicFilter, hidden: [...hidden] });
+      const search = query === null ? null : { mode: searchMode, q: query, k: searchK, threshold: searchThreshold };
+      writeUrl({ search, selectedId, camera, colorBy, topic: topicFilter, hidden: [...hidden] });
     }, 250);
   }
 
@@ -282,6 +290,9 @@ async function showMap(): Promise<void> {
     if (state.theme !== prev.theme) applyTheme(state.theme, themeButton);
     if (
       state.query !== prev.query ||
+      state.searchMode !== prev.searchMode ||
+      state.searchK !== prev.searchK ||
+      state.searchThreshold !== prev.searchThreshold ||
       state.selectedId !== prev.selectedId ||
       state.colorBy !== prev.colorBy ||
       state.hidden !== prev.hidden ||
@@ -311,7 +322,7 @@ async function showMap(): Promise<void> {
   bindKeys(el<HTMLInputElement>('search-input'), () => searching.clear());
 
   // Reopen the view the URL describes: its search, then its selected row (the camera is already set).
-  if (fromUrl.query) searching.run(fromUrl.query);
+  if (fromUrl.search) searching.run(fromUrl.search);
   if (fromUrl.selectedId !== null && points.idToIndex.has(fromUrl.selectedId)) select(fromUrl.selectedId);
 }
 

@@ -1,5 +1,6 @@
-// Search wiring: the search widget's queries go to the API, their hits into the store and the row cache.
+// Search wiring: the search form's mode, top-k and threshold go to the API, hits into the store and the row cache.
 import * as api from './api';
+import type { SearchMode, SearchParams } from './api';
 import type { PointData } from './points';
 import type { RowCache } from './rows';
 import type { MapState, Store } from './state';
@@ -24,18 +25,64 @@ function el<T extends HTMLElement>(id: string): T {
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const MAX_K = 200;
 
 export interface Searching {
   view: SearchView;
-  run(query: string): void;
+  /** Run a search as the URL or a button describes it, showing its settings in the form. */
+  run(params: SearchParams): void;
   clear(): void;
 }
 
 export function createSearching(ctx: SearchContext): Searching {
   const { store, points } = ctx;
   const input = el<HTMLInputElement>('search-input');
+  const modeSelect = el<HTMLSelectElement>('search-mode');
+  const kInput = el<HTMLInputElement>('search-k');
+  const thresholdInput = el<HTMLInputElement>('search-threshold');
   let seq = 0;
   let abort: AbortController | undefined;
+
+  function formParams(q: string): SearchParams {
+    const k = Math.round(Number(kInput.value));
+    const threshold = thresholdInput.value.trim() === '' ? null : Number(thresholdInput.value);
+    return {
+      mode: modeSelect.value === 'keyword' ? 'keyword' : 'semantic',
+      q,
+      k: Number.isFinite(k) ? Math.min(MAX_K, Math.max(1, k)) : 10,
+      threshold: threshold !== null && Number.isFinite(threshold) ? threshold : null,
+    };
+  }
+
+  async function execute(p: SearchParams): Promise<void> {
+    const mine = ++seq;
+    abort?.abort();
+    abort = new AbortController();
+    view.setBusy(true);
+    view.showMessage(p.mode === 'similar' ? `Finding rows similar to row ${p.q}…` : 'Searching…');
+    try {
+      const results = await api.search(ctx.datasetId, p, abort.signal);
+      if (mine !== seq) return;
+      // Results carry the same payload as the row endpoint; seed the cache for hover/click.
+      for (const r of results) ctx.rows.seed({ id: r.id, text: r.text, fields: r.fields });
+      view.showResults(results);
+      if (p.mode === 'similar' && results.length) view.showMessage(`Rows similar to row ${p.q}:`);
+      const ids = results.map((r) => r.id).filter((id) => points.idToIndex.has(id));
+      store.set({
+        highlightIds: ids.length ? ids : null,
+        query: p.q,
+        searchMode: p.mode,
+        searchK: p.k,
+        searchThreshold: p.threshold,
+      });
+    } catch (e) {
+      if (mine !== seq) return;
+      view.showMessage(message(e));
+    } finally {
+      if (mine === seq) view.setBusy(false);
+    }
+  }
+
   const view: SearchView = createSearch(
     el<HTMLFormElement>('search-form'),
     input,
@@ -43,43 +90,27 @@ export function createSearching(ctx: SearchContext): Searching {
     el<HTMLOListElement>('search-results'),
     el('search-message'),
     {
-      async onSearch(q) {
-        const mine = ++seq;
-        abort?.abort();
-        abort = new AbortController();
-        view.setBusy(true);
-        view.showMessage('Searching…');
-        try {
-          const results = await api.search(ctx.datasetId, { mode: 'semantic', q, k: 10, threshold: null }, abort.signal);
-          if (mine !== seq) return;
-          // Results carry the same payload as the row endpoint; seed the cache for hover/click.
-          for (const r of results) ctx.rows.seed({ id: r.id, text: r.text, fields: r.fields });
-          view.showResults(results);
-          const ids = results.map((r) => r.id).filter((id) => points.idToIndex.has(id));
-          store.set({ highlightIds: ids.length ? ids : null, query: q });
-        } catch (e) {
-          if (mine !== seq) return;
-          view.showMessage(message(e));
-        } finally {
-          if (mine === seq) view.setBusy(false);
-        }
-      },
+      onSearch: (q) => void execute(formParams(q)),
       onClear() {
         ++seq;
         abort?.abort();
         view.setBusy(false);
         view.clear();
         ctx.cleared();
-        store.set({ highlightIds: null, selectedId: null, query: null });
+        store.set({ highlightIds: null, selectedId: null, query: null, searchMode: 'semantic', searchThreshold: null });
       },
       onPick: ctx.pick,
     },
   );
   return {
     view,
-    run(query) {
-      input.value = query;
-      el<HTMLFormElement>('search-form').requestSubmit();
+    run(p) {
+      const similar: SearchMode = 'similar';
+      input.value = p.mode === similar ? '' : p.q;
+      if (p.mode !== similar) modeSelect.value = p.mode;
+      kInput.value = String(p.k);
+      thresholdInput.value = p.threshold === null ? '' : String(p.threshold);
+      void execute(p);
     },
     clear() {
       input.value = '';

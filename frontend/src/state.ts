@@ -1,4 +1,5 @@
 // A minimal observable store: the map page keeps its view-independent UI state here.
+import type { SearchMode } from './api';
 
 export type Listener<S> = (state: S, prev: S) => void;
 
@@ -32,8 +33,12 @@ export interface MapState {
   highlightIds: number[] | null;
   /** Row id whose details are shown in the side panel. */
   selectedId: number | null;
-  /** The active search query, kept so the URL can carry it. */
+  /** The active search query (for similar: the row id), kept so the URL can carry it. */
   query: string | null;
+  /** How the search finds rows, how many it shows and the lowest score it keeps. */
+  searchMode: SearchMode;
+  searchK: number;
+  searchThreshold: number | null;
   /** Column the points are coloured by; null: by topic. */
   colorBy: string | null;
   /** Legend keys whose points are dimmed. */
@@ -49,12 +54,16 @@ export interface MapState {
 
 export type SelectMode = 'pan' | 'box' | 'lasso';
 
+
 export type Theme = 'light' | 'dark';
 
 export const initialMapState: MapState = {
   highlightIds: null,
   selectedId: null,
   query: null,
+  searchMode: 'semantic',
+  searchK: 10,
+  searchThreshold: null,
   colorBy: null,
   hidden: new Set(),
   topicFilter: null,

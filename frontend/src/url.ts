@@ -1,5 +1,7 @@
 // The URL is a view of the map: camera, search, selected row, colour-by, hidden entries, topic and range filters, so a copied link reopens that view.
 
+import type { SearchParams } from './api';
+
 export interface Camera {
   x: number;
   y: number;
@@ -7,7 +9,8 @@ export interface Camera {
 }
 
 export interface UrlView {
-  query: string | null;
+  /** The search: q= (the row id for similar), m= mode, k= top-k, th= lowest score. */
+  search: SearchParams | null;
   selectedId: number | null;
   camera: Camera | null;
   /** Column the map is coloured by; null: by topic. */
@@ -25,14 +28,26 @@ function parseCamera(raw: string | null): Camera | null {
   return { x: parts[0], y: parts[1], zoom: parts[2] };
 }
 
-export function readUrl(search: string = window.location.search): UrlView {
-  const params = new URLSearchParams(search);
+export function readUrl(raw: string = window.location.search): UrlView {
+  const params = new URLSearchParams(raw);
   const selected = params.get('p');
   const selectedId = selected !== null && /^\d+$/.test(selected) ? Number(selected) : null;
   const query = params.get('q');
+  const mode = params.get('m');
+  const k = Number(params.get('k'));
+  const threshold = params.get('th');
+  const search: SearchParams | null =
+    query && query.trim()
+      ? {
+          mode: mode === 'keyword' || mode === 'similar' ? mode : 'semantic',
+          q: query,
+          k: Number.isInteger(k) && k >= 1 && k <= 200 ? k : 10,
+          threshold: threshold !== null && threshold !== '' && Number.isFinite(Number(threshold)) ? Number(threshold) : null,
+        }
+      : null;
   const topic = params.get('t');
   return {
-    query: query && query.trim() ? query : null,
+    search: search && (search.mode !== 'similar' || /^\d+$/.test(search.q)) ? search : null,
     selectedId,
     camera: parseCamera(params.get('v')),
     colorBy: params.get('c') || null,
@@ -44,7 +59,12 @@ export function readUrl(search: string = window.location.search): UrlView {
 export function writeUrl(view: UrlView): void {
   const params = new URLSearchParams(window.location.search);
   const set = (key: string, value: string | null) => (value === null ? params.delete(key) : params.set(key, value));
-  set('q', view.query);
+  const s = view.search;
+  set('q', s ? s.q : null);
+  // Defaults stay out of the link, so a plain search keeps its short URL.
+  set('m', s && s.mode !== 'semantic' ? s.mode : null);
+  set('k', s && s.k !== 10 ? String(s.k) : null);
+  set('th', s && s.threshold !== null ? String(s.threshold) : null);
   set('p', view.selectedId === null ? null : String(view.selectedId));
   set('c', view.colorBy);
   set('t', view.topic === null ? null : String(view.topic));
