@@ -237,7 +237,7 @@ export async function exportRows(id: string, rows: number[], format: ExportForma
   return { blob: await res.blob(), filename: found ? found[1] : `export.${format}` };
 }
 
-export type ColumnKind = 'number' | 'category' | 'text';
+export type ColumnKind = 'number' | 'date' | 'category' | 'text';
 
 export interface ColumnSummary {
   name: string;

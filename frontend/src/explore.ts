@@ -10,7 +10,9 @@ import type { Frame } from './render';
 import { LABEL_FONT, LABEL_WEIGHT } from './render';
 import type { MapState, Store } from './state';
 import { createTagging, TAGS_KEY } from './tagging';
+import type { RangeMask } from './colouring';
 import { createColorBy } from './ui/colorby';
+import { createFilters } from './ui/filters';
 import { createLegend } from './ui/legend';
 import { createTopicPanel, fineTopicsUnder } from './ui/topics';
 
@@ -61,6 +63,17 @@ export function createExplorer(ctx: ExplorerContext): { onZoom(zoom: number): vo
   const panel = createTopicPanel(el('topic-tree'), el<HTMLButtonElement>('topic-clear'), topics, (topicId) =>
     store.set({ topicFilter: topicId }),
   );
+  const filters = createFilters(
+    el('filters'),
+    ctx.columns,
+    (column, range) => {
+      const ranges = new Map(store.get().ranges);
+      if (range) ranges.set(column, range);
+      else ranges.delete(column);
+      store.set({ ranges });
+    },
+    (hide) => store.set({ hideFiltered: hide }),
+  );
   const countEl = el('filter-count');
   const exportCount = el('export-count');
   bindExport(ctx.datasetId, points, ctx.showError);
@@ -78,11 +91,37 @@ export function createExplorer(ctx: ExplorerContext): { onZoom(zoom: number): vo
     return selectedMask;
   }
 
+  /** Range masks for the filters whose column values are loaded; the rest load and recolour when in. */
+  function rangeMasks(): RangeMask[] {
+    const out: RangeMask[] = [];
+    for (const [column, range] of store.get().ranges) {
+      const m = models.get(column);
+      if (m && m.kind === 'number') out.push({ values: m.values, valid: m.valid, ...range });
+      else if (!rangeLoading.has(column)) {
+        rangeLoading.add(column);
+        void fetchModel(column).then(() => {
+          rangeLoading.delete(column);
+          recolour();
+        });
+      }
+    }
+    return out;
+  }
+  const rangeLoading = new Set<string>();
+
   function recolour(): void {
-    const { hidden, topicFilter, selection } = store.get();
+    const { hidden, topicFilter, selection, hideFiltered } = store.get();
     const filter = topicFilter === null ? null : fineTopicsUnder(topics, topicFilter);
     const selected = selectedFor(selection);
-    const lit = fillColours(points.colors, { model, topics: points.topics, hidden, topicFilter: filter, selected });
+    const lit = fillColours(points.colors, {
+      model,
+      topics: points.topics,
+      hidden,
+      topicFilter: filter,
+      selected,
+      ranges: rangeMasks(),
+      hideDimmed: hideFiltered,
+    });
     frame.colourVersion++;
     countEl.textContent = `${lit.toLocaleString()} of ${points.length.toLocaleString()} points`;
     root.dataset.litCount = String(lit);
@@ -107,22 +146,28 @@ export function createExplorer(ctx: ExplorerContext): { onZoom(zoom: number): vo
       recolour();
       return;
     }
-    let next = models.get(column);
-    if (!next) {
-      try {
-        root.dataset.colorLoading = column;
-        next = columnModel(column, await api.getColumnArrow(ctx.datasetId, column), points.length);
-        models.set(column, next);
-      } catch (e) {
-        if (seq === loadSeq) ctx.showError(`Could not colour by ${column}: ${e instanceof Error ? e.message : String(e)}`);
-        return;
-      } finally {
-        if (seq === loadSeq) delete root.dataset.colorLoading;
-      }
-    }
+    root.dataset.colorLoading = column;
+    const next = await fetchModel(column);
     if (seq !== loadSeq) return;
+    delete root.dataset.colorLoading;
+    if (!next) return;
     model = next;
     recolour();
+  }
+
+  /** A column's values as a colour model, fetched once per page; null (and an error shown) on failure. */
+  async function fetchModel(column: string): Promise<ColourModel | null> {
+    const cached = models.get(column);
+    if (cached) return cached;
+    try {
+      const loaded = columnModel(column, await api.getColumnArrow(ctx.datasetId, column), points.length);
+      models.set(column, loaded);
+      if (loaded.kind === 'number') filters.extent(column, loaded.min, loaded.max);
+      return loaded;
+    } catch (e) {
+      ctx.showError(`Could not load column ${column}: ${e instanceof Error ? e.message : String(e)}`);
+      return null;
+    }
   }
 
   function focusTopic(topicId: number | null): void {
@@ -148,7 +193,13 @@ export function createExplorer(ctx: ExplorerContext): { onZoom(zoom: number): vo
 
   store.subscribe((state, prev) => {
     if (state.colorBy !== prev.colorBy) void loadColumn(state.colorBy);
-    else if (state.hidden !== prev.hidden || state.topicFilter !== prev.topicFilter || state.selection !== prev.selection)
+    else if (
+      state.hidden !== prev.hidden ||
+      state.topicFilter !== prev.topicFilter ||
+      state.selection !== prev.selection ||
+      state.ranges !== prev.ranges ||
+      state.hideFiltered !== prev.hideFiltered
+    )
       recolour();
     if (state.topicFilter !== prev.topicFilter) focusTopic(state.topicFilter);
   });
@@ -166,8 +217,9 @@ export function createExplorer(ctx: ExplorerContext): { onZoom(zoom: number): vo
     ctx.redraw(frame);
   }
 
-  // Opening state (from the URL): colour, then the topic filter.
+  // Opening state (from the URL): colour, ranges, then the topic filter.
   const opening = store.get();
+  filters.set(opening.ranges, opening.hideFiltered);
   // Topic colours first, so the map is never blank while a column loads.
   recolour();
   if (opening.colorBy !== null) {

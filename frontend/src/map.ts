@@ -106,6 +106,8 @@ async function showMap(): Promise<void> {
     theme: savedTheme(),
     colorBy: fromUrl.colorBy,
     hidden: new Set(fromUrl.hidden),
+    ranges: fromUrl.ranges,
+    hideFiltered: fromUrl.hideFiltered,
     topicFilter: fromUrl.topic,
   });
   const tooltip = createTooltip(el('tooltip'), mapEl);
@@ -173,10 +175,11 @@ async function showMap(): Promise<void> {
     clearTimeout(urlTimer);
     urlTimer = setTimeout(() => {
       const target = (viewState.target ?? [0, 0, 0]) as number[];
-      const { query, selectedId, colorBy, topicFilter, hidden, searchMode, searchK, searchThreshold } = store.get();
+      const { query, selectedId, colorBy, topicFilter, hidden, searchMode, searchK, searchThreshold, ranges, hideFiltered } =
+        store.get();
       const camera = { x: target[0], y: target[1], zoom: Number(viewState.zoom ?? 0) };
       const search = query === null ? null : { mode: searchMode, q: query, k: searchK, threshold: searchThreshold };
-      writeUrl({ search, selectedId, camera, colorBy, topic: topicFilter, hidden: [...hidden] });
+      writeUrl({ search, selectedId, camera, colorBy, topic: topicFilter, hidden: [...hidden], ranges, hideFiltered });
     }, 250);
   }
 
@@ -296,6 +299,8 @@ async function showMap(): Promise<void> {
       state.selectedId !== prev.selectedId ||
       state.colorBy !== prev.colorBy ||
       state.hidden !== prev.hidden ||
+      state.ranges !== prev.ranges ||
+      state.hideFiltered !== prev.hideFiltered ||
       state.topicFilter !== prev.topicFilter
     )
       publishUrl();

@@ -45,6 +45,10 @@ export interface MapState {
   hidden: ReadonlySet<string>;
   /** Topic (any level) the map is filtered to; null: none. */
   topicFilter: number | null;
+  /** Range filters by column (number or date; dates in epoch ms); a point must pass all to stay lit. */
+  ranges: ReadonlyMap<string, Range>;
+  /** Filtered-out points vanish rather than dim. */
+  hideFiltered: boolean;
   theme: Theme;
   /** Indices (ascending) of the points a box or lasso selected; null: no selection. */
   selection: Int32Array | null;
@@ -53,6 +57,12 @@ export interface MapState {
 }
 
 export type SelectMode = 'pan' | 'box' | 'lasso';
+
+/** Either end open when null. */
+export interface Range {
+  lo: number | null;
+  hi: number | null;
+}
 
 
 export type Theme = 'light' | 'dark';
@@ -67,6 +77,8 @@ export const initialMapState: MapState = {
   colorBy: null,
   hidden: new Set(),
   topicFilter: null,
+  ranges: new Map(),
+  hideFiltered: false,
   theme: 'light',
   selection: null,
   selectMode: 'pan',

@@ -1,6 +1,7 @@
 // The URL is a view of the map: camera, search, selected row, colour-by, hidden entries, topic and range filters, so a copied link reopens that view.
 
 import type { SearchParams } from './api';
+import type { Range } from './state';
 
 export interface Camera {
   x: number;
@@ -19,6 +20,23 @@ export interface UrlView {
   topic: number | null;
   /** Legend entries (categories, tags) dimmed. */
   hidden: string[];
+  /** Range filters: f=<column>:<from>:<to> each (an end empty when open); fh=1 hides what they leave out. */
+  ranges: Map<string, Range>;
+  hideFiltered: boolean;
+}
+
+function parseRanges(raw: string[]): Map<string, Range> {
+  const out = new Map<string, Range>();
+  const end = (s: string) => (s === '' || !Number.isFinite(Number(s)) ? null : Number(s));
+  for (const entry of raw) {
+    // Column names may hold colons; the two ends never do.
+    const parts = entry.split(':');
+    if (parts.length < 3) continue;
+    const hi = end(parts.pop() ?? '');
+    const lo = end(parts.pop() ?? '');
+    if (lo !== null || hi !== null) out.set(parts.join(':'), { lo, hi });
+  }
+  return out;
 }
 
 function parseCamera(raw: string | null): Camera | null {
@@ -53,6 +71,8 @@ export function readUrl(raw: string = window.location.search): UrlView {
     colorBy: params.get('c') || null,
     topic: topic !== null && /^\d+$/.test(topic) ? Number(topic) : null,
     hidden: params.getAll('h'),
+    ranges: parseRanges(params.getAll('f')),
+    hideFiltered: params.get('fh') === '1',
   };
 }
 
@@ -71,6 +91,9 @@ export function writeUrl(view: UrlView): void {
   // One h= per hidden entry: values are user data and may hold any separator.
   params.delete('h');
   for (const key of view.hidden) params.append('h', key);
+  params.delete('f');
+  for (const [column, r] of view.ranges) params.append('f', `${column}:${r.lo ?? ''}:${r.hi ?? ''}`);
+  set('fh', view.hideFiltered ? '1' : null);
   // Four decimals keep links short; a ten-thousandth of a unit is far below a pixel at any useful zoom.
   set('v', view.camera ? [view.camera.x, view.camera.y, view.camera.zoom].map((n) => n.toFixed(4)).join(',') : null);
   const next = params.toString();
