@@ -107,6 +107,11 @@ def main() -> None:
 
         embedding.write_section(embedding.main())
         return
+    if os.environ.get("BENCH_FRONTEND") == "1":
+        from benchmarks import frontend
+
+        frontend.main()
+        return
     if os.environ.get("BENCH_LAYOUT") == "1":
         from benchmarks import layout
 
@@ -181,7 +186,8 @@ def write_report(first_start: float, second_start: float, warm: float, results: 
     # The ingest and layout-at-scale sections are written by their own scenarios (benchmarks/ingest.py,
     # benchmarks/layout.py), which come after these: keep them.
     old = report.read_text() if report.exists() else ""
-    starts = [old.find(s) for s in ("## Ingest of large files", "## Layout and topics at scale") if s in old]
+    sections = ("## Ingest of large files", "## Explorer in the browser", "## Layout and topics at scale")
+    starts = [old.find(s) for s in sections if s in old]
     report.write_text("\n".join(lines) + ("\n" + old[min(starts) :] if starts else ""))
 
 

@@ -68,14 +68,16 @@ def points_etag(dataset: Dataset) -> str:
 def points_arrow(dataset: Dataset) -> bytes:
     """Every point as an Arrow IPC stream: id (int32), x, y (float32), topic (int16)."""
     require_ready(dataset)
-    rows = Point.objects.filter(dataset=dataset).order_by("row_id").values_list("row_id", "x", "y", "topic")
-    ids, xs, ys, topics = (list(column) for column in zip(*rows, strict=True)) if rows else ([], [], [], [])
+    # A plain cursor and one numpy conversion: at a million rows the ORM's per-row work took most of the time.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT row_id, x, y, topic FROM maps_point WHERE dataset_id = %s ORDER BY row_id", [dataset.id])
+        rows = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 4)
     table = pa.table(
         {
-            "id": pa.array(np.asarray(ids, dtype=np.int32)),
-            "x": pa.array(np.asarray(xs, dtype=np.float32)),
-            "y": pa.array(np.asarray(ys, dtype=np.float32)),
-            "topic": pa.array(np.asarray(topics, dtype=np.int16)),
+            "id": pa.array(rows[:, 0].astype(np.int32)),
+            "x": pa.array(rows[:, 1].astype(np.float32)),
+            "y": pa.array(rows[:, 2].astype(np.float32)),
+            "topic": pa.array(rows[:, 3].astype(np.int16)),
         }
     )
     sink = pa.BufferOutputStream()
