@@ -130,6 +130,11 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         scale.main(machine())
         return
+    if os.environ.get("BENCH_FRONTEND") == "1":
+        from benchmarks import frontend
+
+        frontend.main()
+        return
     if os.environ.get("BENCH_LAYOUT") == "1":
         from benchmarks import layout
 
@@ -209,6 +214,7 @@ def write_report(first_start: float, second_start: float, warm: float, results: 
         "## Layout and topics at scale",
         "## Fair sharing between builds",
         "## Many viewers during a build",
+        "## Explorer in the browser",
     )
     starts = [old.find(s) for s in sections if s in old]
     report.write_text("\n".join(lines) + ("\n" + old[min(starts) :] if starts else ""))

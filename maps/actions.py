@@ -1,4 +1,4 @@
-"""Every write the web app makes: creating a dataset from an upload and queueing its build."""
+"""Every write the web app makes: creating a dataset from an upload, queueing its build, and tags."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from maps import layout, uploads
-from maps.errors import InvalidUpload, NotCancellable, NotRelayoutable
-from maps.indexes import drop_vector_index
-from maps.models import Dataset
+from maps.errors import InvalidUpload, NotCancellable, NotRelayoutable, TagExists
+from maps.indexes import drop_search_indexes
+from maps.models import Dataset, Tag, TaggedRow
+from maps.queries import require_rows
 from workers.stages.mapping import RowMapping
 
 
@@ -118,6 +119,32 @@ def cancel_build(dataset: Dataset) -> Dataset:
 def delete_dataset(dataset: Dataset) -> None:
     """Remove a dataset with its rows, its vector index and its uploaded file."""
     with transaction.atomic():
-        drop_vector_index(dataset.id)
+        drop_search_indexes(dataset.id)
         dataset.delete()
     Path(dataset.upload_path).unlink(missing_ok=True)
+
+
+def create_tag(dataset: Dataset, name: str, colour: str) -> Tag:
+    if Tag.objects.filter(dataset=dataset, name=name).exists():
+        raise TagExists(f"This map already has a tag named {name!r}; pick another name or use that tag.")
+    return Tag.objects.create(dataset=dataset, name=name, colour=colour)
+
+
+def delete_tag(tag: Tag) -> None:
+    tag.delete()
+
+
+def tag_rows(tag: Tag, row_ids: list[int]) -> int:
+    """Put the tag on these rows (rows that have it already keep it); returns how many rows gained it."""
+    require_rows(tag.dataset, row_ids)
+    before = TaggedRow.objects.filter(tag=tag).count()
+    TaggedRow.objects.bulk_create(
+        [TaggedRow(tag=tag, row_id=row) for row in row_ids], ignore_conflicts=True, batch_size=10_000
+    )
+    return TaggedRow.objects.filter(tag=tag).count() - before
+
+
+def untag_rows(tag: Tag, row_ids: list[int]) -> int:
+    """Take the tag off these rows; returns how many rows lost it."""
+    removed, _ = TaggedRow.objects.filter(tag=tag, row_id__in=row_ids).delete()
+    return removed

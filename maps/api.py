@@ -11,7 +11,7 @@ from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from maps import actions, columns, embeddings, health, layout, queries, uploads
+from maps import actions, columns, embeddings, export, health, layout, queries, schemas, uploads
 from maps.errors import InvalidEmbeddingRequest, UserError
 from workers.stages.mapping import RowMapping
 
@@ -156,9 +156,54 @@ def topics(request: HttpRequest, dataset_id: str) -> HttpResponse:
 @user_errors
 def search(request: HttpRequest, dataset_id: str) -> HttpResponse:
     found = queries.get_dataset(dataset_id)
-    k = queries.parse_k(request.GET.get("k"))
-    hits = queries.search(found, request.GET.get("q", ""), k)
-    return JsonResponse({"results": [asdict(hit) for hit in hits]})
+    wanted = queries.parse_search(request.GET.dict())
+    hits = queries.run_search(found, wanted)
+    return JsonResponse({"mode": wanted.mode, "results": [asdict(hit) for hit in hits]})
+
+
+# Tags and exports are written from the map page without a login yet; see the note on datasets().
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@user_errors
+def tags(request: HttpRequest, dataset_id: str) -> HttpResponse:
+    found = queries.require_ready(queries.get_dataset(dataset_id))
+    if request.method == "POST":
+        wanted = schemas.new_tag(schemas.json_body(request))
+        return JsonResponse(queries.tag_summary(actions.create_tag(found, wanted.name, wanted.colour), 0), status=201)
+    return JsonResponse({"tags": queries.tags(found)})
+
+
+@csrf_exempt
+@require_http_methods(["DELETE"])
+@user_errors
+def tag(request: HttpRequest, dataset_id: str, tag_id: int) -> HttpResponse:
+    actions.delete_tag(queries.get_tag(queries.get_dataset(dataset_id), tag_id))
+    return HttpResponse(status=204)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST", "DELETE"])
+@user_errors
+def tag_rows(request: HttpRequest, dataset_id: str, tag_id: int) -> HttpResponse:
+    found = queries.get_tag(queries.get_dataset(dataset_id), tag_id)
+    if request.method == "GET":
+        return JsonResponse({"rows": queries.tagged_row_ids(found)})
+    rows = schemas.row_ids(schemas.json_body(request))
+    if request.method == "POST":
+        return JsonResponse({"added": actions.tag_rows(found, rows)})
+    return JsonResponse({"removed": actions.untag_rows(found, rows)})
+
+
+@csrf_exempt
+@require_POST
+@user_errors
+def export_rows(request: HttpRequest, dataset_id: str) -> HttpResponse:
+    body = schemas.json_body(request)
+    fmt = schemas.export_format(body)
+    data, content_type, filename = export.export_rows(queries.get_dataset(dataset_id), schemas.row_ids(body), fmt)
+    return HttpResponse(
+        data, content_type=content_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 @require_GET

@@ -1,5 +1,7 @@
 """Reads for colour-by: what each column of a map holds, and one column's values for every point as Arrow."""
 
+import datetime
+import re
 import uuid
 from collections import Counter
 from typing import Any
@@ -15,19 +17,25 @@ from maps.queries import require_ready
 # Above this many distinct values a palette stops telling anything apart: the column is "text".
 MAX_CATEGORIES = 50
 
+# ISO 8601 dates and date-times, as ingest writes datetime columns (2021-03-04, 2021-03-04T05:06:07+00:00).
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+
 # One pass per column over the dataset's points; jsonb_typeof tells numbers from strings without parsing.
 _SUMMARY_SQL = (
     "SELECT count(DISTINCT fields ->> %s), "
     "count(fields -> %s) FILTER (WHERE jsonb_typeof(fields -> %s) <> 'null'), "
-    "count(*) FILTER (WHERE jsonb_typeof(fields -> %s) = 'number') "
+    "count(*) FILTER (WHERE jsonb_typeof(fields -> %s) = 'number'), "
+    "count(*) FILTER (WHERE jsonb_typeof(fields -> %s) = 'string' AND fields ->> %s ~ %s) "
     "FROM maps_point WHERE dataset_id = %s"
 )
 _VALUES_SQL = "SELECT jsonb_typeof(fields -> %s), fields ->> %s FROM maps_point WHERE dataset_id = %s ORDER BY row_id"
 
 
-def _kind(distinct: int, present: int, numbers: int) -> str:
+def _kind(distinct: int, present: int, numbers: int, dates: int) -> str:
     if present and numbers == present:
         return "number"
+    if present and dates == present:
+        return "date"
     # A column that is empty everywhere has nothing to colour by; call it text so it is not offered.
     if present == 0 or distinct > MAX_CATEGORIES:
         return "text"
@@ -44,22 +52,23 @@ def _column(dataset: Dataset, name: str) -> str:
 
 
 def summaries(dataset: Dataset) -> list[dict[str, Any]]:
-    """[{"name", "kind": "number"|"category"|"text", "distinct"}] in the file's column order."""
+    """[{"name", "kind": "number"|"date"|"category"|"text", "distinct"}] in the file's column order."""
     require_ready(dataset)
     out = []
     with connection.cursor() as cursor:
         for name in dataset.columns:
-            cursor.execute(_SUMMARY_SQL, [name, name, name, name, uuid.UUID(str(dataset.id))])
-            distinct, present, numbers = cursor.fetchone()
-            out.append({"name": name, "kind": _kind(distinct, present, numbers), "distinct": distinct})
+            cursor.execute(_SUMMARY_SQL, [name, name, name, name, name, name, ISO_DATE, uuid.UUID(str(dataset.id))])
+            distinct, present, numbers, dates = cursor.fetchone()
+            out.append({"name": name, "kind": _kind(distinct, present, numbers, dates), "distinct": distinct})
     return out
 
 
 def values_arrow(dataset: Dataset, name: str) -> bytes:
-    """One column `value` in row-id order (the /points order): float64 for numbers, else dictionary strings.
+    """One column `value` in row-id order (the /points order): float64 for numbers, timestamp[ms, UTC] for
+    dates, else dictionary strings.
 
     The dictionary is ordered most frequent first (ties by value), so a legend's top entries are its head.
-    Booleans and dates are strings, so they colour as categories.
+    Booleans are strings, so they colour as categories.
     """
     require_ready(dataset)
     name = _column(dataset, name)
@@ -67,9 +76,14 @@ def values_arrow(dataset: Dataset, name: str) -> bytes:
         cursor.execute(_VALUES_SQL, [name, name, uuid.UUID(str(dataset.id))])
         rows = cursor.fetchall()
     present = [kind for kind, _ in rows if kind not in (None, "null")]
-    if present and all(kind == "number" for kind in present):
+    texts_present = [text for kind, text in rows if kind == "string"]
+    if present and len(texts_present) == len(present) and all(ISO_PATTERN.match(t) for t in texts_present):
+        array: pa.Array = pa.array(
+            [_parse_date(text) if kind == "string" else None for kind, text in rows], type=pa.timestamp("ms", tz="UTC")
+        )
+    elif present and all(kind == "number" for kind in present):
         numbers = np.array([float(text) if text is not None else np.nan for _, text in rows], dtype=np.float64)
-        array: pa.Array = pa.array(numbers, mask=np.isnan(numbers), type=pa.float64())
+        array = pa.array(numbers, mask=np.isnan(numbers), type=pa.float64())
     else:
         texts = [text if kind not in (None, "null") else None for kind, text in rows]
         counts = Counter(t for t in texts if t is not None)
@@ -82,6 +96,15 @@ def values_arrow(dataset: Dataset, name: str) -> bytes:
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
     return bytes(sink.getvalue().to_pybytes())
+
+
+ISO_PATTERN = re.compile(ISO_DATE)
+
+
+def _parse_date(text: str) -> datetime.datetime:
+    # A date or a naive date-time is taken as UTC; "Z" is what fromisoformat reads as +00:00 since 3.11.
+    parsed = datetime.datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
 
 
 def name_tag(name: str) -> str:

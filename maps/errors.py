@@ -58,3 +58,8 @@ class InvalidLayout(UserError):
 class NotRelayoutable(UserError):
     status = 409
     code = "not_relayoutable"
+
+
+class TagExists(UserError):
+    status = 409
+    code = "tag_exists"

@@ -1,12 +1,21 @@
-"""Per-dataset HNSW indexes over point vectors: their names, creation and removal."""
+"""Per-dataset search indexes over points (HNSW over vectors, GIN over the text): names, creation, removal."""
 
 import uuid
 
 from django.db import connection
 
+# The text search configuration: English stemming, so "parsers" finds "parsing". The index expression
+# and every keyword query must spell it identically or the planner cannot use the index.
+TEXT_SEARCH_CONFIG = "english"
+TSVECTOR_SQL = f"to_tsvector('{TEXT_SEARCH_CONFIG}', text)"
+
 
 def vector_index_name(dataset_id: uuid.UUID) -> str:
     return f"maps_point_hnsw_{dataset_id.hex}"
+
+
+def text_index_name(dataset_id: uuid.UUID) -> str:
+    return f"maps_point_fts_{dataset_id.hex}"
 
 
 def create_vector_index(dataset_id: uuid.UUID) -> None:
@@ -24,6 +33,18 @@ def create_vector_index(dataset_id: uuid.UUID) -> None:
         cursor.execute("ANALYZE maps_point")
 
 
-def drop_vector_index(dataset_id: uuid.UUID) -> None:
+def create_text_index(dataset_id: uuid.UUID) -> None:
+    """A GIN index over this dataset's row texts for keyword search; built once the rows are all in,
+    because a GIN index maintained row by row would slow every insert of the build."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'CREATE INDEX IF NOT EXISTS "{text_index_name(dataset_id)}" ON maps_point '
+            f"USING gin ({TSVECTOR_SQL}) WHERE dataset_id = '{dataset_id}'::uuid"
+        )
+        cursor.execute("ANALYZE maps_point")
+
+
+def drop_search_indexes(dataset_id: uuid.UUID) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f'DROP INDEX IF EXISTS "{vector_index_name(dataset_id)}"')
+        cursor.execute(f'DROP INDEX IF EXISTS "{text_index_name(dataset_id)}"')

@@ -165,3 +165,27 @@ class BuildChunk(models.Model):
             models.UniqueConstraint(fields=["dataset", "index"], name="unique_chunk_per_dataset"),
             models.CheckConstraint(condition=models.Q(start__lt=models.F("stop")), name="chunk_is_not_empty"),
         ]
+
+
+class Tag(models.Model):
+    """A named, coloured label people put on rows of one map; everyone who opens the map sees it."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=100)
+    # "#rrggbb", checked by maps.tags before it is stored.
+    colour = models.CharField(max_length=7)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["dataset", "name"], name="unique_tag_name_per_dataset")]
+
+
+class TaggedRow(models.Model):
+    """One row carrying one tag; rows are named by row id, as the API and the map name them."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="rows")
+    row_id = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tag", "row_id"], name="unique_row_per_tag")]

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
-from maps.indexes import create_vector_index
+from maps.indexes import create_text_index, create_vector_index
 from maps.models import EMBEDDING_DIMENSIONS, Dataset
 from maps.uploads import ingest_limits
 from workers import chunks, store
@@ -215,6 +215,7 @@ def _finish(run: Build) -> Next:
     clusters = arrange(run, dataset_id, vectors, texts, classes, dataset.layout, settings.LAYOUT_SEED)
     with run.stage_of(Stage.INDEX, n):
         create_vector_index(dataset_id)
+        create_text_index(dataset_id)
         complete = store.count_complete_points(dataset_id)
         if complete != n:
             raise IncompleteBuild(f"{complete} of {n} rows have a vector, coordinates and a topic")

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from maps.indexes import drop_vector_index
+from maps.indexes import drop_search_indexes
 from maps.models import EMBEDDING_DIMENSIONS, BuildChunk, Dataset, Point, Topic
 from workers.stages.cluster import Clusters
 from workers.stages.embed import Indices, Vectors
@@ -85,7 +85,7 @@ def claim(dataset_id: uuid.UUID) -> str | None:
 
 
 def _delete_outputs(dataset_id: uuid.UUID) -> None:
-    drop_vector_index(dataset_id)
+    drop_search_indexes(dataset_id)
     Topic.objects.filter(dataset_id=dataset_id).delete()
     BuildChunk.objects.filter(dataset_id=dataset_id).delete()
     Point.objects.filter(dataset_id=dataset_id).delete()

@@ -209,13 +209,73 @@ export async function neighbors(id: string, rowId: number, k = 10): Promise<Sear
   return body.results;
 }
 
-export async function search(id: string, q: string, k = 10, signal?: AbortSignal): Promise<SearchResult[]> {
-  const params = new URLSearchParams({ q, k: String(k) });
+export type SearchMode = 'semantic' | 'keyword' | 'similar';
+
+export interface SearchParams {
+  mode: SearchMode;
+  /** The query text (semantic, keyword) or the row id (similar). */
+  q: string;
+  k: number;
+  threshold: number | null;
+}
+
+export async function search(id: string, p: SearchParams, signal?: AbortSignal): Promise<SearchResult[]> {
+  const params = new URLSearchParams({ mode: p.mode, k: String(p.k) });
+  if (p.mode === 'similar') params.set('row', p.q);
+  else params.set('q', p.q);
+  if (p.threshold !== null) params.set('threshold', String(p.threshold));
   const body = await getJSON<{ results: SearchResult[] }>(`${ds(id)}/search?${params}`, { signal });
   return body.results;
 }
 
-export type ColumnKind = 'number' | 'category' | 'text';
+function jsonInit(method: string, body: unknown): RequestInit {
+  const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/json' };
+  const token = csrfToken();
+  if (token) headers['X-CSRFToken'] = token;
+  return { method, headers, body: JSON.stringify(body) };
+}
+
+export interface Tag {
+  id: number;
+  name: string;
+  colour: string;
+  count: number;
+}
+
+export async function getTags(id: string): Promise<Tag[]> {
+  return (await getJSON<{ tags: Tag[] }>(`${ds(id)}/tags`, { cache: 'no-store' })).tags;
+}
+
+export async function createTag(id: string, name: string, colour: string): Promise<Tag> {
+  const res = await request(`${ds(id)}/tags`, jsonInit('POST', { name, colour }));
+  return (await res.json()) as Tag;
+}
+
+export async function deleteTag(id: string, tagId: number): Promise<void> {
+  await request(`${ds(id)}/tags/${tagId}`, { method: 'DELETE' });
+}
+
+export async function getTagRows(id: string, tagId: number): Promise<number[]> {
+  return (await getJSON<{ rows: number[] }>(`${ds(id)}/tags/${tagId}/rows`, { cache: 'no-store' })).rows;
+}
+
+/** Tags (add) or untags (remove) rows; resolves with how many rows changed. */
+export async function setTagRows(id: string, tagId: number, rows: number[], add: boolean): Promise<number> {
+  const res = await request(`${ds(id)}/tags/${tagId}/rows`, jsonInit(add ? 'POST' : 'DELETE', { rows }));
+  const body = (await res.json()) as { added?: number; removed?: number };
+  return (add ? body.added : body.removed) ?? 0;
+}
+
+export type ExportFormat = 'csv' | 'parquet';
+
+/** The rows as a file, with the name the server suggests. */
+export async function exportRows(id: string, rows: number[], format: ExportFormat): Promise<{ blob: Blob; filename: string }> {
+  const res = await request(`${ds(id)}/export`, jsonInit('POST', { rows, format }));
+  const found = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '');
+  return { blob: await res.blob(), filename: found ? found[1] : `export.${format}` };
+}
+
+export type ColumnKind = 'number' | 'date' | 'category' | 'text';
 
 export interface ColumnSummary {
   name: string;

@@ -26,7 +26,24 @@ export type ColourModel =
       codes: Uint8Array;
       entries: LegendEntry[];
     }
-  | { kind: 'number'; column: string; values: Float64Array; valid: Uint8Array; min: number; max: number };
+  | {
+      kind: 'number';
+      column: string;
+      values: Float64Array;
+      valid: Uint8Array;
+      min: number;
+      max: number;
+      /** Values are milliseconds since the epoch (a date column). */
+      date: boolean;
+    };
+
+/** Points whose value in a column lies outside [lo, hi] (either end open when null) are dimmed. */
+export interface RangeMask {
+  values: Float64Array;
+  valid: Uint8Array;
+  lo: number | null;
+  hi: number | null;
+}
 
 const OTHER_COLOR: Rgb = [150, 150, 150];
 const EMPTY_COLOR: Rgb = [205, 205, 205];
@@ -38,8 +55,8 @@ const RAMP: Rgb[] = [
   [94, 201, 98],
   [253, 231, 37],
 ];
-const VISIBLE_ALPHA = 217;
-const DIMMED_ALPHA = 22;
+export const VISIBLE_ALPHA = 217;
+export const DIMMED_ALPHA = 22;
 
 export function rampColor(t: number): Rgb {
   const u = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)) * (RAMP.length - 1);
@@ -90,7 +107,9 @@ export function columnModel(column: string, buffer: ArrayBuffer, length: number)
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < length; i++) {
-    const v = vector.get(i) as number | null;
+    const raw = vector.get(i) as number | bigint | Date | null;
+    // Timestamps come as epoch milliseconds (number, bigint or Date, depending on the Arrow build).
+    const v = raw === null ? null : raw instanceof Date ? raw.getTime() : Number(raw);
     if (v === null || !Number.isFinite(v)) continue;
     values[i] = v;
     valid[i] = 1;
@@ -98,7 +117,7 @@ export function columnModel(column: string, buffer: ArrayBuffer, length: number)
     if (v > max) max = v;
   }
   if (min > max) min = max = 0;
-  return { kind: 'number', column, values, valid, min, max };
+  return { kind: 'number', column, values, valid, min, max, date: DataType.isTimestamp(vector.type) };
 }
 
 export interface ColourInputs {
@@ -109,13 +128,23 @@ export interface ColourInputs {
   hidden: ReadonlySet<string>;
   /** Fine topic ids that stay lit while a topic filter is on; null: no filter. */
   topicFilter: ReadonlySet<number> | null;
+  /** 1 per selected point; null: no selection (nothing dimmed for it). */
+  selected?: Uint8Array | null;
+  /** Range filters, all of which a point must pass to stay lit. */
+  ranges?: RangeMask[];
+  /** Points filtered out vanish instead of dimming. */
+  hideDimmed?: boolean;
 }
 
 /**
  * Refills `out` (RGBA per point) in place; returns how many points stay lit. The buffer is the same
  * object for the page's life, so only deck.gl's colour attribute is refreshed (via updateTriggers).
  */
-export function fillColours(out: Uint8Array, { model, topics, hidden, topicFilter }: ColourInputs): number {
+export function fillColours(
+  out: Uint8Array,
+  { model, topics, hidden, topicFilter, selected, ranges = [], hideDimmed = false }: ColourInputs,
+): number {
+  const dimAlpha = hideDimmed ? 0 : DIMMED_ALPHA;
   const n = topics.length;
   let lit = 0;
   const hiddenCodes = new Uint8Array(model.kind === 'category' ? model.entries.length : 0);
@@ -126,7 +155,10 @@ export function fillColours(out: Uint8Array, { model, topics, hidden, topicFilte
   const ramp: Rgb[] = model.kind === 'number' ? Array.from({ length: 256 }, (_, k) => rampColor(k / 255)) : [];
   for (let i = 0; i < n; i++) {
     let rgb: Rgb;
-    let dim = topicFilter !== null && !topicFilter.has(topics[i]);
+    let dim = (topicFilter !== null && !topicFilter.has(topics[i])) || (selected ? selected[i] === 0 : false);
+    for (const r of ranges) {
+      if (!r.valid[i] || (r.lo !== null && r.values[i] < r.lo) || (r.hi !== null && r.values[i] > r.hi)) dim = true;
+    }
     if (model.kind === 'category') {
       const code = model.codes[i];
       rgb = model.entries[code].color;
@@ -144,7 +176,7 @@ export function fillColours(out: Uint8Array, { model, topics, hidden, topicFilte
     out[o] = rgb[0];
     out[o + 1] = rgb[1];
     out[o + 2] = rgb[2];
-    out[o + 3] = dim ? DIMMED_ALPHA : VISIBLE_ALPHA;
+    out[o + 3] = dim ? dimAlpha : VISIBLE_ALPHA;
     if (!dim) lit++;
   }
   return lit;

@@ -3,12 +3,16 @@ import * as api from './api';
 import type { ColumnSummary, Topic, TopicLevel } from './api';
 import type { ColourModel } from './colouring';
 import { columnModel, fillColours } from './colouring';
+import { bindExport } from './exporting';
 import { levelForZoom, placeLabels, textMeasurer } from './labels';
 import type { Bounds, PointData } from './points';
 import type { Frame } from './render';
 import { LABEL_FONT, LABEL_WEIGHT } from './render';
 import type { MapState, Store } from './state';
+import { createTagging, TAGS_KEY } from './tagging';
+import type { RangeMask } from './colouring';
 import { createColorBy } from './ui/colorby';
+import { createFilters } from './ui/filters';
 import { createLegend } from './ui/legend';
 import { createTopicPanel, fineTopicsUnder } from './ui/topics';
 
@@ -44,22 +48,85 @@ export function createExplorer(ctx: ExplorerContext): { onZoom(zoom: number): vo
     if (!hidden.delete(key)) hidden.add(key);
     store.set({ hidden });
   });
-  const colorBy = createColorBy(el<HTMLSelectElement>('color-by'), ctx.columns, (column) =>
+  const colorBy = createColorBy(el<HTMLSelectElement>('color-by'), ctx.columns, [{ value: TAGS_KEY, label: 'Tags' }], (column) =>
     store.set({ colorBy: column, hidden: new Set() }),
   );
+  const tagging = createTagging({
+    datasetId: ctx.datasetId,
+    points,
+    store,
+    root,
+    changed() {
+      if (store.get().colorBy === TAGS_KEY) void loadColumn(TAGS_KEY);
+    },
+  });
   const panel = createTopicPanel(el('topic-tree'), el<HTMLButtonElement>('topic-clear'), topics, (topicId) =>
     store.set({ topicFilter: topicId }),
   );
+  const filters = createFilters(
+    el('filters'),
+    ctx.columns,
+    (column, range) => {
+      const ranges = new Map(store.get().ranges);
+      if (range) ranges.set(column, range);
+      else ranges.delete(column);
+      store.set({ ranges });
+    },
+    (hide) => store.set({ hideFiltered: hide }),
+  );
   const countEl = el('filter-count');
+  const exportCount = el('export-count');
+  bindExport(ctx.datasetId, points, ctx.showError);
+
+  // One mask for the page's life, refilled when the selection changes.
+  const selectedMask = new Uint8Array(points.length);
+  let maskFor: Int32Array | null = null;
+  function selectedFor(selection: Int32Array | null): Uint8Array | null {
+    if (!selection) return null;
+    if (maskFor !== selection) {
+      selectedMask.fill(0);
+      for (const i of selection) selectedMask[i] = 1;
+      maskFor = selection;
+    }
+    return selectedMask;
+  }
+
+  /** Range masks for the filters whose column values are loaded; the rest load and recolour when in. */
+  function rangeMasks(): RangeMask[] {
+    const out: RangeMask[] = [];
+    for (const [column, range] of store.get().ranges) {
+      const m = models.get(column);
+      if (m && m.kind === 'number') out.push({ values: m.values, valid: m.valid, ...range });
+      else if (!rangeLoading.has(column)) {
+        rangeLoading.add(column);
+        void fetchModel(column).then(() => {
+          rangeLoading.delete(column);
+          recolour();
+        });
+      }
+    }
+    return out;
+  }
+  const rangeLoading = new Set<string>();
 
   function recolour(): void {
-    const { hidden, topicFilter } = store.get();
+    const { hidden, topicFilter, selection, hideFiltered } = store.get();
     const filter = topicFilter === null ? null : fineTopicsUnder(topics, topicFilter);
-    const lit = fillColours(points.colors, { model, topics: points.topics, hidden, topicFilter: filter });
+    const selected = selectedFor(selection);
+    const lit = fillColours(points.colors, {
+      model,
+      topics: points.topics,
+      hidden,
+      topicFilter: filter,
+      selected,
+      ranges: rangeMasks(),
+      hideDimmed: hideFiltered,
+    });
     frame.colourVersion++;
     countEl.textContent = `${lit.toLocaleString()} of ${points.length.toLocaleString()} points`;
     root.dataset.litCount = String(lit);
-    root.dataset.colorBy = model.kind === 'topic' ? '' : model.column;
+    exportCount.textContent = `Export ${lit.toLocaleString()} ${lit === 1 ? 'point' : 'points'}:`;
+    root.dataset.colorBy = model.kind === 'topic' ? '' : model.column === TAGS_KEY ? 'tags' : model.column;
     legend.show(model, hidden);
     ctx.redraw(frame);
   }
@@ -73,22 +140,34 @@ export function createExplorer(ctx: ExplorerContext): { onZoom(zoom: number): vo
       recolour();
       return;
     }
-    let next = models.get(column);
-    if (!next) {
-      try {
-        root.dataset.colorLoading = column;
-        next = columnModel(column, await api.getColumnArrow(ctx.datasetId, column), points.length);
-        models.set(column, next);
-      } catch (e) {
-        if (seq === loadSeq) ctx.showError(`Could not colour by ${column}: ${e instanceof Error ? e.message : String(e)}`);
-        return;
-      } finally {
-        if (seq === loadSeq) delete root.dataset.colorLoading;
-      }
+    if (column === TAGS_KEY) {
+      // Until the tags arrive the map keeps its topic colours; tagging calls back once loaded.
+      model = tagging.model() ?? topicModel;
+      recolour();
+      return;
     }
+    root.dataset.colorLoading = column;
+    const next = await fetchModel(column);
     if (seq !== loadSeq) return;
+    delete root.dataset.colorLoading;
+    if (!next) return;
     model = next;
     recolour();
+  }
+
+  /** A column's values as a colour model, fetched once per page; null (and an error shown) on failure. */
+  async function fetchModel(column: string): Promise<ColourModel | null> {
+    const cached = models.get(column);
+    if (cached) return cached;
+    try {
+      const loaded = columnModel(column, await api.getColumnArrow(ctx.datasetId, column), points.length);
+      models.set(column, loaded);
+      if (loaded.kind === 'number') filters.extent(column, loaded.min, loaded.max);
+      return loaded;
+    } catch (e) {
+      ctx.showError(`Could not load column ${column}: ${e instanceof Error ? e.message : String(e)}`);
+      return null;
+    }
   }
 
   function focusTopic(topicId: number | null): void {
@@ -114,7 +193,14 @@ export function createExplorer(ctx: ExplorerContext): { onZoom(zoom: number): vo
 
   store.subscribe((state, prev) => {
     if (state.colorBy !== prev.colorBy) void loadColumn(state.colorBy);
-    else if (state.hidden !== prev.hidden || state.topicFilter !== prev.topicFilter) recolour();
+    else if (
+      state.hidden !== prev.hidden ||
+      state.topicFilter !== prev.topicFilter ||
+      state.selection !== prev.selection ||
+      state.ranges !== prev.ranges ||
+      state.hideFiltered !== prev.hideFiltered
+    )
+      recolour();
     if (state.topicFilter !== prev.topicFilter) focusTopic(state.topicFilter);
   });
 
@@ -131,12 +217,14 @@ export function createExplorer(ctx: ExplorerContext): { onZoom(zoom: number): vo
     ctx.redraw(frame);
   }
 
-  // Opening state (from the URL): colour, then the topic filter.
+  // Opening state (from the URL): colour, ranges, then the topic filter.
   const opening = store.get();
+  filters.set(opening.ranges, opening.hideFiltered);
   // Topic colours first, so the map is never blank while a column loads.
   recolour();
   if (opening.colorBy !== null) {
-    if (ctx.columns.some((c) => c.name === opening.colorBy && c.kind !== 'text')) void loadColumn(opening.colorBy);
+    if (opening.colorBy === TAGS_KEY || ctx.columns.some((c) => c.name === opening.colorBy && c.kind !== 'text'))
+      void loadColumn(opening.colorBy);
     else store.set({ colorBy: null });
   }
   if (opening.topicFilter !== null) {

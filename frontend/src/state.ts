@@ -1,4 +1,5 @@
 // A minimal observable store: the map page keeps its view-independent UI state here.
+import type { SearchMode } from './api';
 
 export type Listener<S> = (state: S, prev: S) => void;
 
@@ -32,16 +33,37 @@ export interface MapState {
   highlightIds: number[] | null;
   /** Row id whose details are shown in the side panel. */
   selectedId: number | null;
-  /** The active search query, kept so the URL can carry it. */
+  /** The active search query (for similar: the row id), kept so the URL can carry it. */
   query: string | null;
+  /** How the search finds rows, how many it shows and the lowest score it keeps. */
+  searchMode: SearchMode;
+  searchK: number;
+  searchThreshold: number | null;
   /** Column the points are coloured by; null: by topic. */
   colorBy: string | null;
   /** Legend keys whose points are dimmed. */
   hidden: ReadonlySet<string>;
   /** Topic (any level) the map is filtered to; null: none. */
   topicFilter: number | null;
+  /** Range filters by column (number or date; dates in epoch ms); a point must pass all to stay lit. */
+  ranges: ReadonlyMap<string, Range>;
+  /** Filtered-out points vanish rather than dim. */
+  hideFiltered: boolean;
   theme: Theme;
+  /** Indices (ascending) of the points a box or lasso selected; null: no selection. */
+  selection: Int32Array | null;
+  /** What a drag on the map does. */
+  selectMode: SelectMode;
 }
+
+export type SelectMode = 'pan' | 'box' | 'lasso';
+
+/** Either end open when null. */
+export interface Range {
+  lo: number | null;
+  hi: number | null;
+}
+
 
 export type Theme = 'light' | 'dark';
 
@@ -49,8 +71,15 @@ export const initialMapState: MapState = {
   highlightIds: null,
   selectedId: null,
   query: null,
+  searchMode: 'semantic',
+  searchK: 10,
+  searchThreshold: null,
   colorBy: null,
   hidden: new Set(),
   topicFilter: null,
+  ranges: new Map(),
+  hideFiltered: false,
   theme: 'light',
+  selection: null,
+  selectMode: 'pan',
 };

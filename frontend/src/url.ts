@@ -1,4 +1,7 @@
-// The URL is a view of the map: camera, search query, selected row, colour-by and topic filter, so a copied link reopens that view.
+// The URL is a view of the map: camera, search, selected row, colour-by, hidden entries, topic and range filters, so a copied link reopens that view.
+
+import type { SearchParams } from './api';
+import type { Range } from './state';
 
 export interface Camera {
   x: number;
@@ -7,13 +10,33 @@ export interface Camera {
 }
 
 export interface UrlView {
-  query: string | null;
+  /** The search: q= (the row id for similar), m= mode, k= top-k, th= lowest score. */
+  search: SearchParams | null;
   selectedId: number | null;
   camera: Camera | null;
   /** Column the map is coloured by; null: by topic. */
   colorBy: string | null;
   /** Topic the map is filtered to. */
   topic: number | null;
+  /** Legend entries (categories, tags) dimmed. */
+  hidden: string[];
+  /** Range filters: f=<column>:<from>:<to> each (an end empty when open); fh=1 hides what they leave out. */
+  ranges: Map<string, Range>;
+  hideFiltered: boolean;
+}
+
+function parseRanges(raw: string[]): Map<string, Range> {
+  const out = new Map<string, Range>();
+  const end = (s: string) => (s === '' || !Number.isFinite(Number(s)) ? null : Number(s));
+  for (const entry of raw) {
+    // Column names may hold colons; the two ends never do.
+    const parts = entry.split(':');
+    if (parts.length < 3) continue;
+    const hi = end(parts.pop() ?? '');
+    const lo = end(parts.pop() ?? '');
+    if (lo !== null || hi !== null) out.set(parts.join(':'), { lo, hi });
+  }
+  return out;
 }
 
 function parseCamera(raw: string | null): Camera | null {
@@ -23,28 +46,54 @@ function parseCamera(raw: string | null): Camera | null {
   return { x: parts[0], y: parts[1], zoom: parts[2] };
 }
 
-export function readUrl(search: string = window.location.search): UrlView {
-  const params = new URLSearchParams(search);
+export function readUrl(raw: string = window.location.search): UrlView {
+  const params = new URLSearchParams(raw);
   const selected = params.get('p');
   const selectedId = selected !== null && /^\d+$/.test(selected) ? Number(selected) : null;
   const query = params.get('q');
+  const mode = params.get('m');
+  const k = Number(params.get('k'));
+  const threshold = params.get('th');
+  const search: SearchParams | null =
+    query && query.trim()
+      ? {
+          mode: mode === 'keyword' || mode === 'similar' ? mode : 'semantic',
+          q: query,
+          k: Number.isInteger(k) && k >= 1 && k <= 200 ? k : 10,
+          threshold: threshold !== null && threshold !== '' && Number.isFinite(Number(threshold)) ? Number(threshold) : null,
+        }
+      : null;
   const topic = params.get('t');
   return {
-    query: query && query.trim() ? query : null,
+    search: search && (search.mode !== 'similar' || /^\d+$/.test(search.q)) ? search : null,
     selectedId,
     camera: parseCamera(params.get('v')),
     colorBy: params.get('c') || null,
     topic: topic !== null && /^\d+$/.test(topic) ? Number(topic) : null,
+    hidden: params.getAll('h'),
+    ranges: parseRanges(params.getAll('f')),
+    hideFiltered: params.get('fh') === '1',
   };
 }
 
 export function writeUrl(view: UrlView): void {
   const params = new URLSearchParams(window.location.search);
   const set = (key: string, value: string | null) => (value === null ? params.delete(key) : params.set(key, value));
-  set('q', view.query);
+  const s = view.search;
+  set('q', s ? s.q : null);
+  // Defaults stay out of the link, so a plain search keeps its short URL.
+  set('m', s && s.mode !== 'semantic' ? s.mode : null);
+  set('k', s && s.k !== 10 ? String(s.k) : null);
+  set('th', s && s.threshold !== null ? String(s.threshold) : null);
   set('p', view.selectedId === null ? null : String(view.selectedId));
   set('c', view.colorBy);
   set('t', view.topic === null ? null : String(view.topic));
+  // One h= per hidden entry: values are user data and may hold any separator.
+  params.delete('h');
+  for (const key of view.hidden) params.append('h', key);
+  params.delete('f');
+  for (const [column, r] of view.ranges) params.append('f', `${column}:${r.lo ?? ''}:${r.hi ?? ''}`);
+  set('fh', view.hideFiltered ? '1' : null);
   // Four decimals keep links short; a ten-thousandth of a unit is far below a pixel at any useful zoom.
   set('v', view.camera ? [view.camera.x, view.camera.y, view.camera.zoom].map((n) => n.toFixed(4)).join(',') : null);
   const next = params.toString();

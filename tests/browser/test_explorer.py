@@ -1,47 +1,16 @@
 """The explorer at 1280×720 on a map with known places: colour by a column, topic labels and filter, themes, keys."""
 
-import io
 import math
 from urllib.parse import parse_qs, urlparse
 
-import numpy as np
 import pytest
-from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ConsoleErrors
-from tests.synthetic_map import FINE, SyntheticMap, create_synthetic_map
+from tests.browser.mapview import CAMERA, GO, PYTHON, RUST, mean_colour_at, nearest, open_map, pixels
+from tests.synthetic_map import FINE, create_synthetic_map
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-# Centre and zoom every point fits in at 1280×720: x -41..46, y -31..21, 8 pixels per unit.
-CAMERA = (2.0, -5.0, 3.0)
-GO, PYTHON, RUST = (31, 119, 180), (255, 127, 14), (44, 160, 44)
-
-
-def open_map(page: Page, base: str, synthetic: SyntheticMap, query: str = "") -> None:
-    page.set_viewport_size({"width": 1280, "height": 720})
-    page.goto(f"{base}/maps/{synthetic.dataset.id}{query}")
-    page.wait_for_selector("body[data-map-ready='1']", timeout=60_000)
-
-
-def pixels(page: Page) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(page.locator("#map").screenshot())).convert("RGB")).astype(float)
-
-
-def mean_colour_at(page: Page, image: np.ndarray, x: float, y: float, camera: tuple[float, float, float]) -> np.ndarray:
-    """The mean colour of a 7×7 window around map coordinates (x, y) under that camera."""
-    box = page.locator("#map").bounding_box()
-    assert box is not None
-    cx, cy, zoom = camera
-    scale = 2**zoom
-    px = round(box["width"] / 2 + (x - cx) * scale)
-    py = round(box["height"] / 2 - (y - cy) * scale)
-    return image[py - 3 : py + 4, px - 3 : px + 4].reshape(-1, 3).mean(axis=0)
-
-
-def nearest(colour: np.ndarray, named: dict[str, tuple[int, int, int]]) -> str:
-    return min(named, key=lambda name: float(np.linalg.norm(colour - np.array(named[name]))))
 
 
 def test_colouring_by_a_category_shows_a_legend_with_counts_paints_points_and_toggles_categories(

@@ -25,7 +25,7 @@ def test_the_column_summary_calls_numbers_numbers_few_strings_categories_and_man
         {"name": "summary", "kind": "text", "distinct": synthetic.rows},
         {"name": "lang", "kind": "category", "distinct": 3},
         {"name": "stars", "kind": "number", "distinct": synthetic.rows},
-        {"name": "released", "kind": "category", "distinct": 3},
+        {"name": "released", "kind": "date", "distinct": 3},
         {"name": "maybe", "kind": "category", "distinct": 1},
     ]
 
@@ -54,6 +54,26 @@ def test_a_category_column_comes_dictionary_encoded_most_frequent_first(client: 
     maybe = arrow_values(client.get(f"/api/v1/datasets/{synthetic.dataset.id}/columns/maybe").content).to_pylist()
     # Row 0 lost its "maybe" field above: a row without the column is null too.
     assert maybe == [None] + [f["maybe"] for row, f in synthetic.fields.items() if row > 0]
+
+
+def test_a_date_column_comes_as_utc_milliseconds_in_row_order(client: Client) -> None:
+    synthetic = create_synthetic_map()
+    Point.objects.filter(dataset=synthetic.dataset, row_id=1).update(fields={"released": "2024-02-29T12:30:00+02:00"})
+    values = arrow_values(client.get(f"/api/v1/datasets/{synthetic.dataset.id}/columns/released").content)
+    assert values.type == pa.timestamp("ms", tz="UTC")
+    ms = values.cast(pa.int64()).to_pylist()
+    assert ms[0] == 1577836800000  # 2020-01-01T00:00:00Z
+    assert ms[1] == 1709202600000  # 2024-02-29T10:30:00Z
+    assert ms[200] == 1640995200000  # topic 5: 2022-01-01
+
+
+def test_a_column_of_dates_with_one_stray_word_is_not_a_date_column(client: Client) -> None:
+    synthetic = create_synthetic_map()
+    Point.objects.filter(dataset=synthetic.dataset, row_id=1).update(fields={"released": "soon"})
+    kinds = {c["name"]: c["kind"] for c in client.get(f"/api/v1/datasets/{synthetic.dataset.id}/columns").json()}
+    assert kinds["released"] == "category"
+    values = arrow_values(client.get(f"/api/v1/datasets/{synthetic.dataset.id}/columns/released").content)
+    assert pa.types.is_dictionary(values.type)
 
 
 def test_column_values_answer_304_to_their_own_etag(client: Client) -> None:

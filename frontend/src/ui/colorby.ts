@@ -4,12 +4,20 @@ import type { ColumnSummary } from '../api';
 export function createColorBy(
   select: HTMLSelectElement,
   columns: ColumnSummary[],
+  /** Choices that are not columns (such as tags), listed after topic. */
+  extra: { value: string; label: string }[],
   onChange: (column: string | null) => void,
 ): { set(column: string | null): void } {
   const topic = document.createElement('option');
   topic.value = '';
   topic.textContent = 'Topic';
   const options = [topic];
+  for (const e of extra) {
+    const o = document.createElement('option');
+    o.value = e.value;
+    o.textContent = e.label;
+    options.push(o);
+  }
   for (const c of columns) {
     const o = document.createElement('option');
     o.value = c.name;

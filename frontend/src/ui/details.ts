@@ -16,7 +16,11 @@ function fieldValue(v: unknown): string {
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
-export function createDetails(el: HTMLElement, onPick: (rowId: number) => void): DetailsView {
+export function createDetails(
+  el: HTMLElement,
+  onPick: (rowId: number) => void,
+  onSimilar: (rowId: number) => void,
+): DetailsView {
   el.hidden = true;
   const heading = (id: number) => {
     const h = document.createElement('h2');
@@ -37,7 +41,12 @@ export function createDetails(el: HTMLElement, onPick: (rowId: number) => void):
         dd.textContent = fieldValue(value);
         table.append(dt, dd);
       }
-      el.replaceChildren(heading(d.id), text, table);
+      const similar = document.createElement('button');
+      similar.type = 'button';
+      similar.id = 'find-similar';
+      similar.textContent = 'Search similar rows';
+      similar.addEventListener('click', () => onSimilar(d.id));
+      el.replaceChildren(heading(d.id), text, similar, table);
       el.dataset.rowId = String(d.id);
       el.hidden = false;
     },

@@ -7,6 +7,8 @@ export interface LegendView {
 }
 
 const fmt = new Intl.NumberFormat(undefined, { maximumSignificantDigits: 6 });
+/** A date column's value (epoch ms) as its UTC day, the way the file wrote it. */
+export const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export function createLegend(el: HTMLElement, onToggle: (key: string) => void): LegendView {
   return {
@@ -23,10 +25,10 @@ export function createLegend(el: HTMLElement, onToggle: (key: string) => void): 
         ends.className = 'legend-ends';
         const min = document.createElement('span');
         min.className = 'legend-min';
-        min.textContent = fmt.format(model.min);
+        min.textContent = model.date ? isoDay(model.min) : fmt.format(model.min);
         const max = document.createElement('span');
         max.className = 'legend-max';
-        max.textContent = fmt.format(model.max);
+        max.textContent = model.date ? isoDay(model.max) : fmt.format(model.max);
         ends.append(min, max);
         el.append(ramp, ends);
         return;

@@ -1,0 +1,70 @@
+// Box and lasso selection: modes from buttons and keys, the drawn shape to point indices, and the summary panel.
+import { unproject } from './camera';
+import type { OrthographicViewState } from '@deck.gl/core';
+import type { Topic } from './api';
+import type { PointData } from './points';
+import { boxPolygon, pointsInPolygon, topTopics } from './selection';
+import type { Polygon } from './selection';
+import type { MapState, SelectMode, Store } from './state';
+import { createSelectTool } from './ui/selecttool';
+import { createSelectionPanel } from './ui/selectionpanel';
+
+export interface SelectingContext {
+  points: PointData;
+  topics: Topic[];
+  store: Store<MapState>;
+  root: HTMLElement;
+  mapEl: HTMLElement;
+  /** The camera now, to turn the drawn pixels into data space. */
+  camera(): OrthographicViewState;
+}
+
+const KEYS: Record<string, SelectMode> = { b: 'box', l: 'lasso' };
+
+function typingIn(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+export function createSelecting(ctx: SelectingContext): void {
+  const { points, store, root, mapEl } = ctx;
+  const labels = new Map(ctx.topics.map((t) => [t.id, t.label]));
+  const tool = createSelectTool(
+    mapEl,
+    document.getElementById('select-modes') ?? mapEl,
+    (mode) => store.set({ selectMode: store.get().selectMode === mode ? 'pan' : mode }),
+    (mode, outline) => {
+      const view = ctx.camera();
+      const data: Polygon = outline.map(([px, py]) => unproject(view, mapEl.clientWidth, mapEl.clientHeight, px, py));
+      const poly = mode === 'box' ? boxPolygon(data[0], data[2]) : data;
+      const found = pointsInPolygon(points, poly);
+      store.set({ selection: found.length ? found : null });
+    },
+  );
+  const panel = createSelectionPanel(document.getElementById('selection') ?? mapEl, () =>
+    store.set({ selection: null }),
+  );
+
+  document.addEventListener('keydown', (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey || typingIn(e.target)) return;
+    const mode = KEYS[e.key];
+    if (mode) store.set({ selectMode: store.get().selectMode === mode ? 'pan' : mode });
+    else if (e.key === 'Escape') store.set({ selectMode: 'pan', selection: null });
+  });
+
+  function showSelection(selection: Int32Array | null): void {
+    if (!selection) {
+      panel.hide();
+      delete root.dataset.selectionCount;
+      return;
+    }
+    root.dataset.selectionCount = String(selection.length);
+    panel.show(selection.length, topTopics(points, selection, 5), (t) => labels.get(t) ?? `Topic ${t}`);
+  }
+
+  store.subscribe((state, prev) => {
+    if (state.selectMode !== prev.selectMode) tool.setMode(state.selectMode);
+    if (state.selection !== prev.selection) showSelection(state.selection);
+  });
+  tool.setMode(store.get().selectMode);
+}

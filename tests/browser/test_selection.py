@@ -1,0 +1,170 @@
+"""Box and lasso selection on a map with known places: what a drag holds, the summary, the dimming, clearing;
+then what a selection feeds: tags everyone sees, and CSV / Parquet exports of exactly the lit rows."""
+
+import csv
+import io
+import math
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import ConsoleErrors
+from tests.browser.mapview import CAMERA, mean_colour_at, nearest, open_map, pixels, screen_at, view_query
+from tests.synthetic_map import FINE, create_synthetic_map
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def drag(page: Page, corners: list[tuple[float, float]]) -> None:
+    """Press at the first map coordinate, move through the rest, release at the last."""
+    first, *rest = [screen_at(page, x, y) for x, y in corners]
+    page.mouse.move(*first)
+    page.mouse.down()
+    for point in rest:
+        page.mouse.move(*point, steps=4)
+    page.mouse.up()
+
+
+def test_a_box_drag_selects_exactly_the_points_inside_it_and_dims_the_rest(
+    page: Page, live_server: object, console_errors: ConsoleErrors
+) -> None:
+    synthetic = create_synthetic_map()
+    open_map(page, str(live_server.url), synthetic, view_query())  # type: ignore[attr-defined]
+    page.keyboard.press("b")
+    expect(page.locator("#select-modes button[data-mode='box']")).to_have_attribute("aria-pressed", "true")
+    # Topic 0's 40 points sit within ±1 unit of (-40, 20); nothing else is near.
+    drag(page, [(-43, 23), (-37, 17)])
+    expect(page.locator("#selection-count")).to_have_text("40 points selected")
+    expect(page.locator("#map-root")).to_have_attribute("data-selection-count", "40")
+    topics = page.locator("#selection-topics li").evaluate_all(
+        "items => items.map(li => [li.textContent, li.dataset.count])"
+    )
+    assert topics == [["http clients and servers40", "40"]]
+    expect(page.locator("#filter-count")).to_have_text("40 of 240 points")
+
+    # The camera did not move (the drag drew instead of panning), the selection stays lit, the rest dims.
+    page.wait_for_timeout(300)
+    image = pixels(page)
+    background = (255, 255, 255)
+    assert nearest(mean_colour_at(page, image, *FINE[0][0], CAMERA), {"lit": (31, 119, 180), "bg": background}) == "lit"
+    # Topic colours (the palette's first entries): dimmed, each is far nearer the background than itself.
+    for topic, full in ((1, (255, 127, 14)), (2, (44, 160, 44)), (4, (148, 103, 189))):
+        colour = mean_colour_at(page, image, *FINE[topic][0], CAMERA)
+        assert nearest(colour, {"lit": full, "bg": background}) == "bg", topic
+
+    page.click("#selection-clear")
+    expect(page.locator("#selection")).to_be_hidden()
+    expect(page.locator("#filter-count")).to_have_text("240 of 240 points")
+    assert console_errors == []
+
+
+def test_a_lasso_follows_the_drawn_outline_and_escape_clears_the_selection(
+    page: Page, live_server: object, console_errors: ConsoleErrors
+) -> None:
+    synthetic = create_synthetic_map()
+    open_map(page, str(live_server.url), synthetic, view_query())  # type: ignore[attr-defined]
+    page.click("#select-modes button[data-mode='lasso']")
+    # A circle of radius 4 around topics 2 and 3 (their 80 points), drawn as 24 corners.
+    cx, cy = 20.5, 17.5
+    ring = [(cx + 4 * math.cos(a * math.pi / 12), cy + 4 * math.sin(a * math.pi / 12)) for a in range(25)]
+    drag(page, ring)
+    expect(page.locator("#selection-count")).to_have_text("80 points selected")
+    ids = page.locator("#selection-topics li").evaluate_all("items => items.map(li => li.dataset.topicId)")
+    assert sorted(ids) == ["2", "3"]
+
+    # A lasso that is a thin wedge between clusters holds nothing and leaves no selection behind.
+    page.keyboard.press("Escape")
+    expect(page.locator("#selection")).to_be_hidden()
+    expect(page.locator("#select-modes button[data-mode='lasso']")).to_have_attribute("aria-pressed", "false")
+    page.keyboard.press("l")
+    drag(page, [(0, 0), (5, 0), (5, 5), (0, 5)])
+    expect(page.locator("#selection")).to_be_hidden()
+    # Back to panning: a drag moves the camera instead of selecting.
+    page.keyboard.press("l")
+    drag(page, [(0, 0), (10, 0)])
+    page.wait_for_function("!new URLSearchParams(location.search).get('v').startsWith('2.0000')")
+    expect(page.locator("#selection")).to_be_hidden()
+    assert console_errors == []
+
+
+TAG_COLOUR = (228, 87, 46)
+
+
+def test_tagging_a_selection_stores_the_tag_for_every_visitor_and_colouring_by_it_shows_only_its_rows(
+    page: Page, live_server: object, console_errors: ConsoleErrors
+) -> None:
+    synthetic = create_synthetic_map()
+    open_map(page, str(live_server.url), synthetic, view_query())  # type: ignore[attr-defined]
+    page.keyboard.press("b")
+    drag(page, [(-43, 23), (-37, 17)])
+    expect(page.locator("#selection-count")).to_have_text("40 points selected")
+    # Tag names are user text: markup in one stays text.
+    page.fill("#tag-name", "<b>review</b>")
+    page.click("#tag-form button[type=submit]")
+    expect(page.locator("#tag-message")).to_have_text("Tagged 40 rows.")
+    tag = page.locator("#tag-list li")
+    expect(tag).to_have_count(1)
+    expect(tag.locator(".tag-show")).to_have_text("<b>review</b>")
+    assert tag.locator("b").count() == 0
+    expect(tag).to_have_attribute("data-count", "40")
+
+    page.keyboard.press("Escape")
+    expect(page.locator("#selection")).to_be_hidden()
+    tag.locator(".tag-show").click()
+    expect(page.locator("#color-by")).to_have_value("\u0000tags")
+    expect(page.locator("#filter-count")).to_have_text("40 of 240 points")
+    legend = page.locator("#legend li").evaluate_all("items => items.map(li => [li.textContent, li.className])")
+    assert legend == [["<b>review</b>40", ""], ["(untagged)200", "off"]]
+    page.wait_for_function("new URLSearchParams(location.search).getAll('h').length === 1")
+    page.wait_for_timeout(300)
+    image = pixels(page)
+    named = {"tag": TAG_COLOUR, "bg": (255, 255, 255)}
+    assert nearest(mean_colour_at(page, image, *FINE[0][0], CAMERA), named) == "tag"
+    assert nearest(mean_colour_at(page, image, *FINE[4][0], CAMERA), named) == "bg"
+
+    # Someone else opening the copied link sees the tag, coloured and filtered the same way.
+    other = page.context.browser.new_page()  # type: ignore[union-attr]
+    open_map(other, str(live_server.url), synthetic, "?" + page.url.split("?", 1)[1])  # type: ignore[attr-defined]
+    expect(other.locator("#tag-list li .tag-show")).to_have_text("<b>review</b>")
+    expect(other.locator("#filter-count")).to_have_text("40 of 240 points")
+    other.locator("#tag-list li .tag-delete").click()
+    expect(other.locator("#tag-list li")).to_have_count(0)
+    other.close()
+    assert console_errors == []
+
+
+def test_exporting_downloads_exactly_the_lit_rows_as_csv_and_parquet(
+    page: Page, live_server: object, console_errors: ConsoleErrors, tmp_path: Path
+) -> None:
+    synthetic = create_synthetic_map()
+    open_map(page, str(live_server.url), synthetic, view_query())  # type: ignore[attr-defined]
+    expect(page.locator("#export-count")).to_have_text("Export 240 points:")
+    page.keyboard.press("b")
+    drag(page, [(17, 21), (24, 14)])
+    expect(page.locator("#export-count")).to_have_text("Export 80 points:")
+    # The box holds topics 2 and 3 (rows 80..159), all rust: hiding rust leaves nothing to export.
+    page.select_option("#color-by", "lang")
+    page.click("#legend li[data-key='rust']")
+    expect(page.locator("#export-count")).to_have_text("Export 0 points:")
+    page.click("#legend li[data-key='rust']")
+    expect(page.locator("#export-count")).to_have_text("Export 80 points:")
+
+    with page.expect_download() as download:
+        page.click("#export button[data-format='csv']")
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name == "synthetic-80-rows.csv"
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert [int(r["row_id"]) for r in rows] == list(range(80, 160))
+    assert rows[0]["summary"] == "command line parsing tools #0" and rows[0]["lang"] == "rust"
+
+    with page.expect_download() as download:
+        page.click("#export button[data-format='parquet']")
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    table = pq.read_table(path)
+    assert table.column("row_id").to_pylist() == list(range(80, 160))
+    assert table.column("stars").to_pylist() == [synthetic.fields[r]["stars"] for r in range(80, 160)]
+    assert console_errors == []
