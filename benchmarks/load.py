@@ -194,6 +194,12 @@ def write_section(results: Results, wall: float, map_build: float, during: str) 
                 f"| {kind} | {len(values)} | {percentile(values, 0.5) * 1000:.0f} |"
                 f" {percentile(values, 0.95) * 1000:.0f} | {max(values) * 1000:.0f} |"
             )
+    lines += [
+        "",
+        "Every request is served by one of 8 threads in one gunicorn process, on the same cores as the worker's",
+        "build and the load generator; `/points` reads the 100,000 rows and writes the Arrow payload on every",
+        "request (browsers then revalidate with its ETag and get `304`), and each search embeds its query first.",
+    ]
     report = ROOT / "docs" / "BENCHMARKS.md"
     text = report.read_text() if report.exists() else "# Benchmarks\n"
     before, found, after = text.partition(SECTION)
