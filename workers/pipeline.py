@@ -162,7 +162,9 @@ def embed_chunk(dataset_id: uuid.UUID, index: int, worker: str) -> Next:
 def _embed_chunk(dataset_id: uuid.UUID, index: int, worker: str) -> Next:
     chunk = chunks.begin(dataset_id, index)
     if chunk is None:
-        return Next()  # done already (a second delivery), or the build is gone
+        # Done already (a second delivery), or the build is gone: a deleted dataset took its rows with it.
+        log.info("dataset %s: chunk %d is done or its build is gone; nothing to do", dataset_id, index)
+        return Next()
     if chunk.attempts > settings.BUILD_RETRIES + 1:
         log.error("dataset %s: chunk %d started %d times without finishing", dataset_id, index, chunk.attempts - 1)
         store.mark_failed(
