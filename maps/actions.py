@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from pathlib import Path
 
@@ -13,11 +14,11 @@ from django.utils import timezone
 from maps import uploads
 from maps.errors import InvalidUpload, NotCancellable
 from maps.indexes import drop_vector_index
-from maps.models import Dataset
+from maps.models import Dataset, Workspace
 from workers.stages.mapping import RowMapping
 
 
-def create_dataset(upload: UploadedFile[bytes] | None, name: str, mapping: RowMapping) -> Dataset:
+def create_dataset(upload: UploadedFile[bytes] | None, name: str, mapping: RowMapping, workspace: Workspace) -> Dataset:
     """Store the upload, check its first rows read and fit the chosen columns, and queue the build."""
     filename = uploads.filename_of(upload)
     assert upload is not None
@@ -38,6 +39,7 @@ def create_dataset(upload: UploadedFile[bytes] | None, name: str, mapping: RowMa
     with transaction.atomic():
         dataset = Dataset.objects.create(
             id=dataset_id,
+            workspace=workspace,
             name=(name.strip() or Path(filename).stem)[:200],
             source_filename=filename,
             upload_path=str(path),
@@ -73,8 +75,12 @@ def cancel_build(dataset: Dataset) -> Dataset:
 
 
 def delete_dataset(dataset: Dataset) -> None:
-    """Remove a dataset with its rows, its vector index and its uploaded file."""
+    """Remove a dataset with its rows, vectors, topics, share links, vector index and its upload folder."""
     with transaction.atomic():
         drop_vector_index(dataset.id)
         dataset.delete()
     Path(dataset.upload_path).unlink(missing_ok=True)
+    # Anything else a build or an export wrote next to the upload goes with it.
+    folder = settings.UPLOAD_DIR / str(dataset.id)
+    if folder.is_dir():
+        shutil.rmtree(folder, ignore_errors=True)

@@ -7,18 +7,24 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils.http import parse_etags
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from maps import actions, columns, embeddings, health, queries, uploads
-from maps.errors import InvalidEmbeddingRequest, UserError
+from maps import access, actions, columns, embeddings, health, queries, ratelimit, teams, uploads
+from maps.access import Need
+from maps.errors import InvalidEmbeddingRequest, NotAuthenticated, RateLimited, UserError
+from maps.models import Dataset
 from workers.stages.mapping import RowMapping
 
 View = Callable[..., HttpResponse]
 
 
 def error_response(error: UserError) -> JsonResponse:
-    return JsonResponse({"error": {"code": error.code, "message": error.message}}, status=error.status)
+    response = JsonResponse({"error": {"code": error.code, "message": error.message}}, status=error.status)
+    if isinstance(error, RateLimited):
+        response["Retry-After"] = str(error.retry_after)
+    if isinstance(error, NotAuthenticated):
+        response["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 def user_errors(view: View) -> View:
@@ -34,54 +40,58 @@ def user_errors(view: View) -> View:
     return wrapped
 
 
-# The API has no cookie-based sessions yet, so CSRF tokens would protect nothing; API tokens come
-# with the workspaces issue.
-@csrf_exempt
+def dataset_for(request: HttpRequest, dataset_id: str, need: Need) -> Dataset:
+    return queries.get_dataset(dataset_id, access.caller(request), need)
+
+
+# Session-authenticated writes need the CSRF token (the frontend sends it); Bearer-token requests are
+# exempted by maps.middleware.BearerTokenMiddleware.
 @require_http_methods(["GET", "POST"])
 @user_errors
 def datasets(request: HttpRequest) -> HttpResponse:
+    who = access.caller(request)
+    access.require_user(who)
     if request.method == "POST":
+        workspace = teams.editable_workspace(who, request.POST.get("workspace", ""))
         mapping = RowMapping(
             text_field=request.POST.get("text_field", ""),
             text_template=request.POST.get("text_template", ""),
             id_field=request.POST.get("id_field", ""),
             vector_field=request.POST.get("vector_field", ""),
         )
-        dataset = actions.create_dataset(request.FILES.get("file"), request.POST.get("name", ""), mapping)
+        dataset = actions.create_dataset(request.FILES.get("file"), request.POST.get("name", ""), mapping, workspace)
         return JsonResponse({"id": str(dataset.id), "status": dataset.status, "url": f"/maps/{dataset.id}"}, status=201)
-    return JsonResponse({"datasets": [queries.dataset_summary(d) for d in queries.list_datasets()]})
+    return JsonResponse({"datasets": [queries.dataset_summary(d) for d in queries.list_datasets(who)]})
 
 
-@csrf_exempt
 @require_POST
 @user_errors
 def previews(request: HttpRequest) -> HttpResponse:
+    access.require_user(access.caller(request))
     partial = request.POST.get("partial", "").lower() in ("1", "true")
     return JsonResponse(uploads.preview_upload(request.FILES.get("file"), partial))
 
 
-@csrf_exempt
 @require_http_methods(["GET", "DELETE"])
 @user_errors
 def dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    found = queries.get_dataset(dataset_id)
+    found = dataset_for(request, dataset_id, Need.EDIT if request.method == "DELETE" else Need.VIEW)
     if request.method == "DELETE":
         actions.delete_dataset(found)
         return HttpResponse(status=204)
     return JsonResponse(queries.dataset_summary(found))
 
 
-@csrf_exempt
 @require_http_methods(["POST"])
 @user_errors
 def cancel(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    return JsonResponse(queries.dataset_summary(actions.cancel_build(queries.get_dataset(dataset_id))))
+    return JsonResponse(queries.dataset_summary(actions.cancel_build(dataset_for(request, dataset_id, Need.EDIT))))
 
 
 @require_GET
 @user_errors
 def points(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    found = queries.get_dataset(dataset_id)
+    found = dataset_for(request, dataset_id, Need.VIEW)
     etag = queries.points_etag(found)
     # no-cache: the browser keeps the payload but asks each time, so a rebuilt map is never stale.
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
@@ -93,13 +103,13 @@ def points(request: HttpRequest, dataset_id: str) -> HttpResponse:
 @require_GET
 @user_errors
 def column_summaries(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    return JsonResponse(columns.summaries(queries.get_dataset(dataset_id)), safe=False)
+    return JsonResponse(columns.summaries(dataset_for(request, dataset_id, Need.VIEW)), safe=False)
 
 
 @require_GET
 @user_errors
 def column_values(request: HttpRequest, dataset_id: str, name: str) -> HttpResponse:
-    found = queries.get_dataset(dataset_id)
+    found = dataset_for(request, dataset_id, Need.VIEW)
     # Same revalidation as /points: values change only with a rebuild.
     etag = queries.points_etag(found)[:-1] + f'-{columns.name_tag(name)}"'
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
@@ -111,13 +121,13 @@ def column_values(request: HttpRequest, dataset_id: str, name: str) -> HttpRespo
 @require_GET
 @user_errors
 def point(request: HttpRequest, dataset_id: str, row_id: int) -> HttpResponse:
-    return JsonResponse(queries.point_detail(queries.get_dataset(dataset_id), row_id))
+    return JsonResponse(queries.point_detail(dataset_for(request, dataset_id, Need.VIEW), row_id))
 
 
 @require_GET
 @user_errors
 def neighbors(request: HttpRequest, dataset_id: str, row_id: int) -> HttpResponse:
-    found = queries.get_dataset(dataset_id)
+    found = dataset_for(request, dataset_id, Need.VIEW)
     hits = queries.neighbors(found, row_id, queries.parse_k(request.GET.get("k")))
     return JsonResponse({"results": [asdict(hit) for hit in hits]})
 
@@ -125,13 +135,13 @@ def neighbors(request: HttpRequest, dataset_id: str, row_id: int) -> HttpRespons
 @require_GET
 @user_errors
 def topics(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    return JsonResponse(queries.topics(queries.get_dataset(dataset_id)), safe=False)
+    return JsonResponse(queries.topics(dataset_for(request, dataset_id, Need.VIEW)), safe=False)
 
 
 @require_GET
 @user_errors
 def search(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    found = queries.get_dataset(dataset_id)
+    found = dataset_for(request, dataset_id, Need.VIEW)
     k = queries.parse_k(request.GET.get("k"))
     hits = queries.search(found, request.GET.get("q", ""), k)
     return JsonResponse({"results": [asdict(hit) for hit in hits]})
@@ -165,23 +175,31 @@ def json_post(view: View) -> View:
     return wrapped
 
 
-# Called from code with no browser session, so there is no cookie for CSRF to protect.
-@csrf_exempt
+def embedding_caller(request: HttpRequest) -> None:
+    """The embedding API serves accounts only (a token or a session), each within its rate limit."""
+    user = access.require_user(access.caller(request))
+    ratelimit.hit("embedding", f"user-{user.pk}", ratelimit.rate("embedding"))
+
+
 @json_post
 @user_errors
 def embed_text(request: HttpRequest) -> HttpResponse:
+    embedding_caller(request)
     parsed = embeddings.parse_text_request(embeddings.read_json(request))
     return JsonResponse(embeddings.atlas_payload(embeddings.run(parsed)))
 
 
-@csrf_exempt
 @json_post
 def openai_embeddings(request: HttpRequest) -> HttpResponse:
     """OpenAI's /v1/embeddings shape, errors included ({"error": {"message", "type", "param", "code"}})."""
     try:
+        embedding_caller(request)
         parsed, encoding_format = embeddings.parse_openai_request(embeddings.read_json(request))
         return JsonResponse(embeddings.openai_payload(embeddings.run(parsed, embeddings.OPENAI_NAMES), encoding_format))
     except UserError as error:
         param = error.param if isinstance(error, InvalidEmbeddingRequest) else None
         body = {"message": error.message, "type": "invalid_request_error", "param": param, "code": error.code}
-        return JsonResponse({"error": body}, status=error.status)
+        response = JsonResponse({"error": body}, status=error.status)
+        if isinstance(error, RateLimited):
+            response["Retry-After"] = str(error.retry_after)
+        return response

@@ -49,3 +49,22 @@ class InvalidEmbeddingRequest(UserError):
     def __init__(self, message: str, param: str | None = None) -> None:
         super().__init__(message)
         self.param = param
+
+
+class NotAuthenticated(UserError):
+    status = 401
+    code = "not_authenticated"
+
+
+class Forbidden(UserError):
+    status = 403
+    code = "forbidden"
+
+
+class RateLimited(UserError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

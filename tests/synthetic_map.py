@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from maps.models import Dataset, Point, Topic
+from maps.models import Dataset, Point, Topic, Workspace
+from tests.accounts import default_workspace
 
 # Fine topics: id -> (centre, language, label). Topics 2 and 3 sit close, so their labels collide
 # until the map is zoomed in far.
@@ -40,9 +41,11 @@ def _offset(i: int) -> tuple[float, float]:
     return ((i % 7) * 0.3 - 0.9, (i // 7) * 0.3 - 0.9)
 
 
-def create_synthetic_map(name: str = "synthetic") -> SyntheticMap:
+def create_synthetic_map(name: str = "synthetic", workspace: Workspace | None = None) -> SyntheticMap:
+    """A ready map in `workspace` (default: the default test user's personal workspace)."""
     columns = ["summary", "lang", "stars", "released", "maybe"]
     dataset = Dataset.objects.create(
+        workspace=workspace or default_workspace(),
         name=name,
         source_filename=f"{name}.csv",
         upload_path="/nowhere",

@@ -110,10 +110,17 @@ export interface RowMapping {
   idField?: string;
 }
 
-export async function createDataset(file: File, name: string, mapping: RowMapping): Promise<CreatedDataset> {
+/** `workspace`: the id of a workspace the user may edit; empty means their personal workspace. */
+export async function createDataset(
+  file: File,
+  name: string,
+  mapping: RowMapping,
+  workspace = '',
+): Promise<CreatedDataset> {
   const form = new FormData();
   form.append('file', file);
   form.append('name', name);
+  if (workspace) form.append('workspace', workspace);
   if (mapping.textTemplate) form.append('text_template', mapping.textTemplate);
   else form.append('text_field', mapping.textField ?? '');
   if (mapping.idField) form.append('id_field', mapping.idField);
