@@ -28,6 +28,10 @@ from workers.embedding.specs import NOMIC_PREFIXES
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ROOT.parent / "shared" / "datasets"
 
+# Test accounts need no protection against offline guessing; the production hasher would spend a
+# third of a second on every account the tests make.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 def database_url_for(name: str) -> str:
     """DATABASE_URL with its database swapped for the test database pytest-django created."""
