@@ -62,7 +62,9 @@ def watch_console(page: Page, console_errors: list[str]) -> None:
 @pytest.fixture
 def page(browser: Browser, console_errors: ConsoleErrors, live_server: LiveServer) -> Iterator[Page]:
     """A page logged in as the default test user, who owns the maps the tests make."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    # Playwright's wait_for_function evaluates its predicate with eval in the page, which the site's
+    # Content-Security-Policy forbids; tests/browser/test_sharing.py runs the app under the policy.
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
     log_in(context, live_server.url, default_user())
     page = context.new_page()
     watch_console(page, console_errors)
