@@ -76,11 +76,12 @@ def cancel_build(dataset: Dataset) -> Dataset:
 
 def delete_dataset(dataset: Dataset) -> None:
     """Remove a dataset with its rows, vectors, topics, share links, vector index and its upload folder."""
+    # delete() clears the primary key, so keep the id for the folder.
+    folder = settings.UPLOAD_DIR / str(dataset.id)
     with transaction.atomic():
         drop_vector_index(dataset.id)
         dataset.delete()
     Path(dataset.upload_path).unlink(missing_ok=True)
     # Anything else a build or an export wrote next to the upload goes with it.
-    folder = settings.UPLOAD_DIR / str(dataset.id)
     if folder.is_dir():
         shutil.rmtree(folder, ignore_errors=True)
