@@ -141,6 +141,7 @@ SECURE_HSTS_SECONDS = env_int("ATLAS_HSTS_SECONDS", 0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "maps.pages.csrf_failure"
 # The frontend is built into static files: no inline script runs anywhere. Styles set from scripts go
 # through the CSSOM, which style-src does not govern; the map's workers come from blob: URLs.
 CONTENT_SECURITY_POLICY = (

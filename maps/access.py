@@ -46,13 +46,10 @@ class Caller:
     """Who is asking: a user (by session or token), or nobody, maybe holding share-link secrets."""
 
     user: User | None
+    # The API token the request came with, when it came with one (None for sessions and share links).
     token: ApiToken | None = None
     # dataset id -> share secret, from the map-scoped cookies or ?share=
     share_secrets: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def user_id(self) -> int | None:
-        return int(self.user.pk) if self.user is not None else None
 
 
 def caller(request: HttpRequest) -> Caller:

@@ -5,7 +5,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from maps.errors import NotAuthenticated, UserError
@@ -51,3 +51,14 @@ def login_page(view: Page) -> Page:
 
 def site_url(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}"
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A session write without the CSRF token: the API's JSON shape for API paths, an error page otherwise."""
+    message = (
+        f"The request lacks a valid CSRF token ({reason}). Browsers: reload the page and try again. "
+        "Scripts: send `Authorization: Bearer <token>` instead of a session cookie."
+    )
+    if request.path.startswith(("/api/", "/v1/")):
+        return JsonResponse({"error": {"code": "csrf_failed", "message": message}}, status=403)
+    return render(request, "error.html", {"message": message, "status": 403}, status=403)

@@ -16,7 +16,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from maps.access import Caller, new_secret, secret_hash
+from maps.access import Caller, Need, new_secret, require_user, secret_hash, workspace_for
 from maps.errors import Forbidden, NotFound, UserError
 from maps.models import ApiToken, AuditEvent, Dataset, Invitation, Membership, Role, ShareLink, Workspace
 
@@ -250,8 +250,6 @@ def revoke_api_token(user: User, token_id: str) -> None:
 
 def editable_workspace(who: Caller, workspace_id: str) -> Workspace:
     """Where a new dataset goes: the named workspace when the caller may edit it, else the personal one."""
-    from maps.access import Need, require_user, workspace_for
-
     user = require_user(who)
     if workspace_id:
         return workspace_for(who, workspace_id, Need.EDIT)

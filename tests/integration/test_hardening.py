@@ -64,7 +64,8 @@ def test_session_writes_need_the_csrf_token_and_token_writes_do_not() -> None:
     dataset = create_synthetic_map().dataset
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(default_user())
-    assert browser.delete(f"/api/v1/datasets/{dataset.id}").status_code == 403
+    refused = browser.delete(f"/api/v1/datasets/{dataset.id}")
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "csrf_failed"
     assert browser.post("/workspaces", {"name": "Team"}).status_code == 403
     secret = create_api_token(default_user(), "script").secret
     script = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {secret}")

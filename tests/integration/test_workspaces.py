@@ -129,3 +129,17 @@ def test_the_home_page_lists_the_maps_of_every_workspace_of_the_user_and_no_othe
     assert "team map" in page and "bob personal" in page and "alice personal" not in page
     assert "Sign up" in Client().get("/").content.decode()
     assert Workspace.objects.filter(personal=True).count() == 2
+
+
+def test_a_share_secret_passed_as_a_query_parameter_opens_that_map_alone_to_api_clients() -> None:
+    owner = create_user("owner@example.org")
+    personal = teams.ensure_personal_workspace(owner)
+    shared, other = create_synthetic_map("shared", personal).dataset, create_synthetic_map("other", personal).dataset
+    new = teams.create_share_link(shared, owner, "", None, "http://testserver")
+    secret = new.url.rsplit("/", 1)[1]
+    anonymous = Client()
+    assert anonymous.get(f"/api/v1/datasets/{shared.id}/topics", {"share": secret}).status_code == 200
+    assert anonymous.get(f"/api/v1/datasets/{other.id}/topics", {"share": secret}).status_code == 404
+    assert anonymous.delete(f"/api/v1/datasets/{shared.id}?share={secret}").status_code == 403
+    teams.revoke_share_link(shared, owner, str(new.link.id))
+    assert anonymous.get(f"/api/v1/datasets/{shared.id}/topics", {"share": secret}).status_code == 404
