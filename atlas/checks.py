@@ -57,3 +57,18 @@ def check_embed_backend(app_configs: Sequence[Any] | None, **kwargs: Any) -> lis
     except ValueError as exc:
         return [Error(str(exc), hint="Leave ATLAS_EMBED_BACKEND empty for torch, the default.", id="atlas.E004")]
     return []
+
+
+@register()
+def check_rate_limits(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[Error]:
+    from maps import ratelimit
+
+    errors = []
+    for scope in ("login", "signup", "embedding"):
+        try:
+            ratelimit.rate(scope)
+        except ValueError as exc:
+            errors.append(
+                Error(str(exc), hint="Write hits/seconds, e.g. 10/300; 0/1 turns the limit off.", id="atlas.E010")
+            )
+    return errors

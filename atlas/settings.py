@@ -15,7 +15,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
     "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "maps.apps.MapsConfig",
@@ -24,8 +28,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "maps.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the session user is known, before CSRF: a Bearer token replaces the user and needs no CSRF token.
+    "maps.middleware.BearerTokenMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -36,8 +46,14 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": False,
-        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
     }
 ]
 
@@ -46,6 +62,13 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL", "")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL)} if DATABASE_URL else {}
 REDIS_URL = env_str("REDIS_URL", "")
+
+# Counters for the rate limits live in Redis so that every web process shares them.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
@@ -98,6 +121,51 @@ EMBED_QUEUE = env_str("ATLAS_EMBED_QUEUE", "embed")
 # splits longer lists into requests of this size by itself.
 EMBED_API_MAX_TEXTS = env_int("ATLAS_EMBED_API_MAX_TEXTS", 256)
 EMBED_API_MAX_CHARS = env_int("ATLAS_EMBED_API_MAX_CHARS", 16384)
+
+# Accounts. People log in with their email address (it is also their username).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+# Password-reset mails; the console backend prints them to the web process's log.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "atlas@localhost")
+# Invitations to a workspace stay valid this many days.
+INVITE_DAYS = env_int("ATLAS_INVITE_DAYS", 14)
+
+# Hardening. Cookies are Secure (sent over HTTPS only) unless DEBUG is on; `make run` serves plain HTTP on
+# the loopback address and turns them off there (ATLAS_SECURE_COOKIES=false).
+SECURE_COOKIES = env_bool("ATLAS_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_HSTS_SECONDS = env_int("ATLAS_HSTS_SECONDS", 0)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "maps.pages.csrf_failure"
+# The frontend is built into static files: no inline script runs anywhere. Styles set from scripts go
+# through the CSSOM, which style-src does not govern; the map's workers come from blob: URLs.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# Rate limits, hits/seconds per client address (log-in, sign-up) or per user (embedding API); 0/1 is off.
+RATE_LIMIT_LOGIN = env_str("ATLAS_RATE_LIMIT_LOGIN", "10/300")
+RATE_LIMIT_SIGNUP = env_str("ATLAS_RATE_LIMIT_SIGNUP", "10/3600")
+RATE_LIMIT_EMBEDDING = env_str("ATLAS_RATE_LIMIT_EMBEDDING", "600/60")
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ACKS_LATE = True

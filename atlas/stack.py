@@ -97,6 +97,9 @@ def wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float) ->
     raise RuntimeError(f"the web server did not answer at {url} within {timeout:.0f} s")
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 def port_is_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         return sock.connect_ex((host, port)) != 0
@@ -113,6 +116,9 @@ def serve() -> int:
         return 1
     data_dir = Path(os.environ.get("ATLAS_DATA_DIR") or ROOT / "var")
     children: list[subprocess.Popen[bytes]] = []
+    if host in LOOPBACK:
+        # Plain HTTP on this machine only: Secure cookies would never come back, so logging in would fail.
+        os.environ.setdefault("ATLAS_SECURE_COOKIES", "false")
     try:
         with services(data_dir) as service_env:
             try:
@@ -177,7 +183,11 @@ def exec_with_services(command: list[str], keep: bool) -> int:
         with services(data_dir) as service_env:
             # Tests that restart the embedded PostgreSQL need to know where it lives.
             env = child_env(
-                **service_env, ATLAS_DATA_DIR=str(data_dir / "data"), ATLAS_EMBEDDED_PGDATA=str(data_dir / "postgres")
+                **service_env,
+                # Test servers speak plain HTTP on the loopback address, as `make run` does.
+                ATLAS_SECURE_COOKIES=os.environ.get("ATLAS_SECURE_COOKIES", "false"),
+                ATLAS_DATA_DIR=str(data_dir / "data"),
+                ATLAS_EMBEDDED_PGDATA=str(data_dir / "postgres"),
             )
             return subprocess.run(command, cwd=ROOT, env=env).returncode
     finally:

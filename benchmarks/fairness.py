@@ -61,11 +61,12 @@ def worker(env_extra: dict[str, str], log: Path) -> Iterator[None]:
 def submit(path: Path) -> str:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from benchmarks.accounts import bench_workspace
     from maps.actions import create_dataset
     from workers.stages.mapping import RowMapping
 
     upload = SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv")
-    return str(create_dataset(upload, path.stem, RowMapping(text_field="summary")).id)
+    return str(create_dataset(upload, path.stem, RowMapping(text_field="summary"), bench_workspace()).id)
 
 
 def wait_ready(dataset_id: str, timeout: float = 1200) -> float:

@@ -18,6 +18,7 @@ import numpy as np
 from django.db import connection
 from django.utils import timezone
 
+from benchmarks.accounts import bench_workspace
 from maps.models import Dataset, Topic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +40,9 @@ def create_map(rows: int, seed: int = 7) -> Dataset:
     topic = rng.integers(0, CLUSTERS, size=rows)
     xy = centres[topic] + rng.normal(0, 2.5, size=(rows, 2))
     dataset = Dataset.objects.create(
+        workspace=bench_workspace(),
+        # Public, so the benchmark's browser opens it without an account.
+        visibility=Dataset.Visibility.PUBLIC,
         name=f"bench {rows}",
         source_filename="bench.csv",
         upload_path="/nowhere",

@@ -33,6 +33,7 @@ def build_map(folder: Path) -> str:
     import pyarrow.parquet as pq
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from benchmarks.accounts import bench_workspace
     from benchmarks.layout import clustered_vectors
     from maps.actions import create_dataset
     from maps.models import Dataset
@@ -44,7 +45,11 @@ def build_map(folder: Path) -> str:
     table = pa.table({"text": texts, "vector": pa.array(list(vectors), pa.list_(pa.float32()))})
     pq.write_table(table, path)
     upload = SimpleUploadedFile(path.name, path.read_bytes())
-    dataset = create_dataset(upload, "synthetic 100k", RowMapping(text_field="text", vector_field="vector"))
+    dataset = create_dataset(
+        upload, "synthetic 100k", RowMapping(text_field="text", vector_field="vector"), bench_workspace()
+    )
+    # A public map: the viewers are anonymous, as readers of a published map are.
+    Dataset.objects.filter(id=dataset.id).update(visibility=Dataset.Visibility.PUBLIC)
     pipeline.build(dataset.id)
     assert Dataset.objects.get(id=dataset.id).status == "ready"
     return str(dataset.id)

@@ -68,12 +68,13 @@ def build_once(path: Path) -> dict[str, Any]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from maps.actions import create_dataset
-    from maps.models import Dataset
+    from maps.models import Dataset, Workspace
     from workers import pipeline
     from workers.stages.mapping import RowMapping
 
     upload = SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv")
-    dataset = create_dataset(upload, path.stem, RowMapping(text_field="summary"))
+    workspace, _ = Workspace.objects.get_or_create(name="benchmarks")
+    dataset = create_dataset(upload, path.stem, RowMapping(text_field="summary"), workspace)
     started = time.monotonic()
     pipeline.build(dataset.id)
     wall = time.monotonic() - started

@@ -71,6 +71,7 @@ def peak_rss_gb() -> float:
 def run_build(path: Path) -> dict[str, Any]:
     from django.core.files.uploadedfile import UploadedFile
 
+    from benchmarks.accounts import bench_workspace
     from maps.actions import create_dataset
     from maps.models import Dataset
     from workers import pipeline
@@ -78,7 +79,9 @@ def run_build(path: Path) -> dict[str, Any]:
 
     with path.open("rb") as handle:
         upload = UploadedFile(handle, name=path.name, size=path.stat().st_size)
-        dataset = create_dataset(upload, path.stem, RowMapping(text_field="text", vector_field="vector"), "group")
+        dataset = create_dataset(
+            upload, path.stem, RowMapping(text_field="text", vector_field="vector"), bench_workspace(), "group"
+        )
     started = time.monotonic()
     pipeline.build(dataset.id)
     wall = time.monotonic() - started

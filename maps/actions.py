@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,7 +16,7 @@ from django.utils import timezone
 from maps import layout, uploads
 from maps.errors import InvalidUpload, NotCancellable, NotRelayoutable, TagExists
 from maps.indexes import drop_search_indexes
-from maps.models import Dataset, Tag, TaggedRow
+from maps.models import Dataset, Tag, TaggedRow, Workspace
 from maps.queries import require_rows
 from workers.stages.mapping import RowMapping
 
@@ -24,6 +25,7 @@ def create_dataset(
     upload: UploadedFile[bytes] | None,
     name: str,
     mapping: RowMapping,
+    workspace: Workspace,
     label_field: str = "",
     layout_choices: Mapping[str, Any] | None = None,
 ) -> Dataset:
@@ -55,6 +57,7 @@ def create_dataset(
     with transaction.atomic():
         dataset = Dataset.objects.create(
             id=dataset_id,
+            workspace=workspace,
             name=(name.strip() or Path(filename).stem)[:200],
             source_filename=filename,
             upload_path=str(path),
@@ -117,11 +120,16 @@ def cancel_build(dataset: Dataset) -> Dataset:
 
 
 def delete_dataset(dataset: Dataset) -> None:
-    """Remove a dataset with its rows, its vector index and its uploaded file."""
+    """Remove a dataset with its rows, vectors, topics, share links, vector index and its upload folder."""
+    # delete() clears the primary key, so keep the id for the folder.
+    folder = settings.UPLOAD_DIR / str(dataset.id)
     with transaction.atomic():
         drop_search_indexes(dataset.id)
         dataset.delete()
     Path(dataset.upload_path).unlink(missing_ok=True)
+    # Anything else a build or an export wrote next to the upload goes with it.
+    if folder.is_dir():
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def create_tag(dataset: Dataset, name: str, colour: str) -> Tag:

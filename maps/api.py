@@ -8,18 +8,37 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils.http import parse_etags
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from maps import actions, columns, embeddings, export, health, layout, queries, schemas, uploads
-from maps.errors import InvalidEmbeddingRequest, UserError
+from maps import (
+    access,
+    actions,
+    columns,
+    embeddings,
+    export,
+    health,
+    layout,
+    queries,
+    ratelimit,
+    schemas,
+    teams,
+    uploads,
+)
+from maps.access import Need
+from maps.errors import InvalidEmbeddingRequest, NotAuthenticated, RateLimited, UserError
+from maps.models import Dataset
 from workers.stages.mapping import RowMapping
 
 View = Callable[..., HttpResponse]
 
 
 def error_response(error: UserError) -> JsonResponse:
-    return JsonResponse({"error": {"code": error.code, "message": error.message}}, status=error.status)
+    response = JsonResponse({"error": {"code": error.code, "message": error.message}}, status=error.status)
+    if isinstance(error, RateLimited):
+        response["Retry-After"] = str(error.retry_after)
+    if isinstance(error, NotAuthenticated):
+        response["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 def user_errors(view: View) -> View:
@@ -35,13 +54,19 @@ def user_errors(view: View) -> View:
     return wrapped
 
 
-# The API has no cookie-based sessions yet, so CSRF tokens would protect nothing; API tokens come
-# with the workspaces issue.
-@csrf_exempt
+def dataset_for(request: HttpRequest, dataset_id: str, need: Need) -> Dataset:
+    return queries.get_dataset(dataset_id, access.caller(request), need)
+
+
+# Session-authenticated writes need the CSRF token (the frontend sends it); Bearer-token requests are
+# exempted by maps.middleware.BearerTokenMiddleware.
 @require_http_methods(["GET", "POST"])
 @user_errors
 def datasets(request: HttpRequest) -> HttpResponse:
+    who = access.caller(request)
+    access.require_user(who)
     if request.method == "POST":
+        workspace = teams.editable_workspace(who, request.POST.get("workspace", ""))
         mapping = RowMapping(
             text_field=request.POST.get("text_field", ""),
             text_template=request.POST.get("text_template", ""),
@@ -52,45 +77,43 @@ def datasets(request: HttpRequest) -> HttpResponse:
             request.FILES.get("file"),
             request.POST.get("name", ""),
             mapping,
+            workspace,
             label_field=request.POST.get("label_field", ""),
             layout_choices={key: request.POST.get(key) for key in layout.KEYS},
         )
         return JsonResponse({"id": str(dataset.id), "status": dataset.status, "url": f"/maps/{dataset.id}"}, status=201)
-    return JsonResponse({"datasets": [queries.dataset_summary(d) for d in queries.list_datasets()]})
+    return JsonResponse({"datasets": [queries.dataset_summary(d) for d in queries.list_datasets(who)]})
 
 
-@csrf_exempt
 @require_POST
 @user_errors
 def previews(request: HttpRequest) -> HttpResponse:
+    access.require_user(access.caller(request))
     partial = request.POST.get("partial", "").lower() in ("1", "true")
     return JsonResponse(uploads.preview_upload(request.FILES.get("file"), partial))
 
 
-@csrf_exempt
 @require_http_methods(["GET", "DELETE"])
 @user_errors
 def dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    found = queries.get_dataset(dataset_id)
+    found = dataset_for(request, dataset_id, Need.EDIT if request.method == "DELETE" else Need.VIEW)
     if request.method == "DELETE":
         actions.delete_dataset(found)
         return HttpResponse(status=204)
     return JsonResponse(queries.dataset_summary(found))
 
 
-@csrf_exempt
 @require_http_methods(["POST"])
 @user_errors
 def cancel(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    return JsonResponse(queries.dataset_summary(actions.cancel_build(queries.get_dataset(dataset_id))))
+    return JsonResponse(queries.dataset_summary(actions.cancel_build(dataset_for(request, dataset_id, Need.EDIT))))
 
 
-@csrf_exempt
 @require_POST
 @user_errors
 def relayout(request: HttpRequest, dataset_id: str) -> HttpResponse:
     """New layout parameters as JSON or form fields; answers 202 with the dataset, now queued."""
-    found = queries.get_dataset(dataset_id)
+    found = dataset_for(request, dataset_id, Need.EDIT)
     choices: Any = request.POST.dict()
     if request.content_type == "application/json":
         try:
@@ -105,7 +128,7 @@ def relayout(request: HttpRequest, dataset_id: str) -> HttpResponse:
 @require_GET
 @user_errors
 def points(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    found = queries.get_dataset(dataset_id)
+    found = dataset_for(request, dataset_id, Need.VIEW)
     etag = queries.points_etag(found)
     # no-cache: the browser keeps the payload but asks each time, so a rebuilt map is never stale.
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
@@ -117,13 +140,13 @@ def points(request: HttpRequest, dataset_id: str) -> HttpResponse:
 @require_GET
 @user_errors
 def column_summaries(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    return JsonResponse(columns.summaries(queries.get_dataset(dataset_id)), safe=False)
+    return JsonResponse(columns.summaries(dataset_for(request, dataset_id, Need.VIEW)), safe=False)
 
 
 @require_GET
 @user_errors
 def column_values(request: HttpRequest, dataset_id: str, name: str) -> HttpResponse:
-    found = queries.get_dataset(dataset_id)
+    found = dataset_for(request, dataset_id, Need.VIEW)
     # Same revalidation as /points: values change only with a rebuild.
     etag = queries.points_etag(found)[:-1] + f'-{columns.name_tag(name)}"'
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
@@ -135,13 +158,13 @@ def column_values(request: HttpRequest, dataset_id: str, name: str) -> HttpRespo
 @require_GET
 @user_errors
 def point(request: HttpRequest, dataset_id: str, row_id: int) -> HttpResponse:
-    return JsonResponse(queries.point_detail(queries.get_dataset(dataset_id), row_id))
+    return JsonResponse(queries.point_detail(dataset_for(request, dataset_id, Need.VIEW), row_id))
 
 
 @require_GET
 @user_errors
 def neighbors(request: HttpRequest, dataset_id: str, row_id: int) -> HttpResponse:
-    found = queries.get_dataset(dataset_id)
+    found = dataset_for(request, dataset_id, Need.VIEW)
     hits = queries.neighbors(found, row_id, queries.parse_k(request.GET.get("k")))
     return JsonResponse({"results": [asdict(hit) for hit in hits]})
 
@@ -149,43 +172,43 @@ def neighbors(request: HttpRequest, dataset_id: str, row_id: int) -> HttpRespons
 @require_GET
 @user_errors
 def topics(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    return JsonResponse(queries.topics(queries.get_dataset(dataset_id)), safe=False)
+    return JsonResponse(queries.topics(dataset_for(request, dataset_id, Need.VIEW)), safe=False)
 
 
 @require_GET
 @user_errors
 def search(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    found = queries.get_dataset(dataset_id)
+    found = dataset_for(request, dataset_id, Need.VIEW)
     wanted = queries.parse_search(request.GET.dict())
     hits = queries.run_search(found, wanted)
     return JsonResponse({"mode": wanted.mode, "results": [asdict(hit) for hit in hits]})
 
 
-# Tags and exports are written from the map page without a login yet; see the note on datasets().
-@csrf_exempt
+# Everyone who can open a map sees its tags and may export its rows; changing tags needs an editor.
 @require_http_methods(["GET", "POST"])
 @user_errors
 def tags(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    found = queries.require_ready(queries.get_dataset(dataset_id))
+    found = queries.require_ready(
+        dataset_for(request, dataset_id, Need.EDIT if request.method == "POST" else Need.VIEW)
+    )
     if request.method == "POST":
         wanted = schemas.new_tag(schemas.json_body(request))
         return JsonResponse(queries.tag_summary(actions.create_tag(found, wanted.name, wanted.colour), 0), status=201)
     return JsonResponse({"tags": queries.tags(found)})
 
 
-@csrf_exempt
 @require_http_methods(["DELETE"])
 @user_errors
 def tag(request: HttpRequest, dataset_id: str, tag_id: int) -> HttpResponse:
-    actions.delete_tag(queries.get_tag(queries.get_dataset(dataset_id), tag_id))
+    actions.delete_tag(queries.get_tag(dataset_for(request, dataset_id, Need.EDIT), tag_id))
     return HttpResponse(status=204)
 
 
-@csrf_exempt
 @require_http_methods(["GET", "POST", "DELETE"])
 @user_errors
 def tag_rows(request: HttpRequest, dataset_id: str, tag_id: int) -> HttpResponse:
-    found = queries.get_tag(queries.get_dataset(dataset_id), tag_id)
+    need = Need.VIEW if request.method == "GET" else Need.EDIT
+    found = queries.get_tag(dataset_for(request, dataset_id, need), tag_id)
     if request.method == "GET":
         return JsonResponse({"rows": queries.tagged_row_ids(found)})
     rows = schemas.row_ids(schemas.json_body(request))
@@ -194,13 +217,13 @@ def tag_rows(request: HttpRequest, dataset_id: str, tag_id: int) -> HttpResponse
     return JsonResponse({"removed": actions.untag_rows(found, rows)})
 
 
-@csrf_exempt
 @require_POST
 @user_errors
 def export_rows(request: HttpRequest, dataset_id: str) -> HttpResponse:
+    found = dataset_for(request, dataset_id, Need.VIEW)
     body = schemas.json_body(request)
     fmt = schemas.export_format(body)
-    data, content_type, filename = export.export_rows(queries.get_dataset(dataset_id), schemas.row_ids(body), fmt)
+    data, content_type, filename = export.export_rows(found, schemas.row_ids(body), fmt)
     return HttpResponse(
         data, content_type=content_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
@@ -234,23 +257,31 @@ def json_post(view: View) -> View:
     return wrapped
 
 
-# Called from code with no browser session, so there is no cookie for CSRF to protect.
-@csrf_exempt
+def embedding_caller(request: HttpRequest) -> None:
+    """The embedding API serves accounts only (a token or a session), each within its rate limit."""
+    user = access.require_user(access.caller(request))
+    ratelimit.hit("embedding", f"user-{user.pk}", ratelimit.rate("embedding"))
+
+
 @json_post
 @user_errors
 def embed_text(request: HttpRequest) -> HttpResponse:
+    embedding_caller(request)
     parsed = embeddings.parse_text_request(embeddings.read_json(request))
     return JsonResponse(embeddings.atlas_payload(embeddings.run(parsed)))
 
 
-@csrf_exempt
 @json_post
 def openai_embeddings(request: HttpRequest) -> HttpResponse:
     """OpenAI's /v1/embeddings shape, errors included ({"error": {"message", "type", "param", "code"}})."""
     try:
+        embedding_caller(request)
         parsed, encoding_format = embeddings.parse_openai_request(embeddings.read_json(request))
         return JsonResponse(embeddings.openai_payload(embeddings.run(parsed, embeddings.OPENAI_NAMES), encoding_format))
     except UserError as error:
         param = error.param if isinstance(error, InvalidEmbeddingRequest) else None
         body = {"message": error.message, "type": "invalid_request_error", "param": param, "code": error.code}
-        return JsonResponse({"error": body}, status=error.status)
+        response = JsonResponse({"error": body}, status=error.status)
+        if isinstance(error, RateLimited):
+            response["Retry-After"] = str(error.retry_after)
+        return response

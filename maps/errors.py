@@ -63,3 +63,22 @@ class NotRelayoutable(UserError):
 class TagExists(UserError):
     status = 409
     code = "tag_exists"
+
+
+class NotAuthenticated(UserError):
+    status = 401
+    code = "not_authenticated"
+
+
+class Forbidden(UserError):
+    status = 403
+    code = "forbidden"
+
+
+class RateLimited(UserError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, QuerySet
 
-from maps import layout
+from maps import access, layout
+from maps.access import Caller, Need
 from maps.errors import NotFound, NotReady, UserError
 from maps.indexes import TEXT_SEARCH_CONFIG, TSVECTOR_SQL
 from maps.models import Dataset, Point, Tag, TaggedRow, Topic
@@ -19,15 +20,21 @@ from maps.models import Dataset, Point, Tag, TaggedRow, Topic
 ARROW_STREAM_TYPE = "application/vnd.apache.arrow.stream"
 
 
-def list_datasets() -> QuerySet[Dataset]:
-    return Dataset.objects.all()
+def list_datasets(who: Caller) -> QuerySet[Dataset]:
+    """The datasets of every workspace the caller belongs to, newest first."""
+    if who.user is None:
+        return Dataset.objects.none()
+    return Dataset.objects.filter(workspace__memberships__user=who.user).select_related("workspace")
 
 
-def get_dataset(dataset_id: str) -> Dataset:
+def get_dataset(dataset_id: str, who: Caller, need: Need) -> Dataset:
+    """The one place dataset-scoped views fetch a dataset: 404 unless the caller may see it, 403 unless it
+    may also do `need` (maps.access)."""
     try:
-        return Dataset.objects.get(id=uuid.UUID(str(dataset_id)))
+        found = Dataset.objects.get(id=uuid.UUID(str(dataset_id)))
     except (ValueError, Dataset.DoesNotExist):
         raise NotFound(f"No dataset with id {dataset_id!r}.") from None
+    return access.check_dataset(who, found, need)
 
 
 def require_ready(dataset: Dataset) -> Dataset:
@@ -58,6 +65,8 @@ def dataset_summary(dataset: Dataset) -> dict[str, Any]:
         "quality": dataset.quality,
         "created_at": dataset.created_at.isoformat(),
         "url": f"/maps/{dataset.id}",
+        "workspace": str(dataset.workspace_id) if dataset.workspace_id else None,
+        "visibility": dataset.visibility,
     }
 
 

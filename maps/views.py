@@ -3,21 +3,28 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from maps import queries
-from maps.errors import NotFound
+from maps import access, queries
+from maps.access import Need
+from maps.pages import login_page, page
 
 
+@page
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {"datasets": queries.list_datasets()})
+    who = access.caller(request)
+    if who.user is None:
+        return render(request, "welcome.html")
+    return render(request, "home.html", {"datasets": queries.list_datasets(who)})
 
 
+@login_page
 def new_map(request: HttpRequest) -> HttpResponse:
-    return render(request, "new.html")
+    workspaces = access.workspaces_of(access.caller(request), Need.EDIT)
+    return render(request, "new.html", {"workspaces": workspaces})
 
 
+@page
 def map_page(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    try:
-        dataset = queries.get_dataset(dataset_id)
-    except NotFound as error:
-        return render(request, "not_found.html", {"message": error.message}, status=404)
-    return render(request, "map.html", {"dataset": dataset})
+    who = access.caller(request)
+    dataset = queries.get_dataset(dataset_id, who, Need.VIEW)
+    can_edit = (access.dataset_level(who, dataset) or 0) >= Need.EDIT
+    return render(request, "map.html", {"dataset": dataset, "can_edit": can_edit})

@@ -17,14 +17,20 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 
 from atlas.celery import app as celery_app
 from atlas.stack import worker_command
+from tests.accounts import logged_in_client
 from tests.tiny_models import build_tiny_model
 from workers.embedding.specs import NOMIC_PREFIXES
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ROOT.parent / "shared" / "datasets"
+
+# Test accounts need no protection against offline guessing; the production hasher would spend a
+# third of a second on every account the tests make.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def database_url_for(name: str) -> str:
@@ -68,6 +74,17 @@ def celery_worker(
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture
+def client(db: None) -> Client:
+    """pytest-django's client, logged in as the default user: the maps tests make are theirs."""
+    return logged_in_client()
+
+
+@pytest.fixture
+def anonymous_client() -> Client:
+    return Client()
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from django.db import connection
 from django.utils import timezone
 
 from maps.indexes import create_text_index
-from maps.models import EMBEDDING_DIMENSIONS, Dataset, Point, Topic
+from maps.models import EMBEDDING_DIMENSIONS, Dataset, Point, Topic, Workspace
+from tests.accounts import default_workspace
 
 # Fine topics: id -> (centre, language, label). Topics 2 and 3 sit close, so their labels collide
 # until the map is zoomed in far.
@@ -51,9 +52,11 @@ def _vector(topic: int, i: int) -> list[float]:
     return (v / np.linalg.norm(v)).tolist()
 
 
-def create_synthetic_map(name: str = "synthetic") -> SyntheticMap:
+def create_synthetic_map(name: str = "synthetic", workspace: Workspace | None = None) -> SyntheticMap:
+    """A ready map in `workspace` (default: the default test user's personal workspace)."""
     columns = ["summary", "lang", "stars", "released", "maybe"]
     dataset = Dataset.objects.create(
+        workspace=workspace or default_workspace(),
         name=name,
         source_filename=f"{name}.csv",
         upload_path="/nowhere",

@@ -138,10 +138,17 @@ export interface RowMapping {
   labelField?: string;
 }
 
-export async function createDataset(file: File, name: string, mapping: RowMapping): Promise<CreatedDataset> {
+/** `workspace`: the id of a workspace the user may edit; empty means their personal workspace. */
+export async function createDataset(
+  file: File,
+  name: string,
+  mapping: RowMapping,
+  workspace = '',
+): Promise<CreatedDataset> {
   const form = new FormData();
   form.append('file', file);
   form.append('name', name);
+  if (workspace) form.append('workspace', workspace);
   if (mapping.textTemplate) form.append('text_template', mapping.textTemplate);
   else form.append('text_field', mapping.textField ?? '');
   if (mapping.idField) form.append('id_field', mapping.idField);
@@ -178,11 +185,7 @@ export async function previewFile(file: Blob, filename: string, partial: boolean
 
 /** Lay the map out again from its stored vectors with these parameters; the map is rebuilt in the background. */
 export function relayout(id: string, params: Partial<LayoutParams>): Promise<Dataset> {
-  return getJSON<Dataset>(`${ds(id)}/relayout`, {
-    method: 'POST',
-    headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-    body: JSON.stringify(params),
-  });
+  return getJSON<Dataset>(`${ds(id)}/relayout`, jsonInit('POST', params));
 }
 
 export function getDataset(id: string): Promise<Dataset> {
@@ -252,7 +255,7 @@ export async function createTag(id: string, name: string, colour: string): Promi
 }
 
 export async function deleteTag(id: string, tagId: number): Promise<void> {
-  await request(`${ds(id)}/tags/${tagId}`, { method: 'DELETE' });
+  await request(`${ds(id)}/tags/${tagId}`, jsonInit('DELETE', {}));
 }
 
 export async function getTagRows(id: string, tagId: number): Promise<number[]> {

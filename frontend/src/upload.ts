@@ -248,7 +248,8 @@ startButton.addEventListener('click', async (ev) => {
     const mapping = usingTemplate()
       ? { textTemplate: templateInput.value.trim(), ...common }
       : { textField: fieldSelect.value, ...common };
-    const created = await createDataset(file, nameInput.value.trim() || stem(file.name), mapping);
+    const workspace = (document.getElementById('workspace') as HTMLSelectElement | null)?.value ?? '';
+    const created = await createDataset(file, nameInput.value.trim() || stem(file.name), mapping, workspace);
     location.assign(created.url);
   } catch (e) {
     showError(e instanceof Error ? e.message : String(e));

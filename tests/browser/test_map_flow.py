@@ -7,10 +7,10 @@ from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
-from django.test import Client
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from tests.accounts import logged_in_client
 from tests.browser.conftest import ConsoleErrors
 from tests.conftest import WorkerProcess, csv_slice
 
@@ -58,7 +58,9 @@ def test_uploading_in_the_browser_builds_a_map_that_draws_points_and_highlights_
     page.fill("#search-input", "http client library")
     page.press("#search-input", "Enter")
     page.wait_for_selector("#map-root[data-highlighted]")
-    expected = Client().get(f"/api/v1/datasets/{dataset_id}/search", {"q": "http client library", "k": 10}).json()
+    expected = (
+        logged_in_client().get(f"/api/v1/datasets/{dataset_id}/search", {"q": "http client library", "k": 10}).json()
+    )
     expected_ids = [str(r["id"]) for r in expected["results"]]
     assert page.get_attribute("#map-root", "data-highlighted") == ",".join(expected_ids)
     listed = page.locator("#search-results li").evaluate_all("items => items.map(li => li.dataset.rowId)")
@@ -85,7 +87,9 @@ def test_uploading_in_the_browser_builds_a_map_that_draws_points_and_highlights_
     first_id = expected["results"][0]["id"]
     expect(page.locator("#details")).to_have_attribute("data-row-id", str(first_id))
     expect(page.locator("#neighbors li")).to_have_count(10)
-    api_neighbors = Client().get(f"/api/v1/datasets/{dataset_id}/points/{first_id}/neighbors").json()["results"]
+    api_neighbors = (
+        logged_in_client().get(f"/api/v1/datasets/{dataset_id}/points/{first_id}/neighbors").json()["results"]
+    )
     shown = page.locator("#neighbors li").evaluate_all("items => items.map(li => li.dataset.rowId)")
     assert shown == [str(n["id"]) for n in api_neighbors]
     page.locator("#neighbors li").nth(1).click()

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.test import Client
 
 from maps.models import Dataset
+from tests.accounts import default_workspace
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +61,7 @@ def test_an_unknown_dataset_is_a_404_in_the_api_and_on_the_page(client: Client) 
 
 def make_dataset(tmp_path: Path, status: str = Dataset.Status.QUEUED) -> Dataset:
     return Dataset.objects.create(
+        workspace=default_workspace(),
         name="<b>bold</b>",
         source_filename="f.csv",
         upload_path=str(tmp_path / "f.csv"),

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from maps.models import Dataset, Point, Topic
+from tests.accounts import default_workspace
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,6 +19,7 @@ def test_backup_then_restore_brings_back_datasets_points_vectors_and_uploaded_fi
     upload = settings.UPLOAD_DIR / "kept-backup-test.csv"
     upload.write_text("name,summary\na,http client\n")
     dataset = Dataset.objects.create(
+        workspace=default_workspace(),
         name="kept",
         source_filename="kept.csv",
         upload_path=str(upload),

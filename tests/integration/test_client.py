@@ -13,6 +13,9 @@ import pytest
 from atlas_client import AtlasError, embed
 from pytest_django.live_server_helper import LiveServer
 
+from maps.models import ApiToken
+from maps.teams import create_api_token
+from tests.accounts import default_user
 from workers.embedding import embed_texts
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,6 +26,29 @@ TEXTS = ["the cat", "a dog of stone", "river", "fish and bird", "", "the tree", 
 @pytest.fixture(autouse=True)
 def _models(tiny_models: dict[str, Path]) -> None:
     """The live server runs in this process, so it serves the tiny models too."""
+
+
+@pytest.fixture(autouse=True)
+def api_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Scripts authenticate with an API token in ATLAS_API_KEY, as the client's README says."""
+    secret = create_api_token(default_user(), "client tests").secret
+    monkeypatch.setenv("ATLAS_API_KEY", secret)
+    return secret
+
+
+def test_the_client_sends_its_api_key_and_a_wrong_key_is_refused_with_401(
+    live_server: LiveServer, api_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = embed.text(["a"], model="tiny-plain", base_url=live_server.url, api_key=api_key)
+    assert len(out["embeddings"]) == 1
+    assert ApiToken.objects.get().last_used_at is not None, "the token's last use is recorded"
+    with pytest.raises(AtlasError) as refused:
+        embed.text(["a"], model="tiny-plain", base_url=live_server.url, api_key="atl_wrong", max_retries=0)
+    assert refused.value.status == 401
+    monkeypatch.delenv("ATLAS_API_KEY")
+    with pytest.raises(AtlasError) as anonymous:
+        embed.text(["a"], model="tiny-plain", base_url=live_server.url, max_retries=0)
+    assert anonymous.value.status == 401 and "Bearer" in str(anonymous.value)
 
 
 def test_remote_text_embedding_returns_nomic_shaped_vectors_in_order(live_server: LiveServer) -> None:

@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from maps.models import Dataset, Point
+from tests.accounts import default_workspace
 from tests.synthetic_map import create_synthetic_map
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +95,13 @@ def test_an_unknown_column_answers_404_naming_the_columns_there_are(client: Clie
 
 
 def test_columns_of_a_map_that_is_not_ready_answer_409(client: Client) -> None:
-    dataset = Dataset.objects.create(name="q", source_filename="a.csv", upload_path="/x", text_field="t", columns=["t"])
+    dataset = Dataset.objects.create(
+        workspace=default_workspace(),
+        name="q",
+        source_filename="a.csv",
+        upload_path="/x",
+        text_field="t",
+        columns=["t"],
+    )
     assert client.get(f"/api/v1/datasets/{dataset.id}/columns").status_code == 409
     assert client.get(f"/api/v1/datasets/{dataset.id}/columns/t").status_code == 409

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from maps.models import Dataset
+from tests.accounts import default_user, default_workspace
 
 pytestmark = pytest.mark.django_db
 
@@ -106,8 +107,12 @@ def test_the_import_command_creates_the_dataset_and_prints_its_map_url(tmp_path:
     path = tmp_path / "notes.jsonl"
     path.write_text('{"title": "One", "body": "first note"}\n{"title": "Two", "body": "second note"}\n')
     out = io.StringIO()
-    call_command("import_dataset", str(path), "--text-field", "body", "--name", "Notes", stdout=out)
+    user = default_user()
+    call_command(
+        "import_dataset", str(path), "--text-field", "body", "--name", "Notes", "--user", user.email, stdout=out
+    )
     dataset = Dataset.objects.get()
+    assert dataset.workspace == default_workspace(), "the map goes to the user's personal workspace"
     assert (dataset.name, dataset.text_field, dataset.columns) == ("Notes", "body", ["title", "body"])
     assert out.getvalue().strip() == f"http://127.0.0.1:8000/maps/{dataset.id}"
     assert Path(dataset.upload_path).read_bytes() == path.read_bytes()
@@ -117,5 +122,5 @@ def test_the_import_command_reports_a_bad_file_with_the_same_message_as_the_api(
     path = tmp_path / "ragged.csv"
     path.write_text("text,n\nfine,1\nshort\n")
     with pytest.raises(CommandError, match="row 3 has 1"):
-        call_command("import_dataset", str(path), "--text-field", "text")
+        call_command("import_dataset", str(path), "--text-field", "text", "--user", default_user().get_username())
     assert Dataset.objects.count() == 0

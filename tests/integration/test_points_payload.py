@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from maps.models import Dataset
+from tests.accounts import default_workspace
 from tests.conftest import WorkerProcess, csv_slice
 from tests.integration.helpers import upload, wait_until_finished
 
@@ -42,6 +43,8 @@ def test_the_points_payload_answers_304_to_its_own_etag_and_gets_a_new_etag_when
 
 
 def test_a_map_that_is_not_ready_answers_409_even_to_an_etag(client: Client) -> None:
-    dataset = Dataset.objects.create(name="queued", source_filename="a.csv", upload_path="/nowhere", text_field="t")
+    dataset = Dataset.objects.create(
+        workspace=default_workspace(), name="queued", source_filename="a.csv", upload_path="/nowhere", text_field="t"
+    )
     response = client.get(f"/api/v1/datasets/{dataset.id}/points", headers={"If-None-Match": "*"})
     assert response.status_code == 409

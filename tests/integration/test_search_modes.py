@@ -8,6 +8,7 @@ from django.utils import timezone
 from maps.indexes import create_text_index, text_index_name
 from maps.models import Dataset, Point
 from maps.queries import keyword_rows_sql
+from tests.accounts import default_workspace
 from tests.synthetic_map import create_synthetic_map
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,7 @@ def test_a_bad_search_gets_a_specific_400(client: Client, params: dict[str, str]
 
 def test_keyword_search_on_a_20k_row_map_uses_the_datasets_gin_index() -> None:
     dataset = Dataset.objects.create(
+        workspace=default_workspace(),
         name="twenty thousand",
         source_filename="t.csv",
         upload_path="/nowhere",

@@ -1,11 +1,13 @@
 """`make run`'s supervisor: starts the embedded services, serves, stops every process on Ctrl-C, keeps data."""
 
+import http.cookiejar
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -14,12 +16,14 @@ import pytest
 
 from atlas.services import free_port
 from atlas.stack import services
+from tests.accounts import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_serve(data_dir: Path, port: int, log_path: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    # As a person runs it: no services given, and no cookie setting (serve picks one for plain HTTP).
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "ATLAS_SECURE_COOKIES")}
     env.update(ATLAS_DATA_DIR=str(data_dir), PORT=str(port), ATLAS_WORKER_WARMUP="false")
     with log_path.open("wb") as log:
         return subprocess.Popen(
@@ -49,6 +53,29 @@ def interrupt(process: subprocess.Popen[bytes]) -> None:
     assert process.wait(timeout=60) == 0
 
 
+def sign_up_and_make_a_token(base: str) -> str:
+    """What a new person does on a fresh install: the home page offers sign-up; sign up; make an API token."""
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def post(path: str, fields: dict[str, str]) -> str:
+        csrf = next(c.value for c in jar if c.name == "csrftoken")
+        data = urllib.parse.urlencode(fields | {"csrfmiddlewaretoken": csrf}).encode()
+        with browser.open(urllib.request.Request(base + path, data=data), timeout=30) as response:
+            return str(response.read().decode())
+
+    with browser.open(base + "/", timeout=30) as response:
+        assert 'id="welcome-signup"' in response.read().decode()
+    browser.open(base + "/accounts/signup/", timeout=30).close()
+    password = PASSWORD
+    home = post("/accounts/signup/", {"email": "new@example.org", "password": password, "password_again": password})
+    assert "new@example.org" in home, "signed up and logged in over plain HTTP: the session cookie came back"
+    browser.open(base + "/account/tokens", timeout=30).close()
+    found = re.search(r'id="new-token">([^<]+)<', post("/account/tokens", {"name": "stack test"}))
+    assert found is not None
+    return found.group(1)
+
+
 def test_serve_starts_everything_stops_every_process_on_ctrl_c_and_keeps_the_data(tmp_path: Path) -> None:
     data_dir, port = tmp_path / "var", free_port()
     log_path, second_log_path = tmp_path / "first.log", tmp_path / "second.log"
@@ -60,6 +87,7 @@ def test_serve_starts_everything_stops_every_process_on_ctrl_c_and_keeps_the_dat
         processes = started_processes(first, data_dir)
         commands = " ".join(" ".join(p.cmdline()) for p in processes)
         assert "celery" in commands and "gunicorn" in commands and "redis-server" in commands
+        token = {"Authorization": f"Bearer {sign_up_and_make_a_token(base)}"}
         boundary = "atlasboundary"
         body = (
             f'--{boundary}\r\nContent-Disposition: form-data; name="text_field"\r\n\r\nsummary\r\n'
@@ -67,7 +95,9 @@ def test_serve_starts_everything_stops_every_process_on_ctrl_c_and_keeps_the_dat
             f"Content-Type: text/csv\r\n\r\nname,summary\r\na,an http client\r\n--{boundary}--\r\n"
         ).encode()
         request = urllib.request.Request(
-            f"{base}/api/v1/datasets", data=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+            f"{base}/api/v1/datasets",
+            data=body,
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}", **token},
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             assert response.status == 201
@@ -79,7 +109,8 @@ def test_serve_starts_everything_stops_every_process_on_ctrl_c_and_keeps_the_dat
     second = start_serve(data_dir, port, second_log_path)
     try:
         wait_for_ready(second, second_log_path)
-        with urllib.request.urlopen(f"{base}/api/v1/datasets", timeout=30) as response:
+        listing = urllib.request.Request(f"{base}/api/v1/datasets", headers=token)
+        with urllib.request.urlopen(listing, timeout=30) as response:
             names = response.read().decode()
         assert '"name": "kept"' in names
     finally:

@@ -14,6 +14,7 @@ from django.conf import settings
 from atlas.celery import app as celery_app
 from atlas.stack import worker_command
 from maps.models import BuildChunk, Dataset, Point
+from tests.accounts import default_workspace
 from tests.conftest import ROOT, database_url_for
 from workers.tasks import build_dataset
 
@@ -98,6 +99,7 @@ def queued_dataset(path: Path) -> Dataset:
     stored = settings.UPLOAD_DIR / f"{uuid.uuid4()}.csv"
     stored.write_bytes(path.read_bytes())
     return Dataset.objects.create(
+        workspace=default_workspace(),
         name=path.stem,
         source_filename=path.name,
         upload_path=str(stored),

@@ -11,7 +11,7 @@ import httpx
 import numpy as np
 
 from atlas_client.errors import AtlasError
-from atlas_client.http import post_json, server_url
+from atlas_client.http import auth_headers, post_json, server_url
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 # With this many batches or more, a progress bar shows unless progress=False.
@@ -26,6 +26,7 @@ def text(
     long_text_mode: Literal["truncate", "mean"] = "truncate",
     inference_mode: Literal["remote", "local"] = "remote",
     base_url: str | None = None,
+    api_key: str | None = None,
     output: Literal["list", "numpy"] = "list",
     batch_size: int = 128,
     progress: bool | None = None,
@@ -37,6 +38,7 @@ def text(
 
     task_type: search_document (the default for models with task prefixes), search_query, clustering,
     classification. base_url: the Atlas server (default: $ATLAS_URL, else http://127.0.0.1:8000).
+    api_key: an API token made at <server>/account/tokens (default: $ATLAS_API_KEY).
     """
     if isinstance(texts, str):
         raise TypeError("texts must be a list of strings; wrap a single text in a list")
@@ -54,7 +56,7 @@ def text(
     tokens = 0
     answered_model = model
     show = progress if progress is not None else len(batches) >= PROGRESS_FROM_BATCHES
-    answers = _run(batches, options, inference_mode, base_url, max_retries, retry_backoff, timeout)
+    answers = _run(batches, options, inference_mode, base_url, api_key, max_retries, retry_backoff, timeout)
     with _progress(len(texts), show) as advance:
         for vectors, used, name in answers:
             parts.append(vectors)
@@ -74,6 +76,7 @@ def _run(
     options: dict[str, Any],
     inference_mode: str,
     url: str | None,
+    api_key: str | None,
     max_retries: int,
     backoff: float,
     timeout: float,
@@ -82,7 +85,7 @@ def _run(
         yield from _local(batches, options)
     elif inference_mode == "remote":
         endpoint = server_url(url) + "/api/v1/embedding/text"
-        with httpx.Client(timeout=timeout) as client:
+        with httpx.Client(timeout=timeout, headers=auth_headers(api_key)) as client:
             for batch in batches:
                 body = {"texts": batch, **{k: v for k, v in options.items() if v is not None}}
                 answer = post_json(client, endpoint, body, max_retries, backoff)

@@ -15,6 +15,12 @@ def server_url(explicit: str | None) -> str:
     return (explicit or os.environ.get("ATLAS_URL") or DEFAULT_URL).rstrip("/")
 
 
+def auth_headers(api_key: str | None) -> dict[str, str]:
+    """`Authorization: Bearer` with the key given, else $ATLAS_API_KEY; none when neither is set."""
+    key = api_key or os.environ.get("ATLAS_API_KEY")
+    return {"Authorization": f"Bearer {key}"} if key else {}
+
+
 def post_json(client: httpx.Client, url: str, body: dict[str, Any], max_retries: int, backoff: float) -> dict[str, Any]:
     """The answer's JSON; after max_retries failed retries the last failure is raised as AtlasError."""
     for attempt in range(max_retries + 1):
@@ -30,8 +36,18 @@ def post_json(client: httpx.Client, url: str, body: dict[str, Any], max_retries:
                 return answer
             if (response.status_code != 429 and response.status_code < 500) or last_try:
                 raise _refusal(response)
+            if response.status_code == 429:
+                time.sleep(max(backoff * 2**attempt, _retry_after(response)))
+                continue
         time.sleep(backoff * 2**attempt)
     raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _retry_after(response: httpx.Response) -> float:
+    try:
+        return min(60.0, float(response.headers.get("Retry-After", "0")))
+    except ValueError:
+        return 0.0
 
 
 def _refusal(response: httpx.Response) -> AtlasError:

@@ -1,12 +1,15 @@
-"""`manage.py import_dataset FILE --text-field COL | --text-template T [--id-field COL]`: upload from a terminal."""
+"""`manage.py import_dataset FILE --user EMAIL --text-field COL | --text-template T ...`: upload from a terminal."""
 
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.core.management.base import BaseCommand, CommandError
 
+from maps import teams
+from maps.access import Caller
 from maps.actions import create_dataset
 from maps.errors import UserError
 from workers.stages.mapping import RowMapping
@@ -23,12 +26,21 @@ class Command(BaseCommand):
         parser.add_argument("--id-field", default="", help="a column of unique row ids (optional)")
         parser.add_argument("--vector-field", default="", help="a column of precomputed 384-d vectors (optional)")
         parser.add_argument("--name", default="", help="the map's name (default: the file name)")
+        parser.add_argument("--user", required=True, help="email of the account that owns the map")
+        parser.add_argument("--workspace", default="", help="id of a workspace the user may edit (default: personal)")
         parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="prefix of the printed map URL")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"{path} is not a file.")
+        user = get_user_model().objects.filter(username=options["user"].strip().lower()).first()
+        if user is None:
+            raise CommandError(f"No account for {options['user']}; make one with manage.py create_user EMAIL.")
+        try:
+            workspace = teams.editable_workspace(Caller(user=user), options["workspace"])
+        except UserError as error:
+            raise CommandError(error.message) from None
         with path.open("rb") as handle:
             upload = UploadedFile(handle, name=path.name, size=path.stat().st_size)
             try:
@@ -38,7 +50,7 @@ class Command(BaseCommand):
                     id_field=options["id_field"],
                     vector_field=options["vector_field"],
                 )
-                dataset = create_dataset(upload, options["name"], mapping)
+                dataset = create_dataset(upload, options["name"], mapping, workspace)
             except UserError as error:
                 raise CommandError(error.message) from None
         for warning in dataset.warnings:

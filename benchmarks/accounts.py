@@ -1,0 +1,13 @@
+"""The account benchmark maps belong to: one user and its personal workspace, made on first use."""
+
+from django.contrib.auth import get_user_model
+
+from maps.models import Workspace
+from maps.teams import create_account, ensure_personal_workspace
+
+BENCH_EMAIL = "bench@example.org"
+
+
+def bench_workspace() -> Workspace:
+    user = get_user_model().objects.filter(username=BENCH_EMAIL).first() or create_account(BENCH_EMAIL, None)
+    return ensure_personal_workspace(user)

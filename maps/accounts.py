@@ -1,0 +1,89 @@
+"""Account pages: sign-up, rate-limited log-in, and the API tokens a user makes for scripts."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import login, password_validation
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from maps import access, ratelimit, teams
+from maps.errors import RateLimited, UserError
+from maps.models import ApiToken
+from maps.pages import error_page, login_page
+
+
+class SignupForm(forms.Form):
+    email = forms.EmailField(max_length=254)
+    password = forms.CharField(widget=forms.PasswordInput, strip=False)
+    password_again = forms.CharField(widget=forms.PasswordInput, strip=False, label="Password again")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            raise ValidationError("The two passwords differ; type the same one twice.")
+        if data.get("password"):
+            password_validation.validate_password(data["password"])
+        return data
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignupForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        try:
+            ratelimit.hit("signup", ratelimit.client_address(request), ratelimit.rate("signup"))
+        except RateLimited as error:
+            return error_page(request, error)
+        if form.is_valid():
+            try:
+                user = teams.create_account(form.cleaned_data["email"], form.cleaned_data["password"])
+            except UserError as error:
+                form.add_error("email", error.message)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect("home")
+    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+class RateLimitedLoginView(LoginView):
+    """Django's log-in page, with a per-address limit on attempts (ATLAS_RATE_LIMIT_LOGIN)."""
+
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            ratelimit.hit("login", ratelimit.client_address(request), ratelimit.rate("login"))
+        except RateLimited as error:
+            return error_page(request, error)
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        # Accounts are named by their email, in lower case.
+        if "data" in kwargs:
+            data = kwargs["data"].copy()
+            data["username"] = data.get("username", "").strip().lower()
+            kwargs["data"] = data
+        return kwargs
+
+
+@login_page
+@require_http_methods(["GET", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    created = None
+    if request.method == "POST":
+        created = teams.create_api_token(request.user, request.POST.get("name", ""))  # type: ignore[arg-type]
+    listed = ApiToken.objects.filter(user=access.require_user(access.caller(request)))
+    return render(request, "tokens.html", {"tokens": listed, "created": created}, status=201 if created else 200)
+
+
+@login_page
+@require_POST
+def revoke_token(request: HttpRequest, token_id: str) -> HttpResponse:
+    teams.revoke_api_token(request.user, token_id)  # type: ignore[arg-type]
+    return redirect("tokens")
