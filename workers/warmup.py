@@ -29,13 +29,11 @@ def warm_up() -> None:
     encoder = get_encoder(settings.EMBED_MODEL, settings.TORCH_THREADS)
     encoder.encode(["warm up"])
     rng = np.random.default_rng(0)
-    # UMAP finds neighbours exactly up to 4,096 points and with NN-descent above: compile both paths, and
-    # `transform` (which large maps use for every row outside the fitted sample) on the second.
-    # Each step takes the lock on its own, so a build that arrives meanwhile waits for one step at most.
-    for rows, sample in ((600, None), (4200, None), (6000, 4500)):
+    # UMAP finds neighbours exactly up to 4,096 points and with NN-descent above: compile both paths.
+    for rows in (600, 4200):
         vectors = rng.normal(size=(rows, 16)).astype(np.float32)
         with numba_lock:
-            coords = layout_2d(vectors, LayoutParams(n_neighbors=15, seed=0, sample_size=sample))
+            coords = layout_2d(vectors, LayoutParams(n_neighbors=15, seed=0))
             find_topics(coords, ClusterParams(min_cluster_size=10))
     log.info("worker warm-up finished in %.1f s", time.monotonic() - started)
 

@@ -9,8 +9,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from maps.models import Dataset
 from tests.conftest import WorkerProcess
 from tests.integration.helpers import wait_until_finished
+from tests.synthetic_map import create_synthetic_map
 from tests.themes import write_themes_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -108,17 +110,27 @@ def test_a_label_column_the_file_lacks_is_refused_naming_the_columns(client: Cli
     ],
 )
 def test_bad_layout_parameters_are_refused_with_what_is_allowed(
-    client: Client, tmp_path: Path, body: dict[str, Any], fragment: str
+    client: Client, body: dict[str, Any], fragment: str
 ) -> None:
-    created = upload_themes(client, tmp_path)  # no worker: the dataset stays queued, which is fine here
-    response = client.post(f"/api/v1/datasets/{created['id']}/relayout", body, content_type="application/json")
+    ready = create_synthetic_map().dataset  # a ready map: only the parameters can be wrong
+    response = client.post(f"/api/v1/datasets/{ready.id}/relayout", body, content_type="application/json")
     assert response.status_code == 400, response.content
     assert response.json()["error"]["code"] == "invalid_layout"
     assert fragment in response.json()["error"]["message"]
+    assert Dataset.objects.get(id=ready.id).status == Dataset.Status.READY
 
 
-def test_a_map_still_building_cannot_be_laid_out_again(client: Client, tmp_path: Path) -> None:
-    created = upload_themes(client, tmp_path)
-    response = client.post(f"/api/v1/datasets/{created['id']}/relayout", {"n_neighbors": 10})
+def test_a_map_still_building_cannot_be_laid_out_again(client: Client) -> None:
+    # Written straight to the table (no task queued), so no worker builds it under the test.
+    building = Dataset.objects.create(
+        name="building",
+        source_filename="x.csv",
+        upload_path="/nowhere",
+        text_field="text",
+        model_name="all-MiniLM-L6-v2",
+        status=Dataset.Status.RUNNING,
+    )
+    response = client.post(f"/api/v1/datasets/{building.id}/relayout", {"n_neighbors": 10})
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "not_relayoutable"
+    assert Dataset.objects.get(id=building.id).status == Dataset.Status.RUNNING
