@@ -85,6 +85,11 @@ WORKER_WARMUP = env_bool("ATLAS_WORKER_WARMUP", True)
 # splits longer lists into requests of this size by itself.
 EMBED_API_MAX_TEXTS = env_int("ATLAS_EMBED_API_MAX_TEXTS", 256)
 EMBED_API_MAX_CHARS = env_int("ATLAS_EMBED_API_MAX_CHARS", 16384)
+# /api/v1/embedding/image: the model used when a request names none, and per-request limits.
+EMBED_IMAGE_MODEL = env_str("ATLAS_EMBED_IMAGE_MODEL", "nomic-embed-vision-v1.5")
+EMBED_IMAGE_MAX_COUNT = env_int("ATLAS_EMBED_IMAGE_MAX_COUNT", 64)
+EMBED_IMAGE_MAX_BYTES = env_int("ATLAS_EMBED_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
+EMBED_IMAGE_MAX_PIXELS = env_int("ATLAS_EMBED_IMAGE_MAX_PIXELS", 40_000_000)
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ACKS_LATE = True

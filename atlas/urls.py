@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/datasets/<str:dataset_id>/topics", api.topics, name="api-topics"),
     path("api/v1/datasets/<str:dataset_id>/search", api.search, name="api-search"),
     path("api/v1/embedding/text", api.embed_text, name="api-embedding-text"),
+    path("api/v1/embedding/image", api.embed_image, name="api-embedding-image"),
     # OpenAI-compatible, at the path OpenAI clients append to their base URL (base_url=<atlas>/v1).
     path("v1/embeddings", api.openai_embeddings, name="openai-embeddings"),
 ]

@@ -150,19 +150,25 @@ def readyz(request: HttpRequest) -> HttpResponse:
     return JsonResponse(state, status=200 if state["ready"] else 503)
 
 
-def json_post(view: View) -> View:
-    """POST-only JSON endpoints answer every other method with a JSON 405, not an empty page."""
+def post_only(body: str) -> Callable[[View], View]:
+    """POST-only endpoints answer every other method with a JSON 405 naming the body they take."""
 
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method != "POST":
-            error = UserError(f"{request.path} takes POST with a JSON body, not {request.method}.")
-            response = JsonResponse({"error": {"code": "method_not_allowed", "message": error.message}}, status=405)
-            response["Allow"] = "POST"
-            return response
-        return view(request, *args, **kwargs)
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method != "POST":
+                message = f"{request.path} takes POST with {body}, not {request.method}."
+                response = JsonResponse({"error": {"code": "method_not_allowed", "message": message}}, status=405)
+                response["Allow"] = "POST"
+                return response
+            return view(request, *args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorate
+
+
+json_post = post_only("a JSON body")
 
 
 # Called from code with no browser session, so there is no cookie for CSRF to protect.
@@ -172,6 +178,13 @@ def json_post(view: View) -> View:
 def embed_text(request: HttpRequest) -> HttpResponse:
     parsed = embeddings.parse_text_request(embeddings.read_json(request))
     return JsonResponse(embeddings.atlas_payload(embeddings.run(parsed)))
+
+
+@csrf_exempt
+@post_only("multipart/form-data images")
+@user_errors
+def embed_image(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(embeddings.image_payload(embeddings.run_images(request)))
 
 
 @csrf_exempt

@@ -7,11 +7,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.http import HttpRequest
 
 from maps.errors import InvalidEmbeddingRequest, RequestTooLarge
 from workers.embedding import EmbeddingRequestError, TextEmbeddings, embed_texts
+from workers.embedding.images import (
+    ImageEmbeddings,
+    ImageLimits,
+    ImageTooLarge,
+    check_count,
+    decode_image,
+    embed_images,
+)
 
 ATLAS_FIELDS = ("texts", "model", "task_type", "dimensionality", "long_text_mode")
 # task_type is an Atlas extension; "user" is OpenAI's end-user tag, accepted and ignored.
@@ -163,3 +171,47 @@ def openai_payload(result: TextEmbeddings, encoding_format: str) -> dict[str, An
         "model": result.model,
         "usage": {"prompt_tokens": result.total_tokens, "total_tokens": result.total_tokens},
     }
+
+
+IMAGE_FIELDS = ("images", "model")
+
+
+def image_limits() -> ImageLimits:
+    return ImageLimits(settings.EMBED_IMAGE_MAX_COUNT, settings.EMBED_IMAGE_MAX_BYTES, settings.EMBED_IMAGE_MAX_PIXELS)
+
+
+def run_images(request: HttpRequest) -> ImageEmbeddings:
+    """POST /api/v1/embedding/image: multipart files under `images`, optional form field `model`."""
+    if not (request.content_type or "").startswith("multipart/form-data"):
+        raise InvalidEmbeddingRequest(
+            "Send images as multipart/form-data, one file per 'images' field (curl -F images=@cat.png -F model=...).",
+            "images",
+        )
+    try:
+        files = request.FILES.getlist("images")
+        fields = set(request.POST) | set(request.FILES)
+        model = request.POST.get("model") or settings.EMBED_IMAGE_MODEL
+    except TooManyFilesSent:
+        raise InvalidEmbeddingRequest(
+            f"Too many files; send at most {settings.EMBED_IMAGE_MAX_COUNT} images per request.", "images"
+        ) from None
+    except RequestDataTooBig:
+        raise RequestTooLarge("The request's form fields are too large; send images as files.") from None
+    unknown = sorted(fields - set(IMAGE_FIELDS))
+    if unknown:
+        raise InvalidEmbeddingRequest(
+            f"Unknown field(s) {', '.join(map(repr, unknown))}; the fields are: {', '.join(IMAGE_FIELDS)}.", unknown[0]
+        )
+    limits = image_limits()
+    try:
+        check_count(len(files), limits)
+        images = [decode_image(f.read(), f"images[{i}] ({f.name})", limits) for i, f in enumerate(files)]
+        return embed_images(images, model, threads=settings.TORCH_THREADS)
+    except ImageTooLarge as error:
+        raise RequestTooLarge(error.message) from None
+    except EmbeddingRequestError as error:
+        raise InvalidEmbeddingRequest(error.message, error.field) from None
+
+
+def image_payload(result: ImageEmbeddings) -> dict[str, Any]:
+    return {"embeddings": result.vectors.tolist(), "model": result.model}

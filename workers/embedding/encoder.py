@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from workers.embedding.devices import torch_device
 from workers.embedding.fingerprint import model_key
 from workers.embedding.specs import DEFAULT_TASK_TYPE, TASK_TYPES, ModelSpec, UnknownModel
 from workers.stages.embed import Vectors
@@ -115,7 +116,7 @@ class SentenceTransformerEncoder(Encoder):
         self.name = spec.name
         self.spec = spec
         self.cache_key = model_key(spec.name, path)
-        self._model = SentenceTransformer(path, device="cpu", trust_remote_code=spec.trust_remote_code)
+        self._model = SentenceTransformer(path, device=torch_device(), trust_remote_code=spec.trust_remote_code)
         dimensions = self._model.get_embedding_dimension()
         if dimensions is None:
             raise UnknownModel(f"Model {spec.name!r} at {path} does not say its embedding dimension")
