@@ -11,7 +11,10 @@ from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.http import HttpRequest
 
 from maps.errors import InvalidEmbeddingRequest, RequestTooLarge
-from workers.embedding import EmbeddingRequestError, TextEmbeddings, embed_texts
+from workers.embed_cache import cached_request
+from workers.embedding import EmbeddingRequestError, TextEmbeddings
+from workers.embedding.batching import Options, coalescer
+from workers.embedding.encoder import Embedded, matryoshka
 from workers.embedding.images import (
     ImageEmbeddings,
     ImageLimits,
@@ -20,6 +23,7 @@ from workers.embedding.images import (
     decode_image,
     embed_images,
 )
+from workers.embedding.service import checked_encoder
 
 ATLAS_FIELDS = ("texts", "model", "task_type", "dimensionality", "long_text_mode")
 # task_type is an Atlas extension; "user" is OpenAI's end-user tag, accepted and ignored.
@@ -136,18 +140,33 @@ OPENAI_NAMES = {"texts": "input", "dimensionality": "dimensions"}
 
 
 def run(request: TextRequest, field_names: dict[str, str] | None = None) -> TextEmbeddings:
+    """Check the request, then embed it: cached texts are read, the rest computed together with other
+    callers' concurrent requests (workers.embedding.batching), and Matryoshka applied last, per row."""
     try:
-        return embed_texts(
-            request.texts,
-            request.model,
-            request.task_type,
-            request.dimensionality,
-            request.long_text_mode,
-            threads=settings.TORCH_THREADS,
+        encoder = checked_encoder(
+            request.model, request.task_type, request.dimensionality, request.long_text_mode, settings.TORCH_THREADS
         )
     except EmbeddingRequestError as error:
         field = (field_names or {}).get(error.field, error.field)
         raise InvalidEmbeddingRequest(error.message, field) from None
+    # Full-size vectors, so requests that differ only in dimensionality share model calls and cache rows.
+    options = Options(request.task_type, None, request.long_text_mode)
+
+    def compute(texts: list[str]) -> Embedded:
+        if settings.EMBED_BATCH_WAIT_MS <= 0:
+            return encoder.embed(texts, options.task_type, None, options.long_text_mode)
+        batcher = coalescer(settings.EMBED_BATCH_WAIT_MS / 1000, settings.EMBED_BATCH_MAX_TEXTS)
+        return batcher.embed(encoder, texts, options)
+
+    # Averaged windows are rare and depend on the mode: only plain (truncated) texts go through the cache.
+    if settings.EMBED_API_CACHE and request.long_text_mode == "truncate":
+        embedded = cached_request(encoder, request.texts, request.task_type, compute)
+    else:
+        embedded = compute(request.texts)
+    vectors = embedded.vectors
+    if request.dimensionality is not None and encoder.spec.matryoshka_min is not None:
+        vectors = matryoshka(vectors, request.dimensionality)
+    return TextEmbeddings(vectors, encoder.name, embedded.tokens)
 
 
 def atlas_payload(result: TextEmbeddings) -> dict[str, Any]:

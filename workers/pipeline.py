@@ -14,7 +14,7 @@ from maps.indexes import create_vector_index
 from maps.models import EMBEDDING_DIMENSIONS, Dataset
 from maps.uploads import ingest_limits
 from workers import store
-from workers.embed_cache import CacheStats, cached_embeddings
+from workers.embed_cache import CacheStats, cached_embeddings, prune
 from workers.models import get_encoder
 from workers.stages.cluster import ClusterParams, find_topics
 from workers.stages.embed import EmbedParams
@@ -121,6 +121,8 @@ def run_stages(run: Build, dataset: Dataset) -> None:
                 done += len(rows)
                 run.progress(done, n)
             run.timings.update(cache.as_timings())
+            # Once per build, after its writes: the table stays bounded even when builds run back to back.
+            prune(settings.EMBED_CACHE_MAX_ROWS)
 
     with run.stage_of(Stage.LAYOUT, n), numba_lock:
         coords = layout_2d(

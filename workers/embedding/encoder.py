@@ -21,6 +21,8 @@ class Embedded:
     vectors: Vectors
     # Tokens the model actually read, special tokens and prefixes included (the API's usage figure).
     tokens: int
+    # The same, text by text, so a batch of several callers' texts can give each caller its own figure.
+    tokens_per_text: npt.NDArray[np.int64]
 
 
 def matryoshka(vectors: Vectors, dimensionality: int) -> Vectors:
@@ -87,7 +89,8 @@ class Encoder(ABC):
             vectors = self._average(vectors, owners, tokens, len(texts))
         if dimensionality is not None and self.spec.matryoshka_min is not None:
             vectors = matryoshka(vectors, dimensionality)
-        return Embedded(vectors, int(tokens.sum()))
+        per_text = np.bincount(owners, weights=tokens, minlength=len(texts)).astype(np.int64)
+        return Embedded(vectors, int(tokens.sum()), per_text)
 
     @staticmethod
     def _average(vectors: Vectors, owners: npt.NDArray[np.int64], tokens: npt.NDArray[np.int64], count: int) -> Vectors:
