@@ -93,6 +93,8 @@ def lookup(encoder: Encoder, keys: list[bytes]) -> dict[bytes, Vectors]:
 def store(encoder: Encoder, keys: list[bytes], vectors: Vectors) -> None:
     """Add vectors; a key another build stored meanwhile keeps its first vector (same model, same text)."""
     with transaction.atomic(), _vector_cursor() as cursor:
+        # Inside an outer transaction (a caller's atomic block) ON COMMIT has not dropped the last one yet.
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.incoming_cache")
         cursor.execute("CREATE TEMP TABLE incoming_cache (text_sha256 bytea, embedding vector) ON COMMIT DROP")
         with cursor.copy("COPY incoming_cache (text_sha256, embedding) FROM STDIN WITH (FORMAT BINARY)") as copy:
             copy.set_types(["bytea", "vector"])
