@@ -121,6 +121,22 @@ EMBED_QUEUE = env_str("ATLAS_EMBED_QUEUE", "embed")
 # splits longer lists into requests of this size by itself.
 EMBED_API_MAX_TEXTS = env_int("ATLAS_EMBED_API_MAX_TEXTS", 256)
 EMBED_API_MAX_CHARS = env_int("ATLAS_EMBED_API_MAX_CHARS", 16384)
+# Concurrent embedding API requests for the same model and options are run as one model call: the
+# batcher waits this long after the first for others (0: every request calls the model on its own) and
+# takes at most this many texts per call.
+EMBED_BATCH_WAIT_MS = env_float("ATLAS_EMBED_BATCH_WAIT_MS", 2.0)
+EMBED_BATCH_MAX_TEXTS = env_int("ATLAS_EMBED_BATCH_MAX_TEXTS", 256)
+# The embedding API reads and fills the content-hash cache the builds use (truncate mode only).
+EMBED_API_CACHE = env_bool("ATLAS_EMBED_API_CACHE", True)
+# The cache keeps at most this many vectors, oldest dropped first (0: unbounded); pruned after each build
+# and, from the API, at most once per ATLAS_EMBED_CACHE_PRUNE_SECONDS.
+EMBED_CACHE_MAX_ROWS = env_int("ATLAS_EMBED_CACHE_MAX_ROWS", 2_000_000)
+EMBED_CACHE_PRUNE_SECONDS = env_int("ATLAS_EMBED_CACHE_PRUNE_SECONDS", 300)
+# /api/v1/embedding/image: the model used when a request names none, and per-request limits.
+EMBED_IMAGE_MODEL = env_str("ATLAS_EMBED_IMAGE_MODEL", "nomic-embed-vision-v1.5")
+EMBED_IMAGE_MAX_COUNT = env_int("ATLAS_EMBED_IMAGE_MAX_COUNT", 64)
+EMBED_IMAGE_MAX_BYTES = env_int("ATLAS_EMBED_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
+EMBED_IMAGE_MAX_PIXELS = env_int("ATLAS_EMBED_IMAGE_MAX_PIXELS", 40_000_000)
 
 # Accounts. People log in with their email address (it is also their username).
 AUTH_PASSWORD_VALIDATORS = [

@@ -62,6 +62,7 @@ urlpatterns = [
     path("api/v1/datasets/<str:dataset_id>/tags/<int:tag_id>/rows", api.tag_rows, name="api-tag-rows"),
     path("api/v1/datasets/<str:dataset_id>/export", api.export_rows, name="api-export"),
     path("api/v1/embedding/text", api.embed_text, name="api-embedding-text"),
+    path("api/v1/embedding/image", api.embed_image, name="api-embedding-image"),
     # OpenAI-compatible, at the path OpenAI clients append to their base URL (base_url=<atlas>/v1).
     path("v1/embeddings", api.openai_embeddings, name="openai-embeddings"),
 ]

@@ -242,19 +242,25 @@ def readyz(request: HttpRequest) -> HttpResponse:
     return JsonResponse(state, status=200 if state["ready"] else 503)
 
 
-def json_post(view: View) -> View:
-    """POST-only JSON endpoints answer every other method with a JSON 405, not an empty page."""
+def post_only(body: str) -> Callable[[View], View]:
+    """POST-only endpoints answer every other method with a JSON 405 naming the body they take."""
 
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method != "POST":
-            error = UserError(f"{request.path} takes POST with a JSON body, not {request.method}.")
-            response = JsonResponse({"error": {"code": "method_not_allowed", "message": error.message}}, status=405)
-            response["Allow"] = "POST"
-            return response
-        return view(request, *args, **kwargs)
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method != "POST":
+                message = f"{request.path} takes POST with {body}, not {request.method}."
+                response = JsonResponse({"error": {"code": "method_not_allowed", "message": message}}, status=405)
+                response["Allow"] = "POST"
+                return response
+            return view(request, *args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorate
+
+
+json_post = post_only("a JSON body")
 
 
 def embedding_caller(request: HttpRequest) -> None:
@@ -269,6 +275,13 @@ def embed_text(request: HttpRequest) -> HttpResponse:
     embedding_caller(request)
     parsed = embeddings.parse_text_request(embeddings.read_json(request))
     return JsonResponse(embeddings.atlas_payload(embeddings.run(parsed)))
+
+
+@post_only("multipart/form-data images")
+@user_errors
+def embed_image(request: HttpRequest) -> HttpResponse:
+    embedding_caller(request)
+    return JsonResponse(embeddings.image_payload(embeddings.run_images(request)))
 
 
 @json_post

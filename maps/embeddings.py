@@ -7,11 +7,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.http import HttpRequest
 
 from maps.errors import InvalidEmbeddingRequest, RequestTooLarge
-from workers.embedding import EmbeddingRequestError, TextEmbeddings, embed_texts
+from workers.embed_cache import cached_request
+from workers.embedding import EmbeddingRequestError, TextEmbeddings
+from workers.embedding.batching import Options, coalescer
+from workers.embedding.encoder import Embedded, matryoshka
+from workers.embedding.images import (
+    ImageEmbeddings,
+    ImageLimits,
+    ImageTooLarge,
+    check_count,
+    decode_image,
+    embed_images,
+)
+from workers.embedding.service import checked_encoder
 
 ATLAS_FIELDS = ("texts", "model", "task_type", "dimensionality", "long_text_mode")
 # task_type is an Atlas extension; "user" is OpenAI's end-user tag, accepted and ignored.
@@ -128,18 +140,33 @@ OPENAI_NAMES = {"texts": "input", "dimensionality": "dimensions"}
 
 
 def run(request: TextRequest, field_names: dict[str, str] | None = None) -> TextEmbeddings:
+    """Check the request, then embed it: cached texts are read, the rest computed together with other
+    callers' concurrent requests (workers.embedding.batching), and Matryoshka applied last, per row."""
     try:
-        return embed_texts(
-            request.texts,
-            request.model,
-            request.task_type,
-            request.dimensionality,
-            request.long_text_mode,
-            threads=settings.TORCH_THREADS,
+        encoder = checked_encoder(
+            request.model, request.task_type, request.dimensionality, request.long_text_mode, settings.TORCH_THREADS
         )
     except EmbeddingRequestError as error:
         field = (field_names or {}).get(error.field, error.field)
         raise InvalidEmbeddingRequest(error.message, field) from None
+    # Full-size vectors, so requests that differ only in dimensionality share model calls and cache rows.
+    options = Options(request.task_type, None, request.long_text_mode)
+
+    def compute(texts: list[str]) -> Embedded:
+        if settings.EMBED_BATCH_WAIT_MS <= 0:
+            return encoder.embed(texts, options.task_type, None, options.long_text_mode)
+        batcher = coalescer(settings.EMBED_BATCH_WAIT_MS / 1000, settings.EMBED_BATCH_MAX_TEXTS)
+        return batcher.embed(encoder, texts, options)
+
+    # Averaged windows are rare and depend on the mode: only plain (truncated) texts go through the cache.
+    if settings.EMBED_API_CACHE and request.long_text_mode == "truncate":
+        embedded = cached_request(encoder, request.texts, request.task_type, compute)
+    else:
+        embedded = compute(request.texts)
+    vectors = embedded.vectors
+    if request.dimensionality is not None and encoder.spec.matryoshka_min is not None:
+        vectors = matryoshka(vectors, request.dimensionality)
+    return TextEmbeddings(vectors, encoder.name, embedded.tokens)
 
 
 def atlas_payload(result: TextEmbeddings) -> dict[str, Any]:
@@ -163,3 +190,47 @@ def openai_payload(result: TextEmbeddings, encoding_format: str) -> dict[str, An
         "model": result.model,
         "usage": {"prompt_tokens": result.total_tokens, "total_tokens": result.total_tokens},
     }
+
+
+IMAGE_FIELDS = ("images", "model")
+
+
+def image_limits() -> ImageLimits:
+    return ImageLimits(settings.EMBED_IMAGE_MAX_COUNT, settings.EMBED_IMAGE_MAX_BYTES, settings.EMBED_IMAGE_MAX_PIXELS)
+
+
+def run_images(request: HttpRequest) -> ImageEmbeddings:
+    """POST /api/v1/embedding/image: multipart files under `images`, optional form field `model`."""
+    if not (request.content_type or "").startswith("multipart/form-data"):
+        raise InvalidEmbeddingRequest(
+            "Send images as multipart/form-data, one file per 'images' field (curl -F images=@cat.png -F model=...).",
+            "images",
+        )
+    try:
+        files = request.FILES.getlist("images")
+        fields = set(request.POST) | set(request.FILES)
+        model = request.POST.get("model") or settings.EMBED_IMAGE_MODEL
+    except TooManyFilesSent:
+        raise InvalidEmbeddingRequest(
+            f"Too many files; send at most {settings.EMBED_IMAGE_MAX_COUNT} images per request.", "images"
+        ) from None
+    except RequestDataTooBig:
+        raise RequestTooLarge("The request's form fields are too large; send images as files.") from None
+    unknown = sorted(fields - set(IMAGE_FIELDS))
+    if unknown:
+        raise InvalidEmbeddingRequest(
+            f"Unknown field(s) {', '.join(map(repr, unknown))}; the fields are: {', '.join(IMAGE_FIELDS)}.", unknown[0]
+        )
+    limits = image_limits()
+    try:
+        check_count(len(files), limits)
+        images = [decode_image(f.read(), f"images[{i}] ({f.name})", limits) for i, f in enumerate(files)]
+        return embed_images(images, model, threads=settings.TORCH_THREADS)
+    except ImageTooLarge as error:
+        raise RequestTooLarge(error.message) from None
+    except EmbeddingRequestError as error:
+        raise InvalidEmbeddingRequest(error.message, error.field) from None
+
+
+def image_payload(result: ImageEmbeddings) -> dict[str, Any]:
+    return {"embeddings": result.vectors.tolist(), "model": result.model}

@@ -22,7 +22,7 @@ from django.test import Client
 from atlas.celery import app as celery_app
 from atlas.stack import worker_command
 from tests.accounts import logged_in_client
-from tests.tiny_models import build_tiny_model
+from tests.tiny_models import build_tiny_clip, build_tiny_model
 from workers.embedding.specs import NOMIC_PREFIXES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,6 +83,17 @@ def client(db: None) -> Client:
 
 
 @pytest.fixture
+def api_key(db: None, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An API token of the default user in ATLAS_API_KEY, where scripts keep it (the client reads it)."""
+    from maps.teams import create_api_token
+    from tests.accounts import default_user
+
+    secret = create_api_token(default_user(), "tests").secret
+    monkeypatch.setenv("ATLAS_API_KEY", secret)
+    return secret
+
+
+@pytest.fixture
 def anonymous_client() -> Client:
     return Client()
 
@@ -118,6 +129,19 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ATLAS_EXTRA_MODELS", value)
         yield paths
+
+
+@pytest.fixture(scope="session")
+def tiny_clip_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_clip(tmp_path_factory.mktemp("clip"), seed=3)
+
+
+@pytest.fixture
+def tiny_clip(tiny_models: dict[str, Path], tiny_clip_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A tiny CLIP-style model served as tiny-clip (images and texts), next to the tiny text models, for
+    one test: other tests see the model list without it."""
+    monkeypatch.setenv("ATLAS_EXTRA_MODELS", f"{os.environ['ATLAS_EXTRA_MODELS']},tiny-clip={tiny_clip_dir};clip")
+    return tiny_clip_dir
 
 
 def pytest_report_header() -> list[str]:

@@ -53,3 +53,49 @@ def build_tiny_model(out: Path, prompts: Mapping[str, str] | None = None, seed: 
     pooling = Pooling(transformer.get_embedding_dimension(), "mean")
     SentenceTransformer(modules=[transformer, pooling], prompts=dict(prompts or {})).save(str(out / "model"))
     return out / "model"
+
+
+CLIP_DIMENSIONS = 24
+CLIP_IMAGE_SIZE = 32
+
+
+def build_tiny_clip(out: Path, seed: int = 0) -> Path:
+    """A 1-layer CLIP (text and vision towers, 24-d projection, 32-px images), randomly initialised, saved
+    as a sentence-transformers directory with its processor and a word-level tokenizer."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Transformer
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor, PreTrainedTokenizerFast
+
+    vocab = ["<|endoftext|>", "<|startoftext|>", *string.ascii_lowercase, *WORDS]
+    ids = {token: i for i, token in enumerate(dict.fromkeys(vocab))}
+    raw = Tokenizer(models.WordLevel(ids, unk_token="<|endoftext|>"))  # noqa: S106  # a token, not a password
+    raw.normalizer = normalizers.Lowercase()
+    raw.pre_tokenizer = pre_tokenizers.Whitespace()
+    raw.post_processor = processors.TemplateProcessing(
+        single="<|startoftext|> $A <|endoftext|>", special_tokens=[("<|startoftext|>", 1), ("<|endoftext|>", 0)]
+    )
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=raw,
+        bos_token="<|startoftext|>",  # noqa: S106
+        eos_token="<|endoftext|>",  # noqa: S106
+        pad_token="<|endoftext|>",  # noqa: S106
+        unk_token="<|endoftext|>",  # noqa: S106
+        model_max_length=MAX_TOKENS,
+    )
+    torch.manual_seed(seed)
+    tower = {"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2}
+    config = CLIPConfig(
+        text_config={**tower, "vocab_size": len(ids), "max_position_embeddings": MAX_TOKENS, "eos_token_id": 0},
+        vision_config={**tower, "image_size": CLIP_IMAGE_SIZE, "patch_size": 8},
+        projection_dim=CLIP_DIMENSIONS,
+    )
+    size = {"shortest_edge": CLIP_IMAGE_SIZE}
+    crop = {"height": CLIP_IMAGE_SIZE, "width": CLIP_IMAGE_SIZE}
+    processor = CLIPProcessor(image_processor=CLIPImageProcessor(size=size, crop_size=crop), tokenizer=tokenizer)
+    hf_dir = out / "hf"
+    CLIPModel(config).save_pretrained(hf_dir)
+    processor.save_pretrained(hf_dir)
+    SentenceTransformer(modules=[Transformer(str(hf_dir))]).save(str(out / "model"))
+    return out / "model"

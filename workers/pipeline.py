@@ -21,7 +21,7 @@ from maps.models import EMBEDDING_DIMENSIONS, Dataset
 from maps.uploads import ingest_limits
 from workers import chunks, store
 from workers.arrange import arrange, class_of
-from workers.embed_cache import CacheStats, cached_embeddings
+from workers.embed_cache import CacheStats, cached_embeddings, prune
 from workers.models import get_encoder
 from workers.stages.embed import EmbedParams
 from workers.stages.errors import BuildError
@@ -194,6 +194,9 @@ def _embed(run: Build, chunk: chunks.Chunk, worker: str) -> Next:
             if not chunks.report(chunk, done):
                 raise BuildCancelled(Stage.EMBED)
     last = chunks.complete(chunk, worker, cache.hits, cache.embedded)
+    if last:
+        # Once per build, after its writes: the cache stays bounded even when builds run back to back.
+        prune(settings.EMBED_CACHE_MAX_ROWS)
     log.info("dataset %s: chunk %d (rows %d-%d) embedded by %s", chunk.dataset_id, chunk.index, chunk.start,
              chunk.stop - 1, worker)  # fmt: skip
     return Next(chunks=chunks.take_next(chunk.dataset_id, in_flight()), finish=last)

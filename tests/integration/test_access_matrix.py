@@ -114,6 +114,7 @@ DOORS: dict[str, dict[str, str]] = {
     "api-tag-rows": {"GET": "dataset-view", "POST": "dataset-edit", "DELETE": "dataset-edit"},
     "api-export": {"POST": "dataset-view"},
     "api-embedding-text": {"POST": "authenticated"},
+    "api-embedding-image": {"POST": "authenticated"},
     "openai-embeddings": {"POST": "authenticated"},
 }
 # The admin is Django's; its many routes share one door, tried at its index.

@@ -14,11 +14,9 @@ from atlas_client import AtlasError, embed
 from pytest_django.live_server_helper import LiveServer
 
 from maps.models import ApiToken
-from maps.teams import create_api_token
-from tests.accounts import default_user
 from workers.embedding import embed_texts
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("api_key")]
 
 TEXTS = ["the cat", "a dog of stone", "river", "fish and bird", "", "the tree", "stone stone"]
 
@@ -26,14 +24,6 @@ TEXTS = ["the cat", "a dog of stone", "river", "fish and bird", "", "the tree", 
 @pytest.fixture(autouse=True)
 def _models(tiny_models: dict[str, Path]) -> None:
     """The live server runs in this process, so it serves the tiny models too."""
-
-
-@pytest.fixture(autouse=True)
-def api_key(monkeypatch: pytest.MonkeyPatch) -> str:
-    """Scripts authenticate with an API token in ATLAS_API_KEY, as the client's README says."""
-    secret = create_api_token(default_user(), "client tests").secret
-    monkeypatch.setenv("ATLAS_API_KEY", secret)
-    return secret
 
 
 def test_the_client_sends_its_api_key_and_a_wrong_key_is_refused_with_401(

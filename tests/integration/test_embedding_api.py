@@ -11,6 +11,9 @@ from django.test import Client
 
 from workers.embedding import embed_texts
 
+# The API reads and fills the embedding cache in PostgreSQL.
+pytestmark = pytest.mark.django_db
+
 TEXT_URL = "/api/v1/embedding/text"
 OPENAI_URL = "/v1/embeddings"
 

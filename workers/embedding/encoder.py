@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from workers.embedding.devices import torch_device
 from workers.embedding.fingerprint import model_key
 from workers.embedding.specs import DEFAULT_TASK_TYPE, TASK_TYPES, ModelSpec, UnknownModel
 from workers.stages.embed import Vectors
@@ -20,6 +21,8 @@ class Embedded:
     vectors: Vectors
     # Tokens the model actually read, special tokens and prefixes included (the API's usage figure).
     tokens: int
+    # The same, text by text, so a batch of several callers' texts can give each caller its own figure.
+    tokens_per_text: npt.NDArray[np.int64]
 
 
 def matryoshka(vectors: Vectors, dimensionality: int) -> Vectors:
@@ -86,7 +89,8 @@ class Encoder(ABC):
             vectors = self._average(vectors, owners, tokens, len(texts))
         if dimensionality is not None and self.spec.matryoshka_min is not None:
             vectors = matryoshka(vectors, dimensionality)
-        return Embedded(vectors, int(tokens.sum()))
+        per_text = np.bincount(owners, weights=tokens, minlength=len(texts)).astype(np.int64)
+        return Embedded(vectors, int(tokens.sum()), per_text)
 
     @staticmethod
     def _average(vectors: Vectors, owners: npt.NDArray[np.int64], tokens: npt.NDArray[np.int64], count: int) -> Vectors:
@@ -115,7 +119,7 @@ class SentenceTransformerEncoder(Encoder):
         self.name = spec.name
         self.spec = spec
         self.cache_key = model_key(spec.name, path)
-        self._model = SentenceTransformer(path, device="cpu", trust_remote_code=spec.trust_remote_code)
+        self._model = SentenceTransformer(path, device=torch_device(), trust_remote_code=spec.trust_remote_code)
         dimensions = self._model.get_embedding_dimension()
         if dimensions is None:
             raise UnknownModel(f"Model {spec.name!r} at {path} does not say its embedding dimension")

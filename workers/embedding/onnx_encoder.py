@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from workers.embedding.devices import onnx_providers
 from workers.embedding.encoder import Encoder, split_into_windows
 from workers.embedding.fingerprint import model_key
 from workers.embedding.onnx_export import onnx_file, read_layout
@@ -46,7 +47,7 @@ class OnnxEncoder(Encoder):
         if threads > 0:
             options.intra_op_num_threads = threads
         model = onnx_file(spec, path, layout, quantized)
-        self._session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        self._session = onnxruntime.InferenceSession(str(model), options, providers=onnx_providers())
         self._inputs = {i.name for i in self._session.get_inputs()}
 
     def token_counts(self, texts: Sequence[str]) -> npt.NDArray[np.int64]:

@@ -6,7 +6,7 @@ import threading
 
 from atlas.env import env_str
 from workers.embedding.encoder import Encoder, SentenceTransformerEncoder
-from workers.embedding.specs import ModelSpec, find_spec
+from workers.embedding.specs import ModelSpec, UnknownModel, available_models, find_spec
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,11 @@ def configured_backend() -> str:
 
 def get_encoder(name: str, threads: int = 0, backend: str | None = None) -> Encoder:
     spec = find_spec(name)
+    if not spec.embeds_texts:
+        raise UnknownModel(
+            f"Model {name!r} embeds images, not texts: send images to POST /api/v1/embedding/image (embed.image "
+            f"in the Python client). Text models: {', '.join(available_models('text'))}."
+        )
     path = spec.locate()
     backend = backend or configured_backend()
     key = (spec.name, path, spec.matryoshka_min, threads, backend)

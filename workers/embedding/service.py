@@ -4,6 +4,7 @@ so both check requests the same way and return the same vectors."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from workers.embedding.encoder import Encoder
 from workers.embedding.registry import get_encoder
 from workers.embedding.specs import LONG_TEXT_MODES, TASK_TYPES, EmbeddingRequestError
 from workers.stages.embed import Vectors
@@ -42,6 +43,15 @@ def embed_texts(
     but changes nothing for models that do not. dimensionality shortens a Matryoshka model's vectors;
     for other models only their own size is accepted.
     """
+    encoder = checked_encoder(model, task_type, dimensionality, long_text_mode, threads)
+    embedded = encoder.embed(texts, task_type, dimensionality, long_text_mode)
+    return TextEmbeddings(embedded.vectors, encoder.name, embedded.tokens)
+
+
+def checked_encoder(
+    model: str, task_type: str | None, dimensionality: int | None, long_text_mode: str, threads: int = 0
+) -> Encoder:
+    """The loaded model for a request whose options it can serve; EmbeddingRequestError says why not."""
     check_options(task_type, long_text_mode)
     encoder = get_encoder(model, threads)
     if dimensionality is not None:
@@ -58,5 +68,4 @@ def embed_texts(
                 f"send a whole number from {low} to {encoder.dimensions}.",
                 "dimensionality",
             )
-    embedded = encoder.embed(texts, task_type, dimensionality, long_text_mode)
-    return TextEmbeddings(embedded.vectors, encoder.name, embedded.tokens)
+    return encoder

@@ -14,6 +14,12 @@ TASK_TYPES = ("search_document", "search_query", "clustering", "classification")
 DEFAULT_TASK_TYPE = "search_document"
 NOMIC_PREFIXES: Mapping[str, str] = {task: f"{task}: " for task in TASK_TYPES}
 LONG_TEXT_MODES = ("truncate", "mean")
+# What a model embeds and how it loads: a sentence-transformers text model; a CLIP-style
+# sentence-transformers model (images and texts into one space); Nomic's vision model (images only,
+# plain transformers with its own modelling code).
+KINDS = ("text", "clip", "nomic-vision")
+IMAGE_KINDS = ("clip", "nomic-vision")
+TEXT_KINDS = ("text", "clip")
 
 
 class EmbeddingRequestError(ValueError):
@@ -41,6 +47,15 @@ class ModelSpec:
     matryoshka_min: int | None = None
     # Nomic's BERT variant ships its own modelling code; only the built-in entry for it may run code.
     trust_remote_code: bool = False
+    kind: str = "text"
+
+    @property
+    def embeds_images(self) -> bool:
+        return self.kind in IMAGE_KINDS
+
+    @property
+    def embeds_texts(self) -> bool:
+        return self.kind in TEXT_KINDS
 
 
 def _minilm_path() -> str:
@@ -72,6 +87,13 @@ KNOWN: dict[str, ModelSpec] = {
         matryoshka_min=64,
         trust_remote_code=True,
     ),
+    # Nomic's image model, in the same space as nomic-embed-text-v1.5's vectors.
+    "nomic-embed-vision-v1.5": ModelSpec(
+        "nomic-embed-vision-v1.5",
+        _needs_directory("nomic-embed-vision-v1.5"),
+        trust_remote_code=True,
+        kind="nomic-vision",
+    ),
 }
 
 
@@ -80,10 +102,11 @@ def _at(path: str) -> Callable[[], str]:
 
 
 def parse_extra_models(raw: str) -> dict[str, ModelSpec]:
-    """`name=/dir[;matryoshka[=MIN]],...`: local sentence-transformers directories served under a name.
+    """`name=/dir[;matryoshka[=MIN]][;clip],...`: local model directories served under a name.
 
-    A name in KNOWN (nomic-embed-text-v1.5) keeps its prefixes and Matryoshka range; others take the
-    prompts their own config declares, and are Matryoshka only when flagged.
+    A name in KNOWN (nomic-embed-text-v1.5, nomic-embed-vision-v1.5) keeps its prefixes, Matryoshka range
+    and kind; others are sentence-transformers text models taking the prompts their own config declares,
+    Matryoshka only when flagged, and CLIP-style (images and texts) when flagged ;clip.
     """
     specs: dict[str, ModelSpec] = {}
     for entry in (item.strip() for item in raw.split(",")):
@@ -97,8 +120,13 @@ def parse_extra_models(raw: str) -> dict[str, ModelSpec]:
         spec = replace(KNOWN[name], locate=_at(path)) if name in KNOWN else ModelSpec(name, _at(path))
         for flag in (f.strip() for f in flags if f.strip()):
             key, _, value = flag.partition("=")
+            if flag == "clip":
+                spec = replace(spec, kind="clip")
+                continue
             if key != "matryoshka" or (value and not value.isdigit()):
-                raise ValueError(f"ATLAS_EXTRA_MODELS entry {entry!r}: unknown option {flag!r} (only matryoshka[=MIN])")
+                raise ValueError(
+                    f"ATLAS_EXTRA_MODELS entry {entry!r}: unknown option {flag!r} (only matryoshka[=MIN] and clip)"
+                )
             spec = replace(spec, matryoshka_min=int(value) if value else 1)
         specs[name] = spec
     return specs
@@ -110,8 +138,14 @@ def configured_models() -> dict[str, ModelSpec]:
     return {**BUILT_IN, **parse_extra_models(env_str("ATLAS_EXTRA_MODELS", ""))}
 
 
-def available_models() -> list[str]:
-    return sorted(configured_models())
+def available_models(kind: str | None = None) -> list[str]:
+    """Configured model names; kind "image" or "text" keeps those that embed it."""
+    specs = list(configured_models().values())
+    if kind == "image":
+        specs = [s for s in specs if s.embeds_images]
+    elif kind == "text":
+        specs = [s for s in specs if s.embeds_texts]
+    return sorted(s.name for s in specs)
 
 
 def find_spec(name: str) -> ModelSpec:

@@ -1,4 +1,4 @@
-"""embed.text: Nomic-style embedding calls against an Atlas server, or in this process.
+"""embed.text and embed.image: Nomic-style embedding calls against an Atlas server, or in this process.
 
 Long lists go out in batches, each retried on its own, so a job survives a server restart mid-way.
 """
@@ -12,6 +12,9 @@ import numpy as np
 
 from atlas_client.errors import AtlasError
 from atlas_client.http import auth_headers, post_json, server_url
+from atlas_client.images import image
+
+__all__ = ["image", "text"]
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 # With this many batches or more, a progress bar shows unless progress=False.

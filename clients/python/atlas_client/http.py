@@ -23,10 +23,15 @@ def auth_headers(api_key: str | None) -> dict[str, str]:
 
 def post_json(client: httpx.Client, url: str, body: dict[str, Any], max_retries: int, backoff: float) -> dict[str, Any]:
     """The answer's JSON; after max_retries failed retries the last failure is raised as AtlasError."""
+    return post(client, url, max_retries, backoff, json=body)
+
+
+def post(client: httpx.Client, url: str, max_retries: int, backoff: float, **request: Any) -> dict[str, Any]:
+    """POST (json=, files=, data= as httpx takes them) with retries; the answer's JSON."""
     for attempt in range(max_retries + 1):
         last_try = attempt == max_retries
         try:
-            response = client.post(url, json=body)
+            response = client.post(url, **request)
         except httpx.TransportError as exc:
             if last_try:
                 raise AtlasError(f"Could not reach {url} ({exc}); is the Atlas server running there?") from exc

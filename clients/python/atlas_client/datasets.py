@@ -1,0 +1,143 @@
+"""map_data / AtlasDataset: upload a DataFrame, an Arrow table or a file to an Atlas server, build its map
+and (optionally) wait for it, with a progress bar."""
+
+import io
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from atlas_client.errors import AtlasError
+from atlas_client.http import auth_headers, post, server_url
+
+FINISHED = ("ready", "failed", "cancelled")
+
+
+def as_upload(data: Any, name: str) -> tuple[str, bytes | Any]:
+    """(file name, bytes or open file): a DataFrame or Arrow table becomes Parquet, a path is sent as it is."""
+    if isinstance(data, (str, Path)):
+        path = Path(data)
+        if not path.is_file():
+            raise AtlasError(f"{path} is not a file; pass a DataFrame, an Arrow table or a path to a data file")
+        return path.name, path.read_bytes()
+    buffer = io.BytesIO()
+    if hasattr(data, "to_parquet"):  # pandas (or anything shaped like it)
+        data.to_parquet(buffer, index=False)
+    elif hasattr(data, "schema") and hasattr(data, "to_batches"):  # a pyarrow Table
+        import pyarrow.parquet as pq
+
+        pq.write_table(data, buffer)
+    else:
+        raise TypeError(f"cannot upload a {type(data).__name__}; pass a pandas DataFrame, a pyarrow Table or a path")
+    return f"{name or 'data'}.parquet", buffer.getvalue()
+
+
+class AtlasDataset:
+    """One dataset on an Atlas server: its id, status and map URL, refreshed on demand."""
+
+    def __init__(
+        self, summary: dict[str, Any], base_url: str, timeout: float = 120.0, api_key: str | None = None
+    ) -> None:
+        self.base_url = base_url
+        self.timeout = timeout
+        self.summary = summary
+        self.api_key = api_key
+
+    @property
+    def id(self) -> str:
+        return str(self.summary["id"])
+
+    @property
+    def status(self) -> str:
+        return str(self.summary["status"])
+
+    @property
+    def map_url(self) -> str:
+        return self.base_url + str(self.summary["url"])
+
+    @classmethod
+    def upload(
+        cls,
+        data: Any,
+        name: str = "",
+        text_field: str | None = None,
+        text_template: str | None = None,
+        id_field: str | None = None,
+        base_url: str | None = None,
+        max_retries: int = 2,
+        timeout: float = 300.0,
+        api_key: str | None = None,
+    ) -> "AtlasDataset":
+        """Upload and queue the build; the server checks the fields on the file's first rows (400 if wrong)."""
+        if not (text_field or text_template):
+            raise ValueError("say what to embed: text_field='column' or text_template='{title} - {body}'")
+        url = server_url(base_url)
+        filename, content = as_upload(data, name)
+        fields = {"name": name, "text_field": text_field or "", "text_template": text_template or ""}
+        fields["id_field"] = id_field or ""
+        with httpx.Client(timeout=timeout, headers=auth_headers(api_key)) as client:
+            created = post(
+                client, url + "/api/v1/datasets", max_retries, 0.5, files={"file": (filename, content)}, data=fields
+            )
+        return cls(created, url, timeout, api_key)
+
+    def refresh(self) -> "AtlasDataset":
+        response = httpx.get(
+            f"{self.base_url}/api/v1/datasets/{self.id}", timeout=self.timeout, headers=auth_headers(self.api_key)
+        )
+        if response.status_code >= 400:
+            raise AtlasError(response.text[:500], response.status_code)
+        self.summary = response.json()
+        return self
+
+    def wait(self, timeout: float = 3600.0, poll: float = 1.0, progress: bool = True) -> "AtlasDataset":
+        """Poll until the build ends; raises AtlasError with the server's message if it failed."""
+        deadline = time.monotonic() + timeout
+        bar = _bar(progress)
+        try:
+            while self.refresh().status not in FINISHED:
+                if bar is not None:
+                    state = self.summary.get("progress") or {}
+                    bar.set_description(str(state.get("stage") or self.status))
+                    bar.total = state.get("total") or None
+                    bar.n = state.get("done") or 0
+                    bar.refresh()
+                if time.monotonic() > deadline:
+                    raise AtlasError(f"the build of {self.id} is still {self.status} after {timeout:.0f} s")
+                time.sleep(poll)
+        finally:
+            if bar is not None:
+                bar.close()
+        if self.status != "ready":
+            error = (self.summary.get("error") or {}).get("message", "")
+            raise AtlasError(f"the build of {self.id} ended {self.status}: {error}".rstrip(": "))
+        return self
+
+
+def _bar(show: bool) -> Any:
+    if not show:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=None, unit="row", desc="queued")
+
+
+def map_data(
+    data: Any,
+    text_field: str | None = None,
+    text_template: str | None = None,
+    id_field: str | None = None,
+    name: str = "",
+    base_url: str | None = None,
+    wait: bool = True,
+    progress: bool = True,
+    timeout: float = 3600.0,
+    api_key: str | None = None,
+) -> AtlasDataset:
+    """Upload data (a pandas DataFrame, a pyarrow Table, or a path to CSV/JSON/Parquet/...) and build its
+    map; with wait=True return once it is ready. `.map_url` is the map's address."""
+    dataset = AtlasDataset.upload(data, name, text_field, text_template, id_field, base_url, api_key=api_key)
+    return dataset.wait(timeout=timeout, progress=progress) if wait else dataset

@@ -1,0 +1,71 @@
+"""atlas_client.map_data / AtlasDataset against the running test server and a real Celery worker: a
+DataFrame goes up as Parquet, a file as it is, the build is awaited and the map URL returned."""
+
+import csv
+import itertools
+from pathlib import Path
+
+import pytest
+from atlas_client import AtlasDataset, AtlasError, map_data
+from pytest_django.live_server_helper import LiveServer
+
+from maps.models import Point
+from tests.conftest import DATASETS, WorkerProcess
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("api_key")]
+
+
+def pypi_rows(count: int) -> list[dict[str, str]]:
+    with (DATASETS / "pypi_summaries_20k.csv").open(newline="", encoding="utf-8") as handle:
+        return list(itertools.islice(csv.DictReader(handle), count))
+
+
+def test_a_dataframe_is_uploaded_built_and_its_map_url_returned(
+    live_server: LiveServer, celery_worker: WorkerProcess
+) -> None:
+    import pandas as pd
+
+    rows = pypi_rows(80)
+    frame = pd.DataFrame(
+        {"pkg": [f"p{i}" for i in range(len(rows))], "title": [r["summary"] for r in rows], "n": range(len(rows))}
+    )
+    dataset = map_data(
+        frame, text_template="{title} ({pkg})", id_field="pkg", name="frame", base_url=live_server.url, progress=False
+    )
+    assert dataset.status == "ready", celery_worker.log_tail()
+    assert dataset.map_url == f"{live_server.url}/maps/{dataset.id}"
+    assert dataset.summary["rows"] == 80
+    assert dataset.summary["columns"] == ["pkg", "title", "n"]
+    first = Point.objects.get(dataset_id=dataset.id, row_id=0)
+    assert first.text == f"{rows[0]['summary']} (p0)"
+    assert first.fields["pkg"] == "p0"
+
+
+def test_a_file_path_is_uploaded_as_it_is_and_can_be_awaited_later(
+    live_server: LiveServer, celery_worker: WorkerProcess, tmp_path: Path
+) -> None:
+    path = tmp_path / "pypi.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["summary"], extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(pypi_rows(60))
+    dataset = AtlasDataset.upload(path, name="file", text_field="summary", base_url=live_server.url)
+    assert dataset.status in ("queued", "running", "ready")
+    assert dataset.wait(progress=False).status == "ready", celery_worker.log_tail()
+    assert dataset.summary["rows"] == 60
+    assert dataset.summary["name"] == "file"
+
+
+def test_an_unknown_text_field_is_refused_with_the_columns_there(live_server: LiveServer) -> None:
+    import pandas as pd
+
+    with pytest.raises(AtlasError, match="summary") as caught:
+        map_data(pd.DataFrame({"summary": ["a", "b"]}), text_field="body", base_url=live_server.url, wait=False)
+    assert caught.value.status == 400
+
+
+def test_nothing_to_embed_and_unsupported_data_are_refused_before_any_upload() -> None:
+    with pytest.raises(ValueError, match="text_field"):
+        map_data("data.csv", base_url="http://127.0.0.1:9")
+    with pytest.raises(TypeError, match="pandas DataFrame"):
+        map_data([1, 2, 3], text_field="x", base_url="http://127.0.0.1:9")
