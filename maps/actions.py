@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -17,7 +18,9 @@ from maps.models import Dataset
 from workers.stages.mapping import RowMapping
 
 
-def create_dataset(upload: UploadedFile[bytes] | None, name: str, mapping: RowMapping) -> Dataset:
+def create_dataset(
+    upload: UploadedFile[bytes] | None, name: str, mapping: RowMapping, options: dict[str, Any] | None = None
+) -> Dataset:
     """Store the upload, check its first rows read and fit the chosen columns, and queue the build."""
     filename = uploads.filename_of(upload)
     assert upload is not None
@@ -30,7 +33,7 @@ def create_dataset(upload: UploadedFile[bytes] | None, name: str, mapping: RowMa
     dataset_id = uuid.uuid4()
     path = uploads.store(upload, settings.UPLOAD_DIR / str(dataset_id))
     try:
-        found = uploads.first_rows(path, filename, mapping=mapping)
+        found = uploads.first_rows(path, filename, mapping=mapping, options=options)
     except InvalidUpload:
         path.unlink(missing_ok=True)
         raise
@@ -46,6 +49,7 @@ def create_dataset(upload: UploadedFile[bytes] | None, name: str, mapping: RowMa
             id_field=mapping.id_field,
             vector_field=mapping.vector_field,
             columns=columns,
+            read_options=options or {},
             warnings=found.warnings,
             model_name=settings.EMBED_MODEL,
         )

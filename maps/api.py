@@ -47,7 +47,8 @@ def datasets(request: HttpRequest) -> HttpResponse:
             id_field=request.POST.get("id_field", ""),
             vector_field=request.POST.get("vector_field", ""),
         )
-        dataset = actions.create_dataset(request.FILES.get("file"), request.POST.get("name", ""), mapping)
+        options = uploads.parse_choices(request.POST)
+        dataset = actions.create_dataset(request.FILES.get("file"), request.POST.get("name", ""), mapping, options)
         return JsonResponse({"id": str(dataset.id), "status": dataset.status, "url": f"/maps/{dataset.id}"}, status=201)
     return JsonResponse({"datasets": [queries.dataset_summary(d) for d in queries.list_datasets()]})
 
@@ -57,7 +58,8 @@ def datasets(request: HttpRequest) -> HttpResponse:
 @user_errors
 def previews(request: HttpRequest) -> HttpResponse:
     partial = request.POST.get("partial", "").lower() in ("1", "true")
-    return JsonResponse(uploads.preview_upload(request.FILES.get("file"), partial))
+    options = uploads.parse_choices(request.POST)
+    return JsonResponse(uploads.preview_upload(request.FILES.get("file"), partial, options))
 
 
 @csrf_exempt

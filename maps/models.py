@@ -35,6 +35,9 @@ class Dataset(models.Model):
     id_field = models.CharField(max_length=200, blank=True, default="")
     vector_field = models.CharField(max_length=200, blank=True, default="")
     columns = models.JSONField(default=list)
+    # What the user said instead of sniffing (delimiter, quote, has_header) and bad_rows: "abort" or "skip"
+    # (workers.stages.sources.ReadChoices); empty: sniff everything and refuse rows with a wrong field count.
+    read_options = models.JSONField(default=dict)
     model_name = models.CharField(max_length=100)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.INGEST)

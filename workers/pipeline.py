@@ -8,11 +8,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 from django.conf import settings
 
 from maps.indexes import create_vector_index
 from maps.models import EMBEDDING_DIMENSIONS, Dataset
-from maps.uploads import ingest_limits
+from maps.uploads import ingest_limits, read_choices
 from workers import store
 from workers.embed_cache import CacheStats, cached_embeddings
 from workers.models import get_encoder
@@ -20,7 +21,7 @@ from workers.stages.cluster import ClusterParams, find_topics
 from workers.stages.embed import EmbedParams
 from workers.stages.errors import BuildError
 from workers.stages.hierarchy import HierarchyParams, merge_topics
-from workers.stages.ingest import RowMapping, read_dataset
+from workers.stages.ingest import RowMapping, open_dataset
 from workers.stages.label import LabelParams, describe_topics
 from workers.stages.quality import QualityParams, measure_quality
 from workers.stages.reduce import LayoutParams, layout_2d
@@ -73,6 +74,8 @@ def build(dataset_id: uuid.UUID) -> None:
         log.info("dataset %s: cancelled or deleted during %s; discarded what it wrote", dataset_id, run.stage)
     except BuildError as exc:
         log.info("dataset %s: failed at %s: %s", dataset_id, run.stage, exc.message)
+        # Rows of the batches stored before the bad one go too: a failed map holds no rows.
+        store.discard_partial(dataset_id)
         store.mark_failed(dataset_id, exc.message)
     except store.DATABASE_UNAVAILABLE:
         raise  # the database went away: the task retries the whole build (workers.tasks)
@@ -83,6 +86,7 @@ def build(dataset_id: uuid.UUID) -> None:
             store.discard_partial(dataset_id)
             return
         log.exception("dataset %s: build crashed at stage %s", dataset_id, run.stage)
+        store.discard_partial(dataset_id)
         store.mark_failed(
             dataset_id,
             f"The build stopped at the {run.stage} stage because of an internal error; it has been logged "
@@ -92,22 +96,44 @@ def build(dataset_id: uuid.UUID) -> None:
     store.save_timings(dataset_id, run.timings)
 
 
+def ingest(run: Build, dataset: Dataset) -> tuple[list[str], npt.NDArray[np.float32] | None]:
+    """Read the upload batch by batch, COPYing each into PostgreSQL as it is read; only the texts (the embed and
+    label stages need them) and precomputed vectors stay in memory. A late bad row raises after earlier batches
+    were stored: the build's failure handling removes them (nothing is half-imported)."""
+    mapping = RowMapping(dataset.text_field, dataset.text_template, dataset.id_field, dataset.vector_field)
+    texts: list[str] = []
+    given: list[npt.NDArray[np.float32]] = []
+    with open_dataset(
+        Path(dataset.upload_path),
+        dataset.source_filename,
+        mapping,
+        ingest_limits(),
+        read_choices(dataset.read_options),
+        EMBEDDING_DIMENSIONS,
+        settings.INGEST_BATCH_ROWS,
+    ) as stream:
+        for batch in stream.batches():
+            store.insert_points(dataset.id, batch.texts, batch.records, batch.start)
+            if batch.vectors is not None:  # precomputed vectors: stored as they are, and the build skips embedding
+                rows = np.arange(batch.start, batch.start + len(batch.texts))
+                store.save_embeddings(dataset.id, rows, batch.vectors)
+                given.append(batch.vectors)
+            texts += batch.texts
+            run.progress(len(texts), 0)
+        store.save_warnings(dataset.id, stream.warnings)
+        store.save_columns(dataset.id, stream.columns)
+    return texts, (np.concatenate(given) if given else None)
+
+
 def run_stages(run: Build, dataset: Dataset) -> None:
     dataset_id = dataset.id
     with run.stage_of(Stage.INGEST, 0):
-        mapping = RowMapping(dataset.text_field, dataset.text_template, dataset.id_field, dataset.vector_field)
-        table = read_dataset(
-            Path(dataset.upload_path), dataset.source_filename, mapping, ingest_limits(), EMBEDDING_DIMENSIONS
-        )
-        n = table.row_count
-        store.save_warnings(dataset_id, table.warnings)
-        store.insert_points(dataset_id, table.texts, table.records)
-        if table.vectors is not None:  # precomputed vectors: stored as they are, and the build skips embedding
-            store.save_embeddings(dataset_id, np.arange(n), table.vectors)
+        texts, given = ingest(run, dataset)
+        n = len(texts)
         run.progress(n, n)
 
-    if table.vectors is not None:
-        vectors = table.vectors
+    if given is not None:
+        vectors = given
     else:
         with run.stage_of(Stage.EMBED, n):
             encoder = get_encoder(dataset.model_name, settings.TORCH_THREADS)
@@ -115,7 +141,7 @@ def run_stages(run: Build, dataset: Dataset) -> None:
             done = 0
             cache = CacheStats()
             params = EmbedParams(batch_size=settings.EMBED_BATCH_SIZE)
-            for rows, chunk in cached_embeddings(encoder, table.texts, params, cache):
+            for rows, chunk in cached_embeddings(encoder, texts, params, cache):
                 store.save_embeddings(dataset_id, rows, chunk)
                 vectors[rows] = chunk
                 done += len(rows)
@@ -137,7 +163,7 @@ def run_stages(run: Build, dataset: Dataset) -> None:
         with numba_lock:
             clusters = find_topics(coords, ClusterParams())
         hierarchy = merge_topics(vectors, clusters, HierarchyParams())
-        topics = describe_topics(table.texts, vectors, coords, clusters.noise, hierarchy, LabelParams())
+        topics = describe_topics(texts, vectors, coords, clusters.noise, hierarchy, LabelParams())
         store.save_layout(dataset_id, coords, clusters)
         store.save_topics(dataset_id, topics)
         store.save_quality(dataset_id, measure_quality(vectors, coords, clusters, QualityParams()))

@@ -61,12 +61,15 @@ def set_progress(dataset_id: uuid.UUID, stage: str, done: int, total: int) -> bo
     )
 
 
-def insert_points(dataset_id: uuid.UUID, texts: Sequence[str], records: Sequence[dict[str, Any]]) -> None:
+def insert_points(
+    dataset_id: uuid.UUID, texts: Sequence[str], records: Sequence[dict[str, Any]], start: int = 0
+) -> None:
+    """COPY rows start, start + 1, ... (one batch of the file; the build calls it once per batch)."""
     with (
         connection.cursor() as cursor,
         cursor.copy("COPY maps_point (dataset_id, row_id, text, fields, noise) FROM STDIN") as copy,
     ):
-        for row_id, (text, record) in enumerate(zip(texts, records, strict=True)):
+        for row_id, (text, record) in enumerate(zip(texts, records, strict=True), start=start):
             copy.write_row((dataset_id, row_id, text, json.dumps(record, ensure_ascii=False), False))
 
 
@@ -166,6 +169,11 @@ def is_running(dataset_id: uuid.UUID) -> bool:
 def save_warnings(dataset_id: uuid.UUID, warnings: Sequence[str]) -> None:
     """The full read's warnings replace the ones the upload's first block gave."""
     Dataset.objects.filter(id=dataset_id).update(warnings=list(warnings))
+
+
+def save_columns(dataset_id: uuid.UUID, columns: Sequence[str]) -> None:
+    """Every column of the file (JSON rows may bring keys the first rows lack)."""
+    Dataset.objects.filter(id=dataset_id).update(columns=list(columns))
 
 
 def save_timings(dataset_id: uuid.UUID, timings: dict[str, float]) -> None:

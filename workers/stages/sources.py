@@ -23,6 +23,17 @@ class Limits:
     max_compression_ratio: float = 200.0
 
 
+@dataclass(frozen=True)
+class ReadChoices:
+    """What the user may say about a delimited file instead of letting it be sniffed, and what to do with rows
+    that have another number of fields than the header: refuse the file ("abort") or leave them out ("skip")."""
+
+    delimiter: str | None = None
+    quote: str | None = None
+    has_header: bool | None = None
+    bad_rows: str = "abort"
+
+
 # Table formats recognised by their first bytes. An Arrow IPC stream starts with the continuation marker.
 TABLE_MAGIC: list[tuple[bytes, str]] = [
     (b"PAR1", "parquet"),
