@@ -1,11 +1,14 @@
 """The JSON and Arrow API (/api/v1/...): parse the request, call an action or a query, serialise."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import asdict
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse, QueryDict
 from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -41,16 +44,27 @@ def user_errors(view: View) -> View:
 @user_errors
 def datasets(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
+        upload, params = _upload_and_params(request)
         mapping = RowMapping(
-            text_field=request.POST.get("text_field", ""),
-            text_template=request.POST.get("text_template", ""),
-            id_field=request.POST.get("id_field", ""),
-            vector_field=request.POST.get("vector_field", ""),
+            text_field=params.get("text_field", ""),
+            text_template=params.get("text_template", ""),
+            id_field=params.get("id_field", ""),
+            vector_field=params.get("vector_field", ""),
         )
-        options = uploads.parse_choices(request.POST)
-        dataset = actions.create_dataset(request.FILES.get("file"), request.POST.get("name", ""), mapping, options)
+        options = uploads.parse_choices(params)
+        dataset = actions.create_dataset(upload, params.get("name", ""), mapping, options)
         return JsonResponse({"id": str(dataset.id), "status": dataset.status, "url": f"/maps/{dataset.id}"}, status=201)
     return JsonResponse({"datasets": [queries.dataset_summary(d) for d in queries.list_datasets()]})
+
+
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _upload_and_params(request: HttpRequest) -> tuple[UploadedFile[bytes] | None, QueryDict]:
+    """A form's file field and fields, or a raw body (the table itself) with its fields in the query string."""
+    if request.content_type in FORM_TYPES:
+        return request.FILES.get("file"), request.POST
+    return uploads.receive_body(request, request.GET.get("filename", "")), request.GET
 
 
 @csrf_exempt

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
+from django.http import HttpRequest
 
 from maps.errors import InvalidUpload, UploadTooLarge
 from workers.stages.errors import BuildError
@@ -102,11 +103,61 @@ def store(upload: UploadedFile[bytes], stem: Path) -> Path:
     if isinstance(upload, TemporaryUploadedFile):
         # Django already streamed it to a temporary file in chunks: move it rather than copy it.
         shutil.move(upload.temporary_file_path(), path)
+        upload.close()  # Django's close accepts that the file has moved away
         return path
     with path.open("wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
     return path
+
+
+# A file name for a raw body without ?filename=, from its content type; the readers judge the content anyway.
+BODY_NAMES = {
+    "text/csv": "upload.csv",
+    "text/tab-separated-values": "upload.tsv",
+    "application/json": "upload.json",
+    "application/x-ndjson": "upload.jsonl",
+    "application/jsonl": "upload.jsonl",
+    "application/vnd.apache.parquet": "upload.parquet",
+    "application/vnd.apache.arrow.file": "upload.arrow",
+    "application/vnd.apache.arrow.stream": "upload.arrow",
+    "application/gzip": "upload.gz",
+    "application/zip": "upload.zip",
+}
+BODY_CHUNK = 1024 * 1024
+
+
+def receive_body(request: HttpRequest, filename: str) -> TemporaryUploadedFile:
+    """The raw request body (a table sent as it is, not as a form) streamed to a temporary file in chunks.
+
+    The size limit holds while it streams: a body announced or found bigger is refused with 413.
+    """
+    name = Path(filename).name if filename else BODY_NAMES.get(request.content_type or "", "upload")
+    limit = settings.MAX_UPLOAD_BYTES
+    too_large = UploadTooLarge(
+        f"{name} is over the {limit / 1e6:.0f} MB limit (ATLAS_MAX_UPLOAD_MB); nothing was stored. Upload a "
+        "smaller file or raise the limit."
+    )
+    announced = request.headers.get("Content-Length", "")
+    if announced.isdigit() and int(announced) > limit:
+        raise too_large
+    upload = TemporaryUploadedFile(name, request.content_type or "application/octet-stream", 0, None)
+    handle = upload.file
+    assert handle is not None
+    size = 0
+    try:
+        while chunk := request.read(BODY_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            handle.write(chunk)
+    except BaseException:
+        upload.close()  # the temporary file goes with it
+        raise
+    handle.flush()
+    handle.seek(0)
+    upload.size = size
+    return upload
 
 
 def first_rows(

@@ -110,8 +110,29 @@ export interface RowMapping {
   idField?: string;
 }
 
-export async function createDataset(file: File, name: string, mapping: RowMapping): Promise<CreatedDataset> {
+/** What the user says about a delimited file instead of letting the server sniff it; empty means sniffed. */
+export interface ReadOptions {
+  delimiter: string;
+  quote: string;
+  hasHeader: '' | '1' | '0';
+  badRows: 'abort' | 'skip';
+}
+
+function appendReadOptions(form: FormData, options: ReadOptions): void {
+  if (options.delimiter) form.append('delimiter', options.delimiter);
+  if (options.quote) form.append('quote', options.quote);
+  if (options.hasHeader) form.append('has_header', options.hasHeader);
+  form.append('bad_rows', options.badRows);
+}
+
+export async function createDataset(
+  file: File,
+  name: string,
+  mapping: RowMapping,
+  options: ReadOptions,
+): Promise<CreatedDataset> {
   const form = new FormData();
+  appendReadOptions(form, options);
   form.append('file', file);
   form.append('name', name);
   if (mapping.textTemplate) form.append('text_template', mapping.textTemplate);
@@ -136,8 +157,14 @@ export interface FilePreview {
 }
 
 /** The server reads the first rows with the same readers as a build; `partial`: `file` is only its start. */
-export async function previewFile(file: Blob, filename: string, partial: boolean): Promise<FilePreview> {
+export async function previewFile(
+  file: Blob,
+  filename: string,
+  partial: boolean,
+  options: ReadOptions,
+): Promise<FilePreview> {
   const form = new FormData();
+  appendReadOptions(form, options);
   form.append('file', file, filename);
   if (partial) form.append('partial', '1');
   const headers: Record<string, string> = { Accept: 'application/json' };

@@ -1,7 +1,7 @@
 // Upload page wiring: the server previews the chosen file (any supported format); pick the text column or a
 // template joining columns, optionally an id column; POST it.
 import './style.css';
-import { createDataset, previewFile, type FilePreview } from './api';
+import { createDataset, previewFile, type FilePreview, type ReadOptions } from './api';
 
 // Text files past this size are previewed from their first bytes only; binary tables need the whole file.
 const PREVIEW_BYTES = 8 * 1024 * 1024;
@@ -24,6 +24,10 @@ const chips = el<HTMLElement>('template-chips');
 const modeColumn = el<HTMLInputElement>('text-mode-column');
 const modeTemplate = el<HTMLInputElement>('text-mode-template');
 const idSelect = el<HTMLSelectElement>('id-field');
+const delimiterInput = el<HTMLInputElement>('delimiter');
+const quoteInput = el<HTMLInputElement>('quote');
+const headerSelect = el<HTMLSelectElement>('has-header');
+const badRowsSelect = el<HTMLSelectElement>('bad-rows');
 const table = el<HTMLTableElement>('preview');
 const startButton = el<HTMLButtonElement>('start');
 const errorEl = el<HTMLElement>('upload-error');
@@ -188,11 +192,21 @@ function resetPreview(): void {
   fillFields([], null);
 }
 
+function readOptions(): ReadOptions {
+  const header = headerSelect.value;
+  return {
+    delimiter: delimiterInput.value,
+    quote: quoteInput.value,
+    hasHeader: header === '1' || header === '0' ? header : '',
+    badRows: badRowsSelect.value === 'skip' ? 'skip' : 'abort',
+  };
+}
+
 async function preview(f: File): Promise<void> {
   const partial = f.size > PREVIEW_BYTES && SLICEABLE.test(f.name);
   if (statusEl) statusEl.textContent = 'Reading the first rows…';
   try {
-    const result = await previewFile(partial ? f.slice(0, PREVIEW_BYTES) : f, f.name, partial);
+    const result = await previewFile(partial ? f.slice(0, PREVIEW_BYTES) : f, f.name, partial, readOptions());
     if (file !== f) return; // the user picked another file meanwhile
     renderPreview(result);
     showWarnings(result.warnings);
@@ -224,6 +238,14 @@ fileInput.addEventListener('change', () => {
   updateStart();
 });
 
+// Another delimiter, quote, header or bad-row choice reads the file differently: preview it again.
+for (const input of [delimiterInput, quoteInput, headerSelect, badRowsSelect]) {
+  input.addEventListener('change', () => {
+    clearError();
+    if (file) void preview(file);
+  });
+}
+
 fieldSelect.addEventListener('change', updateStart);
 templateInput.addEventListener('input', updateStart);
 modeColumn.addEventListener('change', showMode);
@@ -244,7 +266,7 @@ startButton.addEventListener('click', async (ev) => {
     const mapping = usingTemplate()
       ? { textTemplate: templateInput.value.trim(), idField: idSelect.value }
       : { textField: fieldSelect.value, idField: idSelect.value };
-    const created = await createDataset(file, nameInput.value.trim() || stem(file.name), mapping);
+    const created = await createDataset(file, nameInput.value.trim() || stem(file.name), mapping, readOptions());
     location.assign(created.url);
   } catch (e) {
     showError(e instanceof Error ? e.message : String(e));
