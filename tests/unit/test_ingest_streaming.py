@@ -3,8 +3,10 @@ the wrong number of fields are refused or skipped as the user chooses, and sniff
 
 import io
 import json
+import zipfile
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -109,3 +111,38 @@ def test_the_delimiter_quote_and_header_can_be_given_instead_of_sniffed(tmp_path
     assert shown.rows[0] == {"column_1": "alpha", "column_2": "one; two", "column_3": "x"}
     result = read_dataset(path, "odd.txt", RowMapping(text_field="column_2"), Limits(), choices=chosen)
     assert result.texts == ["one; two", "three"] and result.warnings == []
+
+
+def zipped_with_vectors(table: bytes, vectors: object) -> bytes:
+    array = io.BytesIO()
+    np.save(array, vectors)
+    sink = io.BytesIO()
+    with zipfile.ZipFile(sink, "w") as archive:
+        archive.writestr("rows.csv", table)
+        archive.writestr("rows.npy", array.getvalue())
+    return sink.getvalue()
+
+
+def test_a_npy_beside_the_table_in_a_zip_gives_each_row_its_vector(tmp_path: Path) -> None:
+    vectors = np.random.default_rng(1).normal(size=(7, 384)).astype(np.float32)
+    table = ("text\n" + "".join(f"row {i}\n" for i in range(7))).encode()
+    path = write(tmp_path, "pack.zip", zipped_with_vectors(table, vectors))
+    result = read_dataset(path, "pack.zip", TEXT, Limits(), batch_rows=3)
+    assert result.vectors is not None and np.array_equal(result.vectors, vectors)
+    assert preview(path, "pack.zip", Limits()).column_names == ["text"]
+
+
+@pytest.mark.parametrize(
+    ("rows", "dims", "part"),
+    [
+        (6, 384, "holds 6 vectors but the table has at least 7 rows"),
+        (9, 384, "holds 9 vectors but the table has 7 rows"),
+        (7, 128, "holds 128-dimensional vectors"),
+    ],
+)
+def test_a_npy_that_does_not_match_the_table_is_refused(tmp_path: Path, rows: int, dims: int, part: str) -> None:
+    table = ("text\n" + "".join(f"row {i}\n" for i in range(7))).encode()
+    path = write(tmp_path, "pack.zip", zipped_with_vectors(table, np.zeros((rows, dims), np.float32)))
+    with pytest.raises(errors.BadVectors) as raised:
+        read_dataset(path, "pack.zip", TEXT, Limits(), batch_rows=3)
+    assert part in raised.value.message

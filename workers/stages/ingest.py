@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from workers.stages.coltypes import infer_types
 from workers.stages.delimited import open_delimited
-from workers.stages.errors import FieldTooLarge, HeaderOnly, NotATable, TruncatedFile
+from workers.stages.errors import BadVectors, FieldTooLarge, HeaderOnly, NotATable, TruncatedFile
 from workers.stages.jsontables import open_json
 from workers.stages.mapping import FileChecks, RowMapping, map_batch, map_rows
 from workers.stages.sources import (
@@ -108,6 +108,8 @@ class OpenedTable:
     encoding: str | None
     stream: TableStream
     text_warnings: list[str]
+    # Vectors from a .npy beside the table in a .zip (memory-mapped), one row per table row.
+    vectors: npt.NDArray[np.float32] | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -139,7 +141,9 @@ def open_table(
             if source.truncated:
                 raise TruncatedFile(f"Only the start of {source.name} arrived; upload the whole file.")
             stream = open_binary(source.path, source.name, fmt, limits, batch_rows)
-            yield OpenedTable(fmt, source.compression, None, _checked(stream, source.name, limits), [])
+            yield OpenedTable(
+                fmt, source.compression, None, _checked(stream, source.name, limits), [], _npy(source, display_name)
+            )
             return
         head = PREVIEW_HEAD_BYTES if max_rows is not None else None
         with decoded(source.path, source.name, head) as text:
@@ -149,8 +153,28 @@ def open_table(
             else:
                 stream = open_delimited(text.path, source.name, fmt, limits, choices, cut, batch_rows)
             yield OpenedTable(
-                stream.kind, source.compression, text.encoding, _checked(stream, source.name, limits), text.warnings
+                stream.kind,
+                source.compression,
+                text.encoding,
+                _checked(stream, source.name, limits),
+                text.warnings,
+                _npy(source, display_name),
             )
+
+
+def _npy(source: Unwrapped, zip_name: str) -> npt.NDArray[np.float32] | None:
+    if source.vectors is None:
+        return None
+    try:
+        array = np.load(source.vectors, mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise BadVectors(f"The .npy file inside {zip_name} cannot be read ({exc}). Save it with numpy.save.") from None
+    if array.ndim != 2 or not np.issubdtype(array.dtype, np.number):
+        raise BadVectors(
+            f"The .npy file inside {zip_name} holds a {array.dtype} array of shape {array.shape}; it must be a 2-d "
+            "array of numbers, one row (vector) per table row."
+        )
+    return array  # type: ignore[no-any-return]  # np.load is untyped
 
 
 def _checked(stream: TableStream, name: str, limits: Limits) -> TableStream:
@@ -316,11 +340,47 @@ class DatasetStream:
 
     def batches(self) -> Iterator[MappedBatch]:
         checks = FileChecks(self.mapping, self.name)
+        npy = self.opened.vectors
+        if npy is not None:
+            self._check_npy(npy)
         for table in self.opened.stream.batches:
             mapped = map_batch(table, self.mapping, self.name, self.vector_dims, checks)
-            yield MappedBatch(table.start, mapped.texts, mapped.records, mapped.vectors)
+            vectors = mapped.vectors
+            if npy is not None:
+                end = table.start + len(mapped.texts)
+                if end > len(npy):
+                    raise self._row_mismatch(len(npy), f"at least {end:,}")
+                vectors = np.asarray(npy[table.start : end], dtype=np.float32)
+                if not np.isfinite(vectors).all():
+                    bad = table.start + int(np.flatnonzero(~np.isfinite(vectors).all(axis=1))[0])
+                    raise BadVectors(
+                        f"Row {bad} (0-based) of the .npy file inside {self.name} holds a value that is not finite "
+                        "(NaN or infinity). Replace it with a real number."
+                    )
+            yield MappedBatch(table.start, mapped.texts, mapped.records, vectors)
             self.rows = table.start + len(mapped.texts)
+        if npy is not None and self.rows != len(npy):
+            raise self._row_mismatch(len(npy), f"{self.rows:,}")
         checks.finish()
+
+    def _check_npy(self, npy: npt.NDArray[np.float32]) -> None:
+        if self.mapping.vector_field:
+            raise BadVectors(
+                f"{self.name} holds a .npy file of vectors and a vector column ({self.mapping.vector_field!r}) was "
+                "chosen too. Choose no vector column to use the .npy file, or zip the table alone."
+            )
+        if npy.shape[1] != self.vector_dims:
+            raise BadVectors(
+                f"The .npy file inside {self.name} holds {npy.shape[1]}-dimensional vectors, but only "
+                f"{self.vector_dims}-dimensional vectors are supported for now (the dimension of the map's vector "
+                "column). Export vectors of that size, or zip the table alone to let Atlas embed the text."
+            )
+
+    def _row_mismatch(self, vectors: int, rows: str) -> BadVectors:
+        return BadVectors(
+            f"The .npy file inside {self.name} holds {vectors:,} vectors but the table has {rows} rows; they must "
+            "match, row i's vector in row i of the array. Save the array for exactly the table's rows."
+        )
 
 
 @contextmanager
