@@ -49,6 +49,7 @@ def dataset_summary(dataset: Dataset) -> dict[str, Any]:
         "id_field": dataset.id_field,
         "vector_field": dataset.vector_field,
         "columns": dataset.columns,
+        "read_options": dataset.read_options,
         "model": dataset.model_name,
         "timings": dataset.timings,
         "quality": dataset.quality,

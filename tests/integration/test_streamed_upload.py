@@ -37,6 +37,7 @@ def test_a_raw_csv_body_with_a_ragged_row_builds_when_told_to_skip_it(
     ready = wait_until_finished(client, response.json()["id"])
     assert ready["status"] == "ready", celery_worker.log_tail()
     assert ready["name"] == "raw" and ready["rows"] == 121
+    assert ready["read_options"] == {"delimiter": ";", "bad_rows": "skip"}
     assert any("Skipped 1 row of packages.csv" in w and "row 122 has 1" in w for w in ready["warnings"])
 
 
