@@ -67,25 +67,49 @@ def child(path: Path) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
     from maps.models import Dataset
     from maps.uploads import ingest_limits
     from workers import store
-    from workers.stages.ingest import RowMapping, read_dataset
+    from workers.stages.ingest import RowMapping, open_dataset
 
     dataset = Dataset.objects.create(
         id=uuid.uuid4(), name="bench", source_filename=path.name, upload_path=str(path), text_field="body"
     )
+    mapping = RowMapping(text_field="body", id_field="id")
+    read = insert = 0.0
+    rows = 0
     try:
         started = time.monotonic()
-        table = read_dataset(path, path.name, RowMapping(text_field="body", id_field="id"), ingest_limits())
-        read = time.monotonic() - started
-        store.insert_points(dataset.id, table.texts, table.records)
+        with open_dataset(path, path.name, mapping, ingest_limits(), batch_rows=settings.INGEST_BATCH_ROWS) as stream:
+            batches = stream.batches()
+            while True:
+                mark = time.monotonic()
+                batch = next(batches, None)
+                read += time.monotonic() - mark
+                if batch is None:
+                    break
+                mark = time.monotonic()
+                store.insert_points(dataset.id, batch.texts, batch.records, batch.start)
+                insert += time.monotonic() - mark
+                rows += len(batch.texts)
         total = time.monotonic() - started
-        rows = table.row_count
     finally:
         dataset.delete()
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"rows": rows, "read": read, "insert": total - read, "total": total, "peak_gb": peak_kb / 2**20}))
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "read": read,
+                "insert": insert,
+                "total": total,
+                "peak_gb": peak_kb / 2**20,
+                "batch_rows": settings.INGEST_BATCH_ROWS,
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -120,8 +144,11 @@ def write_section(results: list[dict[str, Any]]) -> None:
         "",
         f"Written by `BENCH_INGEST=1 make bench` on {time.strftime('%Y-%m-%d')} (`BENCH_INGEST_MB` picks the sizes).",
         "Generated CSV (id, title, ~200-character body, score, date), text column `body`, id column `id`; the",
-        "ingest stage as the worker runs it: read and check every row (`read_dataset`), then COPY them into",
-        "PostgreSQL (`store.insert_points`), in a process of its own whose peak RSS is reported.",
+        "ingest stage as the worker runs it, batch by batch: read, type and check each batch (`open_dataset`),",
+        "COPY it into PostgreSQL (`store.insert_points`), drop it, read the next; in a process of its own whose",
+        f"peak RSS is reported. Batches of `ATLAS_INGEST_BATCH_ROWS` = {results[0]['batch_rows']:,} rows at most",
+        "(a CSV is parsed in blocks of about 3 MB, so here a batch is one block, about 12,000 rows).",
+        "The machine (2 cores) was shared with other work during the run, so times are rough.",
         "",
         "| file MB | rows | read s | insert s | ingest s | MB/s | peak RSS GB |",
         "|---:|---:|---:|---:|---:|---:|---:|",
@@ -134,9 +161,12 @@ def write_section(results: list[dict[str, Any]]) -> None:
         )
     lines += [
         "",
-        "Not bounded yet: this reader holds the whole table (Arrow, then one Python dict per row) before the COPY,",
-        "so peak memory grows with the file, about 5x its size. Reading in record batches and inserting batch by",
-        "batch (issue 4, streaming) is the next step; these figures are the baseline it must beat.",
+        "Baseline, the whole-file reader this replaced (same machine, same files, measured 2026-11-25): 102 MB in",
+        "14.0 s at 0.62 GB peak RSS, 1,001 MB in 139.9 s at 5.02 GB: it held the whole table (Arrow, then one",
+        "Python dict per row) before the COPY. Times from runs at different load do not compare; peak RSS does.",
+        "Peak memory now follows the batch size, not the file: what grows",
+        "with the file is the id check's 16 bytes per row (a 64-bit hash and a row number). A full build still",
+        "keeps every row's text in memory after ingest, for the embed and label stages.",
     ]
     report = ROOT / "docs" / "BENCHMARKS.md"
     text = report.read_text() if report.exists() else "# Benchmarks\n"

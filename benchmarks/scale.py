@@ -159,7 +159,7 @@ def run_stored(n: int) -> dict[str, Any]:
         chunk_texts = texts_of(start, groups)
         vectors[start : start + len(chunk)] = chunk
         texts.extend(chunk_texts)
-        store.insert_points(dataset.id, chunk_texts, [{"group": int(g)} for g in groups.tolist()], first_row=start)
+        store.insert_points(dataset.id, chunk_texts, [{"group": int(g)} for g in groups.tolist()], start)
         store.save_embeddings(dataset.id, np.arange(start, start + len(chunk)), chunk)
     store_s = time.monotonic() - started
     note(f"{n} rows and vectors stored in {store_s:.0f} s")

@@ -28,6 +28,7 @@ def create_dataset(
     workspace: Workspace,
     label_field: str = "",
     layout_choices: Mapping[str, Any] | None = None,
+    options: dict[str, Any] | None = None,
 ) -> Dataset:
     """Store the upload, check its first rows read and fit the chosen columns, and queue the build."""
     params = layout.parse(layout_choices or {}, layout.defaults())
@@ -43,7 +44,7 @@ def create_dataset(
     dataset_id = uuid.uuid4()
     path = uploads.store(upload, settings.UPLOAD_DIR / str(dataset_id))
     try:
-        found = uploads.first_rows(path, filename, mapping=mapping)
+        found = uploads.first_rows(path, filename, mapping=mapping, options=options)
     except InvalidUpload:
         path.unlink(missing_ok=True)
         raise
@@ -68,6 +69,7 @@ def create_dataset(
             label_field=label_field,
             layout=params,
             columns=columns,
+            read_options=options or {},
             warnings=found.warnings,
             model_name=settings.EMBED_MODEL,
         )

@@ -1,12 +1,15 @@
 """The JSON and Arrow API (/api/v1/...): parse the request, call an action or a query, serialise."""
 
+from __future__ import annotations
+
 import json
 from collections.abc import Callable
 from dataclasses import asdict
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse, QueryDict
 from django.utils.http import parse_etags
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -66,23 +69,35 @@ def datasets(request: HttpRequest) -> HttpResponse:
     who = access.caller(request)
     access.require_user(who)
     if request.method == "POST":
-        workspace = teams.editable_workspace(who, request.POST.get("workspace", ""))
+        upload, params = _upload_and_params(request)
+        workspace = teams.editable_workspace(who, params.get("workspace", ""))
         mapping = RowMapping(
-            text_field=request.POST.get("text_field", ""),
-            text_template=request.POST.get("text_template", ""),
-            id_field=request.POST.get("id_field", ""),
-            vector_field=request.POST.get("vector_field", ""),
+            text_field=params.get("text_field", ""),
+            text_template=params.get("text_template", ""),
+            id_field=params.get("id_field", ""),
+            vector_field=params.get("vector_field", ""),
         )
         dataset = actions.create_dataset(
-            request.FILES.get("file"),
-            request.POST.get("name", ""),
+            upload,
+            params.get("name", ""),
             mapping,
             workspace,
-            label_field=request.POST.get("label_field", ""),
-            layout_choices={key: request.POST.get(key) for key in layout.KEYS},
+            label_field=params.get("label_field", ""),
+            layout_choices={key: params.get(key) for key in layout.KEYS},
+            options=uploads.parse_choices(params),
         )
         return JsonResponse({"id": str(dataset.id), "status": dataset.status, "url": f"/maps/{dataset.id}"}, status=201)
     return JsonResponse({"datasets": [queries.dataset_summary(d) for d in queries.list_datasets(who)]})
+
+
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _upload_and_params(request: HttpRequest) -> tuple[UploadedFile[bytes] | None, QueryDict]:
+    """A form's file field and fields, or a raw body (the table itself) with its fields in the query string."""
+    if request.content_type in FORM_TYPES:
+        return request.FILES.get("file"), request.POST
+    return uploads.receive_body(request, request.GET.get("filename", "")), request.GET
 
 
 @require_POST
@@ -90,7 +105,8 @@ def datasets(request: HttpRequest) -> HttpResponse:
 def previews(request: HttpRequest) -> HttpResponse:
     access.require_user(access.caller(request))
     partial = request.POST.get("partial", "").lower() in ("1", "true")
-    return JsonResponse(uploads.preview_upload(request.FILES.get("file"), partial))
+    options = uploads.parse_choices(request.POST)
+    return JsonResponse(uploads.preview_upload(request.FILES.get("file"), partial, options))
 
 
 @require_http_methods(["GET", "DELETE"])

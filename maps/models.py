@@ -48,6 +48,9 @@ class Dataset(models.Model):
     # min_cluster_size; filled from the settings at upload and changed by a re-layout.
     layout = models.JSONField(default=dict)
     columns = models.JSONField(default=list)
+    # What the user said instead of sniffing (delimiter, quote, has_header) and bad_rows: "abort" or "skip"
+    # (workers.stages.sources.ReadChoices); empty: sniff everything and refuse rows with a wrong field count.
+    read_options = models.JSONField(default=dict)
     model_name = models.CharField(max_length=100)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.INGEST)

@@ -60,6 +60,7 @@ def dataset_summary(dataset: Dataset) -> dict[str, Any]:
         "label_field": dataset.label_field,
         "layout": {**layout.defaults(), **dataset.layout},
         "columns": dataset.columns,
+        "read_options": dataset.read_options,
         "model": dataset.model_name,
         "timings": dataset.timings,
         "quality": dataset.quality,

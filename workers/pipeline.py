@@ -18,14 +18,14 @@ from django.conf import settings
 
 from maps.indexes import create_text_index, create_vector_index
 from maps.models import EMBEDDING_DIMENSIONS, Dataset
-from maps.uploads import ingest_limits
+from maps.uploads import ingest_limits, read_choices
 from workers import chunks, store
 from workers.arrange import arrange, class_of
 from workers.embed_cache import CacheStats, cached_embeddings, prune
 from workers.models import get_encoder
 from workers.stages.embed import EmbedParams
 from workers.stages.errors import BuildError
-from workers.stages.ingest import RowMapping, read_dataset
+from workers.stages.ingest import RowMapping, open_dataset
 
 log = logging.getLogger(__name__)
 Stage = Dataset.Stage
@@ -83,6 +83,8 @@ def guarded(dataset_id: uuid.UUID, stage: str, step: Callable[[Build], Next]) ->
         log.info("dataset %s: cancelled or deleted during %s; discarded what it wrote", dataset_id, run.stage)
     except BuildError as exc:
         log.info("dataset %s: failed at %s: %s", dataset_id, run.stage, exc.message)
+        # Rows of the batches stored before the bad one go too: a failed map holds no rows.
+        store.discard_partial(dataset_id)
         store.mark_failed(dataset_id, exc.message)
     except store.DATABASE_UNAVAILABLE:
         raise
@@ -93,6 +95,7 @@ def guarded(dataset_id: uuid.UUID, stage: str, step: Callable[[Build], Next]) ->
             store.discard_partial(dataset_id)
             return Next()
         log.exception("dataset %s: build crashed at stage %s", dataset_id, run.stage)
+        store.discard_partial(dataset_id)
         store.mark_failed(
             dataset_id,
             f"The build stopped at the {run.stage} stage because of an internal error; it has been logged "
@@ -132,24 +135,44 @@ def in_flight() -> int:
 def ingest(run: Build) -> Next:
     dataset = Dataset.objects.get(id=run.dataset_id)
     with run.stage_of(Stage.INGEST, 0):
-        mapping = RowMapping(dataset.text_field, dataset.text_template, dataset.id_field, dataset.vector_field)
-        table = read_dataset(
-            Path(dataset.upload_path), dataset.source_filename, mapping, ingest_limits(), EMBEDDING_DIMENSIONS
-        )
-        n = table.row_count
-        store.save_warnings(dataset.id, table.warnings)
-        store.insert_points(dataset.id, table.texts, table.records)
-        if table.vectors is not None:  # precomputed vectors: stored as they are, and the build skips embedding
-            store.save_embeddings(dataset.id, np.arange(n), table.vectors)
+        n, precomputed = read_into_store(run, dataset)
         run.progress(n, n)
     store.add_timings(dataset.id, run.timings)
-    if table.vectors is not None:
+    if precomputed:  # the vectors came with the file: the build skips embedding
         if not store.set_progress(dataset.id, Stage.LAYOUT, 0, n):
             raise BuildCancelled(Stage.INGEST)
         return Next(finish=True)
     if not chunks.plan(dataset.id, n, max(1, settings.EMBED_CHUNK_ROWS)):
         raise BuildCancelled(Stage.INGEST)
     return Next(chunks=chunks.take_next(dataset.id, in_flight()))
+
+
+def read_into_store(run: Build, dataset: Dataset) -> tuple[int, bool]:
+    """Read the upload batch by batch, COPYing each into PostgreSQL as it is read, so memory stays bounded by
+    the batch; returns the row count and whether the file brought its own vectors. A late bad row raises after
+    earlier batches were stored: the build's failure handling removes them (nothing is half-imported)."""
+    mapping = RowMapping(dataset.text_field, dataset.text_template, dataset.id_field, dataset.vector_field)
+    rows = 0
+    precomputed = False
+    with open_dataset(
+        Path(dataset.upload_path),
+        dataset.source_filename,
+        mapping,
+        ingest_limits(),
+        read_choices(dataset.read_options),
+        EMBEDDING_DIMENSIONS,
+        settings.INGEST_BATCH_ROWS,
+    ) as stream:
+        for batch in stream.batches():
+            store.insert_points(dataset.id, batch.texts, batch.records, batch.start)
+            if batch.vectors is not None:  # precomputed vectors: stored as they are
+                store.save_embeddings(dataset.id, np.arange(batch.start, batch.start + len(batch.texts)), batch.vectors)
+                precomputed = True
+            rows = batch.start + len(batch.texts)
+            run.progress(rows, 0)
+        store.save_warnings(dataset.id, stream.warnings)
+        store.save_columns(dataset.id, stream.columns)
+    return rows, precomputed
 
 
 def embed_chunk(dataset_id: uuid.UUID, index: int, worker: str) -> Next:

@@ -101,13 +101,14 @@ def set_progress(dataset_id: uuid.UUID, stage: str, done: int, total: int) -> bo
 
 
 def insert_points(
-    dataset_id: uuid.UUID, texts: Sequence[str], records: Sequence[dict[str, Any]], first_row: int = 0
+    dataset_id: uuid.UUID, texts: Sequence[str], records: Sequence[dict[str, Any]], start: int = 0
 ) -> None:
+    """COPY rows start, start + 1, ... (one batch of the file; the build calls it once per batch)."""
     with (
         connection.cursor() as cursor,
         cursor.copy("COPY maps_point (dataset_id, row_id, text, fields, noise) FROM STDIN") as copy,
     ):
-        for row_id, (text, record) in enumerate(zip(texts, records, strict=True), start=first_row):
+        for row_id, (text, record) in enumerate(zip(texts, records, strict=True), start=start):
             copy.write_row((dataset_id, row_id, text, json.dumps(record, ensure_ascii=False), False))
 
 
@@ -266,6 +267,11 @@ def load_rows(dataset_id: uuid.UUID, label_field: str = "") -> tuple[Vectors, li
                 parts.append(np.stack([vector.to_numpy() for _, _, vector, _ in batch]).astype(np.float32, copy=False))
     vectors = np.concatenate(parts) if parts else np.empty((0, EMBEDDING_DIMENSIONS), dtype=np.float32)
     return vectors, texts, (values if label_field else None)
+
+
+def save_columns(dataset_id: uuid.UUID, columns: Sequence[str]) -> None:
+    """Every column of the file (JSON rows may bring keys the first rows lack)."""
+    Dataset.objects.filter(id=dataset_id).update(columns=list(columns))
 
 
 def mark_failed(dataset_id: uuid.UUID, message: str) -> None:

@@ -138,14 +138,31 @@ export interface RowMapping {
   labelField?: string;
 }
 
+/** What the user says about a delimited file instead of letting the server sniff it; empty means sniffed. */
+export interface ReadOptions {
+  delimiter: string;
+  quote: string;
+  hasHeader: '' | '1' | '0';
+  badRows: 'abort' | 'skip';
+}
+
+function appendReadOptions(form: FormData, options: ReadOptions): void {
+  if (options.delimiter) form.append('delimiter', options.delimiter);
+  if (options.quote) form.append('quote', options.quote);
+  if (options.hasHeader) form.append('has_header', options.hasHeader);
+  form.append('bad_rows', options.badRows);
+}
+
 /** `workspace`: the id of a workspace the user may edit; empty means their personal workspace. */
 export async function createDataset(
   file: File,
   name: string,
   mapping: RowMapping,
+  options: ReadOptions,
   workspace = '',
 ): Promise<CreatedDataset> {
   const form = new FormData();
+  appendReadOptions(form, options);
   form.append('file', file);
   form.append('name', name);
   if (workspace) form.append('workspace', workspace);
@@ -172,8 +189,14 @@ export interface FilePreview {
 }
 
 /** The server reads the first rows with the same readers as a build; `partial`: `file` is only its start. */
-export async function previewFile(file: Blob, filename: string, partial: boolean): Promise<FilePreview> {
+export async function previewFile(
+  file: Blob,
+  filename: string,
+  partial: boolean,
+  options: ReadOptions,
+): Promise<FilePreview> {
   const form = new FormData();
+  appendReadOptions(form, options);
   form.append('file', file, filename);
   if (partial) form.append('partial', '1');
   const headers: Record<string, string> = { Accept: 'application/json' };

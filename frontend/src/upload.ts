@@ -1,7 +1,7 @@
 // Upload page wiring: the server previews the chosen file (any supported format); pick the text column or a
 // template joining columns, optionally an id column; POST it.
 import './style.css';
-import { createDataset, previewFile, type FilePreview } from './api';
+import { createDataset, previewFile, type FilePreview, type ReadOptions } from './api';
 
 // Text files past this size are previewed from their first bytes only; binary tables need the whole file.
 const PREVIEW_BYTES = 8 * 1024 * 1024;
@@ -25,6 +25,10 @@ const modeColumn = el<HTMLInputElement>('text-mode-column');
 const modeTemplate = el<HTMLInputElement>('text-mode-template');
 const idSelect = el<HTMLSelectElement>('id-field');
 const labelSelect = el<HTMLSelectElement>('label-field');
+const delimiterInput = el<HTMLInputElement>('delimiter');
+const quoteInput = el<HTMLInputElement>('quote');
+const headerSelect = el<HTMLSelectElement>('has-header');
+const badRowsSelect = el<HTMLSelectElement>('bad-rows');
 const table = el<HTMLTableElement>('preview');
 const startButton = el<HTMLButtonElement>('start');
 const errorEl = el<HTMLElement>('upload-error');
@@ -191,11 +195,21 @@ function resetPreview(): void {
   fillFields([], null);
 }
 
+function readOptions(): ReadOptions {
+  const header = headerSelect.value;
+  return {
+    delimiter: delimiterInput.value,
+    quote: quoteInput.value,
+    hasHeader: header === '1' || header === '0' ? header : '',
+    badRows: badRowsSelect.value === 'skip' ? 'skip' : 'abort',
+  };
+}
+
 async function preview(f: File): Promise<void> {
   const partial = f.size > PREVIEW_BYTES && SLICEABLE.test(f.name);
   if (statusEl) statusEl.textContent = 'Reading the first rows…';
   try {
-    const result = await previewFile(partial ? f.slice(0, PREVIEW_BYTES) : f, f.name, partial);
+    const result = await previewFile(partial ? f.slice(0, PREVIEW_BYTES) : f, f.name, partial, readOptions());
     if (file !== f) return; // the user picked another file meanwhile
     renderPreview(result);
     showWarnings(result.warnings);
@@ -227,6 +241,14 @@ fileInput.addEventListener('change', () => {
   updateStart();
 });
 
+// Another delimiter, quote, header or bad-row choice reads the file differently: preview it again.
+for (const input of [delimiterInput, quoteInput, headerSelect, badRowsSelect]) {
+  input.addEventListener('change', () => {
+    clearError();
+    if (file) void preview(file);
+  });
+}
+
 fieldSelect.addEventListener('change', updateStart);
 templateInput.addEventListener('input', updateStart);
 modeColumn.addEventListener('change', showMode);
@@ -249,7 +271,7 @@ startButton.addEventListener('click', async (ev) => {
       ? { textTemplate: templateInput.value.trim(), ...common }
       : { textField: fieldSelect.value, ...common };
     const workspace = (document.getElementById('workspace') as HTMLSelectElement | null)?.value ?? '';
-    const created = await createDataset(file, nameInput.value.trim() || stem(file.name), mapping, workspace);
+    const created = await createDataset(file, nameInput.value.trim() || stem(file.name), mapping, readOptions(), workspace);
     location.assign(created.url);
   } catch (e) {
     showError(e instanceof Error ? e.message : String(e));

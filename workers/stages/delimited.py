@@ -1,8 +1,11 @@
-"""CSV and TSV: sniff the delimiter and the header, check quotes, then read with pyarrow and keep its types."""
+"""CSV and TSV: sniff the delimiter, quote and header (or take the user's), check quotes, then read with
+pyarrow in batches, every cell as text typed by workers.stages.widen."""
 
 import csv
 import io
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +13,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from workers.stages.errors import EmptyFile, FieldTooLarge, HeaderOnly, RaggedRows, UnbalancedQuotes
-from workers.stages.sources import Limits
-from workers.stages.tables import RawTable, arrow_rows, check_column_names
+from workers.stages.sources import Limits, ReadChoices
+from workers.stages.tables import RawTable, TableStream, check_column_names
+from workers.stages.widen import ColumnTypes
 
 CANDIDATES = [",", "\t", ";", "|"]
 DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
@@ -22,49 +26,128 @@ NUMBER = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
 SHOWN_BAD_ROWS = 20
 
 
-def read_delimited(
-    path: Path, name: str, hint: str | None, limits: Limits, max_rows: int | None, cut: bool
-) -> RawTable:
-    """Read a UTF-8 delimited file; max_rows stops early (a preview), cut: the file is only a head."""
+@dataclass
+class BadRows:
+    """Rows with another number of fields than the header: (row number, fields found), in file order."""
+
+    found: list[tuple[int, int]] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, number: int, actual: int) -> None:
+        self.count += 1
+        if len(self.found) < SHOWN_BAD_ROWS:
+            self.found.append((number, actual))
+
+    def listed(self) -> str:
+        listed = ", ".join(f"row {number} has {actual}" for number, actual in self.found)
+        more = f", and {self.count - SHOWN_BAD_ROWS} more" if self.count > SHOWN_BAD_ROWS else ""
+        return listed + more
+
+
+def open_delimited(
+    path: Path, name: str, hint: str | None, limits: Limits, choices: ReadChoices, cut: bool, batch_rows: int
+) -> TableStream:
+    """Read a UTF-8 delimited file batch by batch; cut: the file is only a head (a preview)."""
     with path.open(encoding="utf-8", newline="") as handle:
         sample = handle.read(SAMPLE_CHARS)
     if not sample.strip():
         raise EmptyFile(f"{name} holds only blank lines. Upload a file with a header row and at least one row.")
-    delimiter = sniff_delimiter(sample, hint)
-    header = next(csv.reader(io.StringIO(sample), delimiter=delimiter, quotechar=QUOTE))
+    delimiter = choices.delimiter or sniff_delimiter(sample, hint)
+    quote = choices.quote or QUOTE
+    header = next(csv.reader(io.StringIO(sample), delimiter=delimiter, quotechar=quote))
     warnings: list[str] = []
     column_names: list[str] | None = None
-    if len(header) > 1 and all(NUMBER.match(cell) for cell in header):
+    if choices.has_header is False:
+        column_names = [f"column_{i + 1}" for i in range(len(header))]
+    elif choices.has_header is None and len(header) > 1 and all(NUMBER.match(cell) for cell in header):
         column_names = [f"column_{i + 1}" for i in range(len(header))]
         warnings.append(
             f"{name} has no header row (its first row holds only numbers), so its columns are named "
-            f"column_1 to column_{len(header)}. Add a header row to name them."
+            f"column_1 to column_{len(header)}. Add a header row to name them, or say the file has none."
         )
     else:
         check_column_names(header, name, limits)
     if not cut:
-        opened_at = unclosed_quote_line(path, delimiter)
+        opened_at = unclosed_quote_line(path, delimiter, quote)
         if opened_at is not None:
             raise UnbalancedQuotes(
-                f"Line {opened_at} of {name} opens a quoted field ({QUOTE}) that is never closed, so the rest of "
+                f"Line {opened_at} of {name} opens a quoted field ({quote}) that is never closed, so the rest of "
                 f"the file would be read as one value. Close the quote on that line (write a quote inside a value "
-                f'as two quotes, ""), and upload again.'
+                f"as two quotes, {quote * 2}), and upload again."
             )
-    bad: list[tuple[int, int]] = []
-    expected = len(column_names or header)
+    columns = column_names or header
+    kind = "tsv" if delimiter == "\t" else "csv"
+    batches = _batches(
+        path, name, limits, choices, (delimiter, quote), columns, column_names is not None, batch_rows, warnings
+    )
+    return TableStream(kind=kind, columns=columns, warnings=warnings, batches=batches)
+
+
+def delimiter_name(delimiter: str) -> str:
+    return DELIMITER_NAMES.get(delimiter, repr(delimiter))
+
+
+def _batches(
+    path: Path,
+    name: str,
+    limits: Limits,
+    choices: ReadChoices,
+    marks: tuple[str, str],
+    columns: list[str],
+    named: bool,
+    batch_rows: int,
+    warnings: list[str],
+) -> Iterator[RawTable]:
+    """Batches of at most batch_rows rows; skipped rows add a warning once the file is read."""
+    delimiter, quote = marks
+    bad = BadRows()
+    new_bad: list[int] = []
 
     def on_invalid_row(row: Any) -> str:
-        bad.append((row.number or 0, row.actual_columns))
+        bad.add(row.number or 0, row.actual_columns)
+        new_bad.append(row.number or 0)
         return "skip"
 
     read_options = pacsv.ReadOptions(
-        use_threads=False, block_size=2 * limits.max_field_bytes + 1024 * 1024, column_names=column_names
+        use_threads=False, block_size=2 * limits.max_field_bytes + 1024 * 1024, column_names=columns if named else None
     )
     parse_options = pacsv.ParseOptions(
-        delimiter=delimiter, quote_char=QUOTE, newlines_in_values=True, invalid_row_handler=on_invalid_row
+        delimiter=delimiter, quote_char=quote, newlines_in_values=True, invalid_row_handler=on_invalid_row
     )
+    # Every cell as text: types come from ColumnTypes, which widens instead of failing on a later block.
+    convert_options = pacsv.ConvertOptions(column_types={column: pa.string() for column in columns})
+    types = ColumnTypes(columns)
+    first = 1 if named else 2
+    skip = choices.bad_rows == "skip"
+    done = 0
     try:
-        table = _read(path, read_options, parse_options, max_rows)
+        reader = pacsv.open_csv(
+            path, read_options=read_options, parse_options=parse_options, convert_options=convert_options
+        )
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            if bad.count and not skip:
+                # Count every bad row (parsing only) so the message says how many there are.
+                for _ in reader:
+                    pass
+                raise _ragged(name, bad, len(columns), delimiter)
+            if batch.num_rows == 0:
+                new_bad.clear()
+                continue
+            lines = (
+                _row_numbers(first + done + bad.count - len(new_bad), batch.num_rows, new_bad) if bad.count else None
+            )
+            new_bad.clear()
+            rows = types.rows(batch)
+            for offset in range(0, len(rows), batch_rows):
+                part = rows[offset : offset + batch_rows]
+                part_lines = lines[offset : offset + batch_rows] if lines is not None else None
+                kind = "tsv" if delimiter == "\t" else "csv"
+                yield RawTable(columns, part, kind=kind, first=first + done, lines=part_lines, start=done)
+                done += len(part)
     except pa.ArrowInvalid as exc:
         if "straddl" in str(exc):
             raise FieldTooLarge(
@@ -73,48 +156,38 @@ def read_delimited(
                 "for a quote that is never closed."
             ) from None
         raise
-    if bad:
-        listed = ", ".join(f"row {number} has {actual}" for number, actual in bad[:SHOWN_BAD_ROWS])
-        more = f", and {len(bad) - SHOWN_BAD_ROWS} more" if len(bad) > SHOWN_BAD_ROWS else ""
-        raise RaggedRows(
-            f"{len(bad)} row{'s' if len(bad) > 1 else ''} of {name} do{'es' if len(bad) == 1 else ''} not have the "
-            f"{expected} fields of the header: {listed}{more} (the header is row 1; the delimiter is "
-            f"{DELIMITER_NAMES[delimiter]}). Fix those rows (a missing or extra {DELIMITER_NAMES[delimiter]}, or a "
-            "value that needs quotes) or remove them, and upload again."
-        )
-    if table.num_rows == 0:
+    if bad.count and not skip:
+        raise _ragged(name, bad, len(columns), delimiter)
+    if done == 0:
         raise HeaderOnly(f"{name} has a header row but no rows under it. Add the rows and upload again.")
-    return RawTable(
-        columns=list(table.column_names),
-        rows=arrow_rows(table),
-        kind="tsv" if delimiter == "\t" else "csv",
-        first=1 if column_names else 2,
-        warnings=warnings,
+    if bad.count:
+        s = "s" if bad.count > 1 else ""
+        warnings.append(
+            f"Skipped {bad.count:,} row{s} of {name} that do{'es' if bad.count == 1 else ''} not have the "
+            f"{len(columns)} fields of the header: {bad.listed()} (the header is row 1)."
+        )
+
+
+def _row_numbers(number: int, count: int, bad: list[int]) -> list[int]:
+    """The row numbers of a batch's rows, stepping over the skipped rows among them."""
+    skipped, numbers = set(bad), []
+    for _ in range(count):
+        while number in skipped:
+            number += 1
+        numbers.append(number)
+        number += 1
+    return numbers
+
+
+def _ragged(name: str, bad: BadRows, expected: int, delimiter: str) -> RaggedRows:
+    said = delimiter_name(delimiter)
+    return RaggedRows(
+        f"{bad.count:,} row{'s' if bad.count > 1 else ''} of {name} do{'es' if bad.count == 1 else ''} not have the "
+        f"{expected} fields of the header: {bad.listed()} (the header is row 1; the delimiter is {said}). Fix those "
+        f"rows (a missing or extra {said}, or a value that needs quotes) or remove them, and upload again; or "
+        'choose to skip such rows (bad_rows=skip, "Skip rows with the wrong number of fields" on the upload '
+        "page) to import the rest and be told which were left out."
     )
-
-
-def _read(
-    path: Path, read_options: pacsv.ReadOptions, parse_options: pacsv.ParseOptions, max_rows: int | None
-) -> pa.Table:
-    if max_rows is None:
-        # The whole-file reader promotes a column's type when a later block needs it (int -> float -> text).
-        return pacsv.read_csv(path, read_options=read_options, parse_options=parse_options)
-    reader = pacsv.open_csv(path, read_options=read_options, parse_options=parse_options)
-    batches: list[pa.RecordBatch] = []
-    rows = 0
-    while rows < max_rows:
-        try:
-            batch = reader.read_next_batch()
-        except StopIteration:
-            break
-        except pa.ArrowInvalid:
-            # A later block whose types differ from the first one's: a preview has what it needs.
-            if rows:
-                break
-            raise
-        batches.append(batch)
-        rows += batch.num_rows
-    return pa.Table.from_batches(batches, schema=reader.schema).slice(0, max_rows)
 
 
 def sniff_delimiter(sample: str, hint: str | None) -> str:
@@ -132,7 +205,7 @@ def sniff_delimiter(sample: str, hint: str | None) -> str:
     return best if header.count(best) else ","
 
 
-def unclosed_quote_line(path: Path, delimiter: str) -> int | None:
+def unclosed_quote_line(path: Path, delimiter: str, quote: str = QUOTE) -> int | None:
     """The line where a quoted field opens and never closes, or None.
 
     A quote opens a field only at its start (pyarrow reads a quote inside an unquoted value as a
@@ -144,12 +217,12 @@ def unclosed_quote_line(path: Path, delimiter: str) -> int | None:
             i = 0
             if pending_close:
                 pending_close = False
-                if chunk[0] == QUOTE:
+                if chunk[0] == quote:
                     i = 1
                 else:
                     inside = False
             while True:
-                j = chunk.find(QUOTE, i)
+                j = chunk.find(quote, i)
                 if j < 0:
                     line += chunk.count("\n", i)
                     break
@@ -162,7 +235,7 @@ def unclosed_quote_line(path: Path, delimiter: str) -> int | None:
                 elif j + 1 == len(chunk):
                     pending_close = True
                     i = j + 1
-                elif chunk[j + 1] == QUOTE:
+                elif chunk[j + 1] == quote:
                     i = j + 2
                 else:
                     inside = False

@@ -4,7 +4,8 @@ One path for the browser, the API and the import command: unwrap (.gz / .zip) ->
 content and extension -> decode text -> read with the format's reader -> check limits.
 """
 
-import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,15 +17,37 @@ import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 from workers.stages.coltypes import infer_types
-from workers.stages.delimited import read_delimited
-from workers.stages.errors import FieldTooLarge, HeaderOnly, NotATable, TruncatedFile
-from workers.stages.jsontables import read_json
-from workers.stages.mapping import RowMapping, map_rows
-from workers.stages.sources import FORMAT_NAMES, Limits, Unwrapped, extension_format, read_head, sniff, unwrap
-from workers.stages.tables import RawTable, arrow_rows, check_column_names
+from workers.stages.delimited import open_delimited
+from workers.stages.errors import BadVectors, FieldTooLarge, HeaderOnly, NotATable, TruncatedFile
+from workers.stages.jsontables import open_json
+from workers.stages.mapping import FileChecks, RowMapping, map_batch, map_rows
+from workers.stages.sources import (
+    FORMAT_NAMES,
+    Limits,
+    ReadChoices,
+    Unwrapped,
+    extension_format,
+    read_head,
+    sniff,
+    unwrap,
+)
+from workers.stages.tables import RawTable, TableStream, arrow_rows, check_column_names
 from workers.stages.textscan import decoded
 
-__all__ = ["IngestResult", "Limits", "Preview", "RowMapping", "TableRead", "preview", "read_dataset", "read_table"]
+__all__ = [
+    "DatasetStream",
+    "IngestResult",
+    "Limits",
+    "MappedBatch",
+    "Preview",
+    "ReadChoices",
+    "RowMapping",
+    "TableRead",
+    "open_dataset",
+    "preview",
+    "read_dataset",
+    "read_table",
+]
 
 PREVIEW_ROWS = 50
 # Enough text for 50 rows of long documents; a preview never decodes more.
@@ -34,6 +57,9 @@ BINARY_FORMATS = ("parquet", "arrow")
 # The dimension of the database's vector column (maps.models.EMBEDDING_DIMENSIONS); precomputed vectors must match.
 VECTOR_DIMENSIONS = 384
 EXTENSION_OF = {"parquet": ".parquet", "arrow": ".arrow"}
+DEFAULT_CHOICES = ReadChoices()
+# Rows per batch when nothing else is said (the build passes ATLAS_INGEST_BATCH_ROWS).
+BATCH_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -73,28 +99,127 @@ class Preview:
         return [column["name"] for column in self.columns]
 
 
-def read_table(
-    path: Path, display_name: str, limits: Limits, max_rows: int | None = None, partial: bool = False
-) -> TableRead:
-    """Read path whole, or only its first max_rows rows (a preview); partial: path is a head of the file."""
+@dataclass
+class OpenedTable:
+    """A table being read batch by batch, with what was peeled off and guessed on the way."""
+
+    format: str
+    compression: str | None
+    encoding: str | None
+    stream: TableStream
+    text_warnings: list[str]
+    # Vectors from a .npy beside the table in a .zip (memory-mapped), one row per table row.
+    vectors: npt.NDArray[np.float32] | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        return self.stream.columns
+
+    @property
+    def warnings(self) -> list[str]:
+        """Complete once every batch is read (skipped rows are counted as they go)."""
+        return self.text_warnings + self.stream.warnings
+
+
+@contextmanager
+def open_table(
+    path: Path,
+    display_name: str,
+    limits: Limits,
+    choices: ReadChoices = DEFAULT_CHOICES,
+    max_rows: int | None = None,
+    partial: bool = False,
+    batch_rows: int = BATCH_ROWS,
+) -> Iterator[OpenedTable]:
+    """Open path for reading in batches of at most batch_rows rows; max_rows: only a preview's first rows.
+
+    partial: path is only the head of the user's file. The batches are read lazily inside the context.
+    """
     with unwrap(path, display_name, limits, preview=max_rows is not None, partial=partial) as source:
         fmt = judge_format(source)
         if fmt in BINARY_FORMATS:
             if source.truncated:
                 raise TruncatedFile(f"Only the start of {source.name} arrived; upload the whole file.")
-            table = read_binary(source.path, source.name, fmt, limits, max_rows)
-            read = TableRead(fmt, source.compression, None, table, table.warnings)
-        else:
-            head = PREVIEW_HEAD_BYTES if max_rows is not None else None
-            with decoded(source.path, source.name, head) as text:
-                cut = text.cut or source.truncated
-                if fmt in ("json", "jsonl"):
-                    table = read_json(text.path, source.name, limits, max_rows, cut)
-                else:
-                    table = read_delimited(text.path, source.name, fmt, limits, max_rows, cut)
-                read = TableRead(table.kind, source.compression, text.encoding, table, text.warnings + table.warnings)
-        check_field_sizes(table, source.name, limits)
-        return read
+            stream = open_binary(source.path, source.name, fmt, limits, batch_rows)
+            yield OpenedTable(
+                fmt, source.compression, None, _checked(stream, source.name, limits), [], _npy(source, display_name)
+            )
+            return
+        head = PREVIEW_HEAD_BYTES if max_rows is not None else None
+        with decoded(source.path, source.name, head) as text:
+            cut = text.cut or source.truncated
+            if fmt in ("json", "jsonl"):
+                stream = open_json(text.path, source.name, limits, cut, batch_rows)
+            else:
+                stream = open_delimited(text.path, source.name, fmt, limits, choices, cut, batch_rows)
+            yield OpenedTable(
+                stream.kind,
+                source.compression,
+                text.encoding,
+                _checked(stream, source.name, limits),
+                text.warnings,
+                _npy(source, display_name),
+            )
+
+
+def _npy(source: Unwrapped, zip_name: str) -> npt.NDArray[np.float32] | None:
+    if source.vectors is None:
+        return None
+    try:
+        array = np.load(source.vectors, mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise BadVectors(f"The .npy file inside {zip_name} cannot be read ({exc}). Save it with numpy.save.") from None
+    if array.ndim != 2 or not np.issubdtype(array.dtype, np.number):
+        raise BadVectors(
+            f"The .npy file inside {zip_name} holds a {array.dtype} array of shape {array.shape}; it must be a 2-d "
+            "array of numbers, one row (vector) per table row."
+        )
+    return array  # type: ignore[no-any-return]  # np.load is untyped
+
+
+def _checked(stream: TableStream, name: str, limits: Limits) -> TableStream:
+    def batches() -> Iterator[RawTable]:
+        for batch in stream.batches:
+            check_field_sizes(batch, name, limits)
+            yield batch
+
+    return TableStream(stream.kind, stream.columns, stream.warnings, batches())
+
+
+def read_table(
+    path: Path,
+    display_name: str,
+    limits: Limits,
+    max_rows: int | None = None,
+    partial: bool = False,
+    choices: ReadChoices = DEFAULT_CHOICES,
+) -> TableRead:
+    """Read path whole into one table, or only its first max_rows rows (a preview)."""
+    with open_table(path, display_name, limits, choices, max_rows, partial) as opened:
+        parts: list[RawTable] = []
+        rows = 0
+        for batch in opened.stream.batches:
+            parts.append(batch)
+            rows += len(batch.rows)
+            if max_rows is not None and rows >= max_rows:
+                break
+        table = _joined(parts, opened.columns, opened.format)
+        if max_rows is not None:
+            table.rows = table.rows[:max_rows]
+        return TableRead(opened.format, opened.compression, opened.encoding, table, opened.warnings)
+
+
+def _joined(parts: list[RawTable], columns: list[str], kind: str) -> RawTable:
+    first = parts[0]
+    lines: list[int] | None = None
+    if any(part.lines is not None for part in parts):
+        lines = [number for part in parts for number in _numbers(part)]
+    rows = [{column: row.get(column) for column in columns} for part in parts for row in part.rows]
+    return RawTable(list(columns), rows, kind=kind, word=first.word, first=first.first, lines=lines)
+
+
+def _numbers(table: RawTable) -> list[int]:
+    return table.lines if table.lines is not None else list(range(table.first, table.first + len(table.rows)))
 
 
 def judge_format(source: Unwrapped) -> str:
@@ -124,55 +249,55 @@ def judge_format(source: Unwrapped) -> str:
     return "json" if stripped[:1] in (b"[", b"{") else "csv"
 
 
-def read_binary(path: Path, name: str, fmt: str, limits: Limits, max_rows: int | None) -> RawTable:
+def _damaged(name: str, exc: Exception) -> TruncatedFile:
+    return TruncatedFile(
+        f"{name} is cut short or damaged ({exc}). Upload the complete file again; if it was downloaded, "
+        "download it again."
+    )
+
+
+def open_binary(path: Path, name: str, fmt: str, limits: Limits, batch_rows: int) -> TableStream:
     try:
-        table = (
-            _read_parquet(path, name, limits, max_rows)
-            if fmt == "parquet"
-            else _read_arrow(path, name, limits, max_rows)
-        )
+        schema, batches = _parquet_batches(path, batch_rows) if fmt == "parquet" else _arrow_batches(path, batch_rows)
     except (pa.ArrowException, OSError) as exc:
-        raise TruncatedFile(
-            f"{name} is cut short or damaged ({exc}). Upload the complete file again; if it was downloaded, "
-            "download it again."
-        ) from None
-    if table.num_rows == 0:
-        raise HeaderOnly(f"{name} has columns ({', '.join(table.column_names)}) but no rows. Export it with its rows.")
-    return RawTable(columns=list(table.column_names), rows=arrow_rows(table), kind=fmt)
+        raise _damaged(name, exc) from None
+    columns = list(schema.names)
+    check_column_names(columns, name, limits)
+    return TableStream(fmt, columns, [], _binary_rows(batches, name, fmt, columns))
 
 
-def _read_parquet(path: Path, name: str, limits: Limits, max_rows: int | None) -> pa.Table:
+def _binary_rows(batches: Iterator[pa.RecordBatch], name: str, fmt: str, columns: list[str]) -> Iterator[RawTable]:
+    done = 0
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            break
+        except (pa.ArrowException, OSError) as exc:
+            raise _damaged(name, exc) from None
+        if batch.num_rows:
+            yield RawTable(columns, arrow_rows(pa.Table.from_batches([batch])), kind=fmt, first=done + 1, start=done)
+            done += batch.num_rows
+    if done == 0:
+        raise HeaderOnly(f"{name} has columns ({', '.join(columns)}) but no rows. Export it with its rows.")
+
+
+def _parquet_batches(path: Path, batch_rows: int) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
     parquet = pq.ParquetFile(path)
-    check_column_names(list(parquet.schema_arrow.names), name, limits)
-    if max_rows is None:
-        return parquet.read()
-    batches = list(itertools.islice(parquet.iter_batches(batch_size=max_rows), 1))
-    return pa.Table.from_batches(batches, schema=parquet.schema_arrow)
+    return parquet.schema_arrow, parquet.iter_batches(batch_size=batch_rows)
 
 
-def _read_arrow(path: Path, name: str, limits: Limits, max_rows: int | None) -> pa.Table:
+def _arrow_batches(path: Path, batch_rows: int) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
     head = read_head(path, 8)
-    if head.startswith(b"FEA1"):  # Feather version 1 predates the IPC file format
+    if head.startswith(b"FEA1"):  # Feather version 1 predates the IPC file format: read whole
         table = feather.read_table(str(path))
-        check_column_names(list(table.column_names), name, limits)
-        return table if max_rows is None else table.slice(0, max_rows)
-    with pa.memory_map(str(path)) as source:
-        reader = pa.ipc.open_file(source) if head.startswith(b"ARROW1") else pa.ipc.open_stream(source)
-        check_column_names(list(reader.schema.names), name, limits)
-        if max_rows is None:
-            return reader.read_all()
-        batches, rows = [], 0
-        batch_iter = (
-            (reader.get_batch(i) for i in range(reader.num_record_batches))
-            if isinstance(reader, pa.ipc.RecordBatchFileReader)
-            else iter(reader)
-        )
-        for batch in batch_iter:
-            batches.append(batch)
-            rows += batch.num_rows
-            if rows >= max_rows:
-                break
-        return pa.Table.from_batches(batches, schema=reader.schema).slice(0, max_rows)
+        return table.schema, iter(table.to_batches(max_chunksize=batch_rows))
+    source = pa.memory_map(str(path))
+    if head.startswith(b"ARROW1"):
+        reader = pa.ipc.open_file(source)
+        return reader.schema, (reader.get_batch(i) for i in range(reader.num_record_batches))
+    stream = pa.ipc.open_stream(source)
+    return stream.schema, iter(stream)
 
 
 def check_field_sizes(table: RawTable, name: str, limits: Limits) -> None:
@@ -188,29 +313,133 @@ def check_field_sizes(table: RawTable, name: str, limits: Limits) -> None:
                 )
 
 
+@dataclass(frozen=True)
+class MappedBatch:
+    """Rows start .. start + len(texts) - 1 of the file, ready to store."""
+
+    start: int
+    texts: list[str]
+    records: list[dict[str, Any]]
+    vectors: npt.NDArray[np.float32] | None
+
+
+class DatasetStream:
+    """The rows of an upload as mapped batches; whole-file checks raise after the last batch."""
+
+    def __init__(self, opened: OpenedTable, mapping: RowMapping, name: str, vector_dims: int) -> None:
+        self.opened, self.mapping, self.name, self.vector_dims = opened, mapping, name, vector_dims
+        self.rows = 0
+
+    @property
+    def columns(self) -> list[str]:
+        return self.opened.columns
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.opened.warnings
+
+    def batches(self) -> Iterator[MappedBatch]:
+        checks = FileChecks(self.mapping, self.name)
+        npy = self.opened.vectors
+        if npy is not None:
+            self._check_npy(npy)
+        for table in self.opened.stream.batches:
+            mapped = map_batch(table, self.mapping, self.name, self.vector_dims, checks)
+            vectors = mapped.vectors
+            if npy is not None:
+                end = table.start + len(mapped.texts)
+                if end > len(npy):
+                    raise self._row_mismatch(len(npy), f"at least {end:,}")
+                vectors = np.asarray(npy[table.start : end], dtype=np.float32)
+                if not np.isfinite(vectors).all():
+                    bad = table.start + int(np.flatnonzero(~np.isfinite(vectors).all(axis=1))[0])
+                    raise BadVectors(
+                        f"Row {bad} (0-based) of the .npy file inside {self.name} holds a value that is not finite "
+                        "(NaN or infinity). Replace it with a real number."
+                    )
+            yield MappedBatch(table.start, mapped.texts, mapped.records, vectors)
+            self.rows = table.start + len(mapped.texts)
+        if npy is not None and self.rows != len(npy):
+            raise self._row_mismatch(len(npy), f"{self.rows:,}")
+        checks.finish()
+
+    def _check_npy(self, npy: npt.NDArray[np.float32]) -> None:
+        if self.mapping.vector_field:
+            raise BadVectors(
+                f"{self.name} holds a .npy file of vectors and a vector column ({self.mapping.vector_field!r}) was "
+                "chosen too. Choose no vector column to use the .npy file, or zip the table alone."
+            )
+        if npy.shape[1] != self.vector_dims:
+            raise BadVectors(
+                f"The .npy file inside {self.name} holds {npy.shape[1]}-dimensional vectors, but only "
+                f"{self.vector_dims}-dimensional vectors are supported for now (the dimension of the map's vector "
+                "column). Export vectors of that size, or zip the table alone to let Atlas embed the text."
+            )
+
+    def _row_mismatch(self, vectors: int, rows: str) -> BadVectors:
+        return BadVectors(
+            f"The .npy file inside {self.name} holds {vectors:,} vectors but the table has {rows} rows; they must "
+            "match, row i's vector in row i of the array. Save the array for exactly the table's rows."
+        )
+
+
+@contextmanager
+def open_dataset(
+    path: Path,
+    display_name: str,
+    mapping: RowMapping,
+    limits: Limits,
+    choices: ReadChoices = DEFAULT_CHOICES,
+    vector_dims: int = VECTOR_DIMENSIONS,
+    batch_rows: int = BATCH_ROWS,
+) -> Iterator[DatasetStream]:
+    """Every row of the upload in batches of at most batch_rows: texts to embed (or precomputed vectors) and
+    typed fields, each batch checked as it is read, so memory stays bounded by the batch size."""
+    with open_table(path, display_name, limits, choices, batch_rows=batch_rows) as opened:
+        yield DatasetStream(opened, mapping, display_name, vector_dims)
+
+
 def read_dataset(
-    path: Path, display_name: str, mapping: RowMapping, limits: Limits, vector_dims: int = VECTOR_DIMENSIONS
+    path: Path,
+    display_name: str,
+    mapping: RowMapping,
+    limits: Limits,
+    vector_dims: int = VECTOR_DIMENSIONS,
+    choices: ReadChoices = DEFAULT_CHOICES,
+    batch_rows: int = BATCH_ROWS,
 ) -> IngestResult:
-    """Every row of the upload: the texts to embed (or its precomputed vectors) and every column as typed fields."""
-    read = read_table(path, display_name, limits)
-    mapped = map_rows(read.table, mapping, display_name, vector_dims)
-    return IngestResult(
-        columns=read.table.columns,
-        texts=mapped.texts,
-        records=mapped.records,
-        warnings=read.warnings,
-        vectors=mapped.vectors,
-    )
+    """Every row of the upload at once (tests, small files): the batches of open_dataset joined."""
+    texts: list[str] = []
+    records: list[dict[str, Any]] = []
+    vectors: list[npt.NDArray[np.float32]] = []
+    with open_dataset(path, display_name, mapping, limits, choices, vector_dims, batch_rows) as stream:
+        for batch in stream.batches():
+            texts += batch.texts
+            records += batch.records
+            if batch.vectors is not None:
+                vectors.append(batch.vectors)
+        return IngestResult(
+            columns=stream.columns,
+            texts=texts,
+            records=records,
+            warnings=stream.warnings,
+            vectors=np.concatenate(vectors) if vectors else None,
+        )
 
 
 def preview(
-    path: Path, display_name: str, limits: Limits, partial: bool = False, mapping: RowMapping | None = None
+    path: Path,
+    display_name: str,
+    limits: Limits,
+    partial: bool = False,
+    mapping: RowMapping | None = None,
+    choices: ReadChoices = DEFAULT_CHOICES,
 ) -> Preview:
     """The first rows with each column's inferred type, read by the same readers as a build.
 
     With a mapping, its checks run on those rows too, so a bad choice is refused at upload time.
     """
-    read = read_table(path, display_name, limits, max_rows=PREVIEW_ROWS, partial=partial)
+    read = read_table(path, display_name, limits, max_rows=PREVIEW_ROWS, partial=partial, choices=choices)
     if mapping is not None:
         map_rows(read.table, mapping, display_name, VECTOR_DIMENSIONS, whole=False)
     rows = read.table.rows[:PREVIEW_ROWS]

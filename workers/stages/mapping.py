@@ -108,17 +108,23 @@ def check_mapping(mapping: RowMapping, columns: list[str], file_name: str) -> No
 
 def map_rows(table: RawTable, mapping: RowMapping, file_name: str, vector_dims: int, whole: bool = True) -> MappedRows:
     """whole: table holds every row of the file; on only its first rows, "empty in every row" cannot be told."""
+    checks = FileChecks(mapping, file_name)
+    mapped = map_batch(table, mapping, file_name, vector_dims, checks)
+    if whole:
+        checks.finish()
+    elif checks.ids is not None:
+        checks.ids.finish()
+    return mapped
+
+
+def map_batch(
+    table: RawTable, mapping: RowMapping, file_name: str, vector_dims: int, checks: "FileChecks"
+) -> MappedRows:
+    """One batch of rows mapped and checked row by row; checks collects what needs the whole file."""
     check_mapping(mapping, table.columns, file_name)
     records = table.rows
     texts = _texts(records, mapping)
-    if whole and not any(text.strip() for text in texts):
-        what = f"Column {mapping.text_field!r}" if mapping.text_field else f"The template {mapping.text_template!r}"
-        raise EmptyTextColumn(
-            f"{what} of {file_name} is empty in every row ({len(texts)} rows), so there is nothing to embed. "
-            "Pick a column that holds text."
-        )
-    if mapping.id_field:
-        check_ids(table, mapping.id_field, file_name)
+    checks.add(table, texts)
     vectors = None
     if mapping.vector_field:
         vectors = read_vectors(table, mapping.vector_field, file_name, vector_dims)
@@ -140,33 +146,118 @@ def _as_text(value: Any) -> str:
 
 
 def check_ids(table: RawTable, column: str, file_name: str) -> None:
-    empty = [i for i, row in enumerate(table.rows) if _as_text(row[column]).strip() == ""]
-    if empty:
-        raise BadIdColumn(
-            f"The id column {column!r} of {file_name} is empty in {_rows(table, empty)}. Every row needs an id: "
-            "fill them in, or choose no id column."
-        )
-    first_seen: dict[str, int] = {}
-    repeats: dict[str, list[int]] = {}
-    for i, row in enumerate(table.rows):
-        key = _as_text(row[column])
-        if key in first_seen:
-            repeats.setdefault(key, [first_seen[key]]).append(i)
-        else:
-            first_seen[key] = i
-    if repeats:
-        named = [f"{key!r} in {_rows(table, rows)}" for key, rows in list(repeats.items())[:NAMED_AT_MOST]]
-        more = f" and {len(repeats) - NAMED_AT_MOST:,} more values" if len(repeats) > NAMED_AT_MOST else ""
-        raise BadIdColumn(
-            f"The id column {column!r} of {file_name} must be unique, but it repeats {'; '.join(named)}{more}. "
-            "Give each row its own id, or choose no id column."
-        )
+    """The ids of one table (a preview's first rows) are non-empty and unique."""
+    ids = IdCheck(column, file_name)
+    ids.add(table)
+    ids.finish()
 
 
-def _rows(table: RawTable, indices: list[int]) -> str:
-    named = ", ".join(table.where(i) for i in indices[:NAMED_AT_MOST])
-    more = f" and {len(indices) - NAMED_AT_MOST:,} more" if len(indices) > NAMED_AT_MOST else ""
-    return named + more
+def _named(wheres: list[str], total: int) -> str:
+    more = f" and {total - NAMED_AT_MOST:,} more" if total > NAMED_AT_MOST else ""
+    return ", ".join(wheres[:NAMED_AT_MOST]) + more
+
+
+class IdCheck:
+    """Empty and repeated ids over a whole file seen batch by batch, in memory that stays small: a 64-bit hash
+    and a row number per row, in sorted runs merged as they grow (a few dozen MB for millions of rows)."""
+
+    def __init__(self, column: str, file_name: str) -> None:
+        self.column, self.file_name = column, file_name
+        self.word = "row"
+        self.empty: list[str] = []
+        self.empty_count = 0
+        self.runs: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]] = []
+        # The first few repeated values with where they are; the rest are only counted.
+        self.repeats: dict[str, list[str]] = {}
+        self.other_repeats: set[str] = set()
+
+    def add(self, table: RawTable) -> None:
+        keys = [_as_text(row[self.column]) for row in table.rows]
+        numbers = np.array(
+            table.lines if table.lines is not None else range(table.first, table.first + len(keys)), dtype=np.int64
+        )
+        self.word = table.word
+        for i, key in enumerate(keys):
+            if not key.strip():
+                self.empty_count += 1
+                if len(self.empty) < NAMED_AT_MOST:
+                    self.empty.append(table.where(i))
+        hashes = np.fromiter((hash(key) for key in keys), dtype=np.int64, count=len(keys))
+        earlier = self._find(hashes)
+        if (earlier >= 0).any() or len(np.unique(hashes)) < len(hashes):
+            self._name_repeats(keys, numbers, earlier)
+        order = np.argsort(hashes, kind="stable")
+        self.runs.append((hashes[order], numbers[order]))
+        # Merge runs of similar size: O(log n) runs, each row merged O(log n) times.
+        while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
+            (h1, n1), (h2, n2) = self.runs[-2], self.runs[-1]
+            merged = np.concatenate([h1, h2])
+            order = np.argsort(merged, kind="stable")
+            self.runs[-2:] = [(merged[order], np.concatenate([n1, n2])[order])]
+
+    def _find(self, hashes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """For each hash, the row number where an earlier batch had it, or -1."""
+        found = np.full(len(hashes), -1, dtype=np.int64)
+        for run_hashes, run_numbers in self.runs:
+            at = np.minimum(np.searchsorted(run_hashes, hashes), len(run_hashes) - 1)
+            hit = (run_hashes[at] == hashes) & (found < 0)
+            found[hit] = run_numbers[at[hit]]
+        return found
+
+    def _name_repeats(self, keys: list[str], numbers: npt.NDArray[np.int64], earlier: npt.NDArray[np.int64]) -> None:
+        local: dict[str, int] = {}
+        for key, number, before in zip(keys, numbers.tolist(), earlier.tolist(), strict=True):
+            first = before if before >= 0 else local.get(key)
+            if first is None:
+                local[key] = number
+                continue
+            if key in self.repeats:
+                self.repeats[key].append(f"{self.word} {number}")
+            elif len(self.repeats) < NAMED_AT_MOST:
+                self.repeats[key] = [f"{self.word} {first}", f"{self.word} {number}"]
+            else:
+                self.other_repeats.add(key)
+
+    def finish(self) -> None:
+        if self.empty_count:
+            raise BadIdColumn(
+                f"The id column {self.column!r} of {self.file_name} is empty in "
+                f"{_named(self.empty, self.empty_count)}. Every row needs an id: fill them in, or choose no id column."
+            )
+        if self.repeats:
+            named = [f"{key!r} in {_named(wheres, len(wheres))}" for key, wheres in self.repeats.items()]
+            more = f" and {len(self.other_repeats):,} more values" if self.other_repeats else ""
+            raise BadIdColumn(
+                f"The id column {self.column!r} of {self.file_name} must be unique, but it repeats "
+                f"{'; '.join(named)}{more}. Give each row its own id, or choose no id column."
+            )
+
+
+class FileChecks:
+    """What only the whole file can show: a text column empty in every row, and empty or repeated ids."""
+
+    def __init__(self, mapping: RowMapping, file_name: str) -> None:
+        self.mapping, self.file_name = mapping, file_name
+        self.rows = 0
+        self.any_text = False
+        self.ids = IdCheck(mapping.id_field, file_name) if mapping.id_field else None
+
+    def add(self, table: RawTable, texts: list[str]) -> None:
+        self.rows += len(texts)
+        self.any_text = self.any_text or any(text.strip() for text in texts)
+        if self.ids is not None:
+            self.ids.add(table)
+
+    def finish(self) -> None:
+        if not self.any_text:
+            mapping = self.mapping
+            what = f"Column {mapping.text_field!r}" if mapping.text_field else f"The template {mapping.text_template!r}"
+            raise EmptyTextColumn(
+                f"{what} of {self.file_name} is empty in every row ({self.rows} rows), so there is nothing to "
+                "embed. Pick a column that holds text."
+            )
+        if self.ids is not None:
+            self.ids.finish()
 
 
 def read_vectors(table: RawTable, column: str, file_name: str, dims: int) -> npt.NDArray[np.float32]:

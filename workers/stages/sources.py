@@ -23,6 +23,17 @@ class Limits:
     max_compression_ratio: float = 200.0
 
 
+@dataclass(frozen=True)
+class ReadChoices:
+    """What the user may say about a delimited file instead of letting it be sniffed, and what to do with rows
+    that have another number of fields than the header: refuse the file ("abort") or leave them out ("skip")."""
+
+    delimiter: str | None = None
+    quote: str | None = None
+    has_header: bool | None = None
+    bad_rows: str = "abort"
+
+
 # Table formats recognised by their first bytes. An Arrow IPC stream starts with the continuation marker.
 TABLE_MAGIC: list[tuple[bytes, str]] = [
     (b"PAR1", "parquet"),
@@ -92,6 +103,8 @@ class Unwrapped:
     compression: str | None
     # True when only the start of the data is there (a preview, or a partial upload of a big file).
     truncated: bool
+    # A .npy array of precomputed vectors that came in the same .zip, one row per table row.
+    vectors: Path | None = None
 
 
 def extension_format(name: str) -> str | None:
@@ -134,12 +147,13 @@ def unwrap(path: Path, name: str, limits: Limits, preview: bool, partial: bool) 
         return
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".unpack-") as folder:
         out = Path(folder) / "table"
+        vectors: Path | None = None
         if kind == "gzip":
             member = name[:-3] if name.lower().endswith(".gz") else name
             inner = f"{member} inside {name}" if member != name else name
             truncated = _gunzip(path, out, name, limits, preview, partial)
         else:
-            member, truncated = _unzip(path, out, name, limits, preview)
+            member, truncated, vectors = _unzip(path, out, name, limits, preview)
             inner = f"{member} inside {name}"
 
         if out.stat().st_size == 0:
@@ -147,7 +161,7 @@ def unwrap(path: Path, name: str, limits: Limits, preview: bool, partial: bool) 
         refuse_known_non_tables(read_head(out), inner)
         if sniff(read_head(out)) in ("gzip", "zip"):
             raise NotATable(f"{name} holds another compressed file ({inner}); compress the table only once.")
-        yield Unwrapped(out, inner, Path(member).name, kind, truncated)
+        yield Unwrapped(out, inner, Path(member).name, kind, truncated, vectors)
 
 
 class _Readable(Protocol):
@@ -215,7 +229,8 @@ def _unsafe(member: str) -> bool:
     return posix.is_absolute() or windows.is_absolute() or bool(windows.drive) or ".." in posix.parts + windows.parts
 
 
-def _unzip(path: Path, out: Path, name: str, limits: Limits, preview: bool) -> tuple[str, bool]:
+def _unzip(path: Path, out: Path, name: str, limits: Limits, preview: bool) -> tuple[str, bool, Path | None]:
+    """Unpack the zip's one table to out (and a .npy of vectors beside it, if any): (member, cut short, .npy)."""
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -236,6 +251,13 @@ def _unzip(path: Path, out: Path, name: str, limits: Limits, preview: bool) -> t
         members = [info for info in infos if not info.is_dir() and not any(part in info.filename for part in ZIP_JUNK)]
         if not members:
             raise ZipProblem(f"{name} holds no file. Zip the table file and upload that.")
+        arrays = [info for info in members if info.filename.lower().endswith(".npy")]
+        vectors: Path | None = None
+        if len(arrays) == 1 and len(members) == 2:
+            members.remove(arrays[0])
+            if not preview:  # a preview shows the table; the build reads the vectors
+                vectors = out.with_name("vectors.npy")
+                _unpack(archive, arrays[0], vectors, name, limits, False)
         if len(members) > 1:
             listed = ", ".join(info.filename for info in members[:5])
             more = f" and {len(members) - 5} more" if len(members) > 5 else ""
@@ -244,19 +266,24 @@ def _unzip(path: Path, out: Path, name: str, limits: Limits, preview: bool) -> t
                 "Zip one table file, or upload the files one by one."
             )
         member = members[0]
-        budget = _Budget(f"{member.filename} inside {name}", member.compress_size, limits, None)
-        # The sizes in the zip directory can lie, so they only give an early refusal; the copy counts too.
-        budget.take(member.file_size)
-        budget.written = 0
-        budget.stop_at = PREVIEW_UNPACK_BYTES if preview else None
-        if member.flag_bits & 0x1:
-            raise ZipProblem(f"{member.filename} inside {name} is encrypted. Zip it without a password.")
-        try:
-            with archive.open(member) as source:
-                truncated = _copy_limited(source, out, budget, preview)
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-            raise ZipProblem(
-                f"{member.filename} inside {name} cannot be unpacked ({exc}). Zip it again with plain "
-                "deflate compression and upload it."
-            ) from None
-        return member.filename, truncated
+        return member.filename, _unpack(archive, member, out, name, limits, preview), vectors
+
+
+def _unpack(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, out: Path, name: str, limits: Limits, preview: bool
+) -> bool:
+    budget = _Budget(f"{member.filename} inside {name}", member.compress_size, limits, None)
+    # The sizes in the zip directory can lie, so they only give an early refusal; the copy counts too.
+    budget.take(member.file_size)
+    budget.written = 0
+    budget.stop_at = PREVIEW_UNPACK_BYTES if preview else None
+    if member.flag_bits & 0x1:
+        raise ZipProblem(f"{member.filename} inside {name} is encrypted. Zip it without a password.")
+    try:
+        with archive.open(member) as source:
+            return _copy_limited(source, out, budget, preview)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise ZipProblem(
+            f"{member.filename} inside {name} cannot be unpacked ({exc}). Zip it again with plain "
+            "deflate compression and upload it."
+        ) from None

@@ -4,6 +4,7 @@ import base64
 import datetime
 import decimal
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,16 +20,29 @@ class RawTable:
     rows: list[dict[str, Any]]
     # Which reader made it: csv, tsv, json, jsonl, parquet or arrow.
     kind: str = "csv"
-    # How a user finds row i in their file: "row" counted from `first`, or the line of each row.
+    # How a user finds row i in their file: "row" counted from `first`, or the number (line) of each row.
     word: str = "row"
     first: int = 1
     lines: list[int] | None = None
     warnings: list[str] = field(default_factory=list)
+    # A batch of a bigger file: the index of its first row among all the file's rows.
+    start: int = 0
 
     def where(self, index: int) -> str:
         if self.lines is not None:
-            return f"line {self.lines[index]}"
+            return f"{self.word} {self.lines[index]}"
         return f"{self.word} {index + self.first}"
+
+
+@dataclass
+class TableStream:
+    """A table read batch by batch: its columns (JSON may add some as it goes), what the reader had to guess
+    (a list that grows: skipped rows are counted once the file is read) and the batches themselves."""
+
+    kind: str
+    columns: list[str]
+    warnings: list[str]
+    batches: Iterator[RawTable]
 
 
 def check_column_names(names: list[str], file_name: str, limits: Limits) -> None:
