@@ -107,11 +107,12 @@ TOPIC_MIN_CLUSTER_SIZE = env_int("ATLAS_TOPIC_MIN_CLUSTER_SIZE", 0)
 LAYOUT_SEED = env_int("ATLAS_LAYOUT_SEED", 42)
 # Above this many rows UMAP is fitted on a sample of this size and places the rest with transform; 0: never.
 LAYOUT_SAMPLE_SIZE = env_int("ATLAS_LAYOUT_SAMPLE_SIZE", 50_000)
+INDEX_MEMORY_MB = env_int("ATLAS_INDEX_MEMORY_MB", 4096)
 SEARCH_EF = env_int("ATLAS_SEARCH_EF", 100)
 SEARCH_MAX_K = env_int("ATLAS_SEARCH_MAX_K", 200)
 WORKER_WARMUP = env_bool("ATLAS_WORKER_WARMUP", True)
 # Embedding is split into chunks of this many rows, one task each, committed as each finishes.
-EMBED_CHUNK_ROWS = env_int("ATLAS_EMBED_CHUNK_ROWS", 2000)
+EMBED_CHUNK_ROWS = env_int("ATLAS_EMBED_CHUNK_ROWS", 1000)
 # Chunks of one build queued at a time: later builds' chunks queue among them instead of behind them all.
 # It also caps how many embed workers one build keeps busy at once.
 EMBED_CHUNKS_IN_FLIGHT = env_int("ATLAS_EMBED_CHUNKS_IN_FLIGHT", 4)

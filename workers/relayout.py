@@ -43,4 +43,4 @@ def relayout(dataset_id: uuid.UUID) -> None:
             f"The re-layout stopped at the {run.stage} stage because of an internal error; it has been logged "
             "with the dataset id. The rows and vectors are kept: try the re-layout again.",
         )
-    store.add_timings(dataset_id, run.timings)
+    store.add_timings(dataset_id, run.timings, fresh=True)

@@ -231,13 +231,14 @@ def save_warnings(dataset_id: uuid.UUID, warnings: Sequence[str]) -> None:
     Dataset.objects.filter(id=dataset_id).update(warnings=list(warnings))
 
 
-def add_timings(dataset_id: uuid.UUID, timings: dict[str, float]) -> None:
-    """Merge a step's timings into the build's; `total` is the sum of the stages' (queue waits left out)."""
+def add_timings(dataset_id: uuid.UUID, timings: dict[str, float], fresh: bool = False) -> None:
+    """Merge a step's timings into the build's (or, fresh, start them anew, as a re-layout does); `total` is
+    the sum of the stages' (queue waits left out)."""
     with transaction.atomic():
         dataset = Dataset.objects.select_for_update().filter(id=dataset_id).first()
         if dataset is None:
             return
-        merged = {**dataset.timings, **timings}
+        merged = dict(timings) if fresh else {**dataset.timings, **timings}
         merged["total"] = round(sum(merged.get(s, 0.0) for s in STAGE_TIMINGS), 3)
         Dataset.objects.filter(id=dataset_id).update(timings=merged)
 

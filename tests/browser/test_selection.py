@@ -10,7 +10,10 @@ import pyarrow.parquet as pq
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ConsoleErrors
+from maps import teams
+from maps.models import Membership, Role
+from tests.accounts import create_user, default_user
+from tests.browser.conftest import ConsoleErrors, log_in
 from tests.browser.mapview import CAMERA, mean_colour_at, nearest, open_map, pixels, screen_at, view_query
 from tests.synthetic_map import FINE, create_synthetic_map
 
@@ -95,7 +98,11 @@ TAG_COLOUR = (228, 87, 46)
 def test_tagging_a_selection_stores_the_tag_for_every_visitor_and_colouring_by_it_shows_only_its_rows(
     page: Page, live_server: object, console_errors: ConsoleErrors
 ) -> None:
-    synthetic = create_synthetic_map()
+    # A team map: a colleague (an editor of the team) opens it too.
+    team = teams.create_workspace(default_user(), "Review team")
+    colleague = create_user("colleague@example.org")
+    Membership.objects.create(workspace=team, user=colleague, role=Role.EDITOR)
+    synthetic = create_synthetic_map(workspace=team)
     open_map(page, str(live_server.url), synthetic, view_query())  # type: ignore[attr-defined]
     page.keyboard.press("b")
     drag(page, [(-43, 23), (-37, 17)])
@@ -125,13 +132,17 @@ def test_tagging_a_selection_stores_the_tag_for_every_visitor_and_colouring_by_i
     assert nearest(mean_colour_at(page, image, *FINE[4][0], CAMERA), named) == "bg"
 
     # Someone else opening the copied link sees the tag, coloured and filtered the same way.
-    other = page.context.browser.new_page()  # type: ignore[union-attr]
+    browser = page.context.browser
+    assert browser is not None
+    colleagues = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
+    log_in(colleagues, str(live_server.url), colleague)  # type: ignore[attr-defined]
+    other = colleagues.new_page()
     open_map(other, str(live_server.url), synthetic, "?" + page.url.split("?", 1)[1])  # type: ignore[attr-defined]
     expect(other.locator("#tag-list li .tag-show")).to_have_text("<b>review</b>")
     expect(other.locator("#filter-count")).to_have_text("40 of 240 points")
     other.locator("#tag-list li .tag-delete").click()
     expect(other.locator("#tag-list li")).to_have_count(0)
-    other.close()
+    colleagues.close()
     assert console_errors == []
 
 

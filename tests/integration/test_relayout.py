@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 
 from maps.models import Dataset
+from tests.accounts import default_workspace
 from tests.conftest import WorkerProcess
 from tests.integration.helpers import wait_until_finished
 from tests.synthetic_map import create_synthetic_map
@@ -123,6 +124,7 @@ def test_bad_layout_parameters_are_refused_with_what_is_allowed(
 def test_a_map_still_building_cannot_be_laid_out_again(client: Client) -> None:
     # Written straight to the table (no task queued), so no worker builds it under the test.
     building = Dataset.objects.create(
+        workspace=default_workspace(),
         name="building",
         source_filename="x.csv",
         upload_path="/nowhere",
