@@ -127,7 +127,7 @@ EMBED_API_MAX_CHARS = env_int("ATLAS_EMBED_API_MAX_CHARS", 16384)
 # Concurrent embedding API requests for the same model and options are run as one model call: the
 # batcher waits this long after the first for others (0: every request calls the model on its own) and
 # takes at most this many texts per call.
-EMBED_BATCH_WAIT_MS = env_float("ATLAS_EMBED_BATCH_WAIT_MS", 2.0)
+EMBED_BATCH_WAIT_MS = env_float("ATLAS_EMBED_BATCH_WAIT_MS", 0.0)
 EMBED_BATCH_MAX_TEXTS = env_int("ATLAS_EMBED_BATCH_MAX_TEXTS", 256)
 # The embedding API reads and fills the content-hash cache the builds use (truncate mode only).
 EMBED_API_CACHE = env_bool("ATLAS_EMBED_API_CACHE", True)

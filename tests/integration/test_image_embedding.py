@@ -104,6 +104,7 @@ def test_a_json_body_is_refused_with_how_to_send_images(client: Client) -> None:
     assert "multipart/form-data" in response.json()["error"]["message"]
 
 
+@pytest.mark.django_db
 def test_a_text_model_endpoint_refuses_an_image_only_model_by_name(client: Client, monkeypatch: Any) -> None:
     monkeypatch.setenv("ATLAS_EXTRA_MODELS", "nomic-embed-vision-v1.5=/nowhere")
     response = client.post(
@@ -147,6 +148,7 @@ def test_the_client_raises_the_servers_message_for_a_file_that_is_not_an_image(
     assert caught.value.status == 400
 
 
+@pytest.mark.django_db  # the text API reads the embedding cache
 def test_a_clip_model_embeds_texts_into_the_same_space(client: Client) -> None:
     response = client.post(
         "/api/v1/embedding/text", '{"texts": ["the cat"], "model": "tiny-clip"}', content_type="application/json"
