@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks import report
+
 ROOT = Path(__file__).resolve().parent.parent
 DATASET = ROOT.parent / "shared" / "datasets" / "pypi_summaries_20k.csv"
 SECTION = "## Embedding backends"
@@ -149,19 +151,7 @@ def section(results: list[dict[str, Any]], exports: dict[str, float]) -> list[st
 
 def write_section(lines: list[str]) -> None:
     """Replace this section in docs/BENCHMARKS.md, keeping every other section where it is."""
-    report = ROOT / "docs" / "BENCHMARKS.md"
-    text = report.read_text() if report.exists() else "# Benchmarks\n"
-    new = "\n".join(lines).rstrip() + "\n"
-    if SECTION in text:
-        before, _, rest = text.partition(SECTION)
-        after = rest[rest.index("\n## ") + 1 :] if "\n## " in rest else ""
-        text = before + new + ("\n" + after if after else "")
-    elif "## Layout and topics at scale" in text:
-        before, _, rest = text.partition("## Layout and topics at scale")
-        text = before + new + "\n## Layout and topics at scale" + rest
-    else:
-        text = text.rstrip() + "\n\n" + new
-    report.write_text(text)
+    report.write_section(SECTION, lines)
 
 
 if __name__ == "__main__":

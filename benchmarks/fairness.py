@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from benchmarks import report
+
 ROOT = Path(__file__).resolve().parent.parent
 DATASET = ROOT.parent / "shared" / "datasets" / "pypi_summaries_20k.csv"
 SECTION = "## Fair sharing between builds"
@@ -161,8 +163,4 @@ def write_section(results: list[dict[str, Any]], chunk_rows: str, in_flight: str
         "`ATLAS_EMBED_CHUNKS_IN_FLIGHT` shortens the wait but caps how many embed workers one build uses.",
         "The big build's totals differ mostly by the machine's other load, not by the chunking.",
     ]
-    report = ROOT / "docs" / "BENCHMARKS.md"
-    text = report.read_text() if report.exists() else "# Benchmarks\n"
-    before, found, after = text.partition(SECTION)
-    rest = after[after.find("\n## ") :] if found and "\n## " in after else ""
-    report.write_text(before.rstrip() + "\n\n" + "\n".join(lines) + "\n" + rest)
+    report.write_section(SECTION, lines)

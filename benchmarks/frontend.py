@@ -18,12 +18,12 @@ import numpy as np
 from django.db import connection
 from django.utils import timezone
 
+from benchmarks import report
 from benchmarks.accounts import bench_workspace
 from maps.models import Dataset, Topic
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Explorer in the browser"
-LAYOUT_SECTION = "## Layout and topics at scale"
 SIZES = [int(s) for s in os.environ.get("BENCH_FRONTEND_SIZES", "1000,100000,1000000").split(",")]
 VIEWPORT = {"width": 1280, "height": 720}
 CLUSTERS = 40
@@ -228,17 +228,4 @@ def write_section(machine_line: str, browser: str, results: list[dict[str, Any]]
             f" {r['moves']} | {r['drawn']} | {r['drag_s']:.1f} | {r['frame_ms']:.1f} | {r['p95_ms']:.1f} |"
             f" {r['max_ms']:.0f} | {len(r['console_errors'])} |"
         )
-    section = "\n".join(lines) + "\n"
-    report = ROOT / "docs" / "BENCHMARKS.md"
-    text = report.read_text() if report.exists() else "# Benchmarks\n"
-    if SECTION in text:
-        before, _, rest = text.partition(SECTION)
-        after = rest[rest.find("\n## ") + 1 :] if "\n## " in rest else ""
-        text = before + section + ("\n" + after if after else "")
-    elif LAYOUT_SECTION in text:
-        # The layout scenario rewrites everything from its heading on, so this section goes before it.
-        before, _, rest = text.partition(LAYOUT_SECTION)
-        text = before + section + "\n" + LAYOUT_SECTION + rest
-    else:
-        text = text.rstrip() + "\n\n" + section
-    report.write_text(text)
+    report.write_section(SECTION, lines)

@@ -17,9 +17,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from benchmarks import report
+
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Ingest of large files"
-LAYOUT_SECTION = "## Layout and topics at scale"
 SIZES_MB = [int(s) for s in os.environ.get("BENCH_INGEST_MB", "100,1000").split(",")]
 WORDS = [
     "map",
@@ -168,16 +169,7 @@ def write_section(results: list[dict[str, Any]]) -> None:
         "with the file is the id check's 16 bytes per row (a 64-bit hash and a row number). A full build still",
         "keeps every row's text in memory after ingest, for the embed and label stages.",
     ]
-    report = ROOT / "docs" / "BENCHMARKS.md"
-    text = report.read_text() if report.exists() else "# Benchmarks\n"
-    if SECTION not in text and LAYOUT_SECTION in text:
-        # benchmarks/layout.py rewrites everything from its own heading on: stay before it.
-        text = text.replace(LAYOUT_SECTION, SECTION + "\n\n" + LAYOUT_SECTION, 1)
-    before, found, after = text.partition(SECTION)
-    # Keep every other section: what follows this one starts at the next "## " heading.
-    rest = after[after.find("\n## ") + 1 :] if found and "\n## " in after else ""
-    body = "\n".join(lines) + "\n"
-    report.write_text(before.rstrip() + "\n\n" + body + ("\n" + rest if rest else ""))
+    report.write_section(SECTION, lines)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from benchmarks import report
+
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Layout and topics at scale"
 ROWS = [int(s) for s in os.environ.get("BENCH_LAYOUT_ROWS", "100000").split(",")]
@@ -115,7 +117,4 @@ def write_section(warm: float, results: list[dict[str, Any]]) -> None:
             f" {lv['broad']} / {lv['mid']} / {lv['fine']} | {q.knn_preservation:.3f} | {q.trustworthiness:.3f} |"
             f" {q.noise_share:.2f} | {r['nmi_fine']:.2f} / {r['nmi_broad']:.2f} | {r['peak_rss_gb']:.1f} |"
         )
-    report = ROOT / "docs" / "BENCHMARKS.md"
-    before, _, after = (report.read_text() if report.exists() else "# Benchmarks").partition(SECTION)
-    rest = after[after.find("\n## ") :] if "\n## " in after else ""  # later sections stay as they are
-    report.write_text(before.rstrip() + "\n\n" + "\n".join(lines) + "\n" + rest)
+    report.write_section(SECTION, lines)

@@ -19,6 +19,8 @@ import time
 import uuid
 from pathlib import Path
 
+from benchmarks import report
+
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Many viewers during a build"
 ROWS = int(os.environ.get("BENCH_LOAD_ROWS", "100000"))
@@ -205,9 +207,5 @@ def write_section(results: Results, wall: float, map_build: float, during: str) 
         "build and the load generator; `/points` reads the 100,000 rows and writes the Arrow payload on every",
         "request (browsers then revalidate with its ETag and get `304`), and each search embeds its query first.",
     ]
-    report = ROOT / "docs" / "BENCHMARKS.md"
-    text = report.read_text() if report.exists() else "# Benchmarks\n"
-    before, found, after = text.partition(SECTION)
-    rest = after[after.find("\n## ") :] if found and "\n## " in after else ""
-    report.write_text(before.rstrip() + "\n\n" + "\n".join(lines) + "\n" + rest)
+    report.write_section(SECTION, lines)
     print("\n".join(lines), flush=True)

@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from benchmarks import report
+
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Scale: 10^5 to 10^6 rows"
 CHUNK = 50_000
@@ -251,10 +253,7 @@ def write_section(machine: str, builds: list[dict[str, Any]], stored: list[dict[
             f"| {r['rows']:,} | {r['store']:.0f} | {st['layout']:.0f} | {st['topics']:.0f} | {st['index']:.0f} |"
             f" {r['store'] + r['wall']:.0f} | {r['peak_rss_gb']:.1f} |"
         )
-    report = ROOT / "docs" / "BENCHMARKS.md"
-    before, _, after = report.read_text().partition(SECTION)
-    rest = after[after.find("\n## ") :] if "\n## " in after else ""
-    report.write_text(before.rstrip() + "\n\n" + "\n".join(lines) + "\n" + rest)
+    report.write_section(SECTION, lines)
 
 
 def _child_main() -> None:

@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from benchmarks import report
+
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ROOT.parent / "shared" / "datasets"
 SECTION = "## Topics: which clustering"
@@ -148,8 +150,4 @@ def write_section(results: list[dict[str, Any]], machine: str) -> None:
         if "quality" in r:
             q = r["quality"]
             lines.append(f"| {r['data']} | {r['layout_s']:.1f} | {q.knn_preservation:.3f} | {q.trustworthiness:.3f} |")
-    report = ROOT / "docs" / "BENCHMARKS.md"
-    text = report.read_text()
-    before, _, after = text.partition(SECTION)
-    rest = after[after.find("\n## ") :] if "\n## " in after else ""
-    report.write_text(before.rstrip() + "\n\n" + "\n".join(lines) + "\n" + rest)
+    report.write_section(SECTION, lines)
