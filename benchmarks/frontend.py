@@ -11,7 +11,6 @@ import io
 import json
 import os
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,7 +21,6 @@ from benchmarks import report
 from benchmarks.accounts import bench_workspace
 from maps.models import Dataset, Topic
 
-ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Explorer in the browser"
 SIZES = [int(s) for s in os.environ.get("BENCH_FRONTEND_SIZES", "1000,100000,1000000").split(",")]
 VIEWPORT = {"width": 1280, "height": 720}
