@@ -10,7 +10,7 @@ from typing import Any, Literal
 import httpx
 import numpy as np
 
-from atlas_client.errors import AtlasError
+from atlas_client.errors import NO_LOCAL_REGISTRY, AtlasError
 from atlas_client.http import auth_headers, post_json, server_url
 from atlas_client.images import image
 
@@ -102,10 +102,7 @@ def _local(batches: list[list[str]], options: dict[str, Any]) -> Iterator[Batch]
     try:
         from workers.embedding import EmbeddingRequestError, embed_texts
     except ImportError as exc:
-        raise AtlasError(
-            "inference_mode='local' runs Atlas' own model registry in this process: install the Atlas "
-            "server package here (pip install -e . in the Atlas checkout) or use inference_mode='remote'."
-        ) from exc
+        raise AtlasError(NO_LOCAL_REGISTRY) from exc
     for batch in batches:
         try:
             result = embed_texts(batch, **options)

@@ -7,3 +7,10 @@ class AtlasError(Exception):
         self.message = message
         self.status = status
         self.code = code
+
+
+# What local inference says when the Atlas server package (its model registry) is not installed here.
+NO_LOCAL_REGISTRY = (
+    "inference_mode='local' runs Atlas' own model registry in this process: install the Atlas server package "
+    "here (pip install -e . in the Atlas checkout) or use inference_mode='remote'."
+)

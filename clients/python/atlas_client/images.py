@@ -8,7 +8,7 @@ from typing import Any, Literal
 import httpx
 import numpy as np
 
-from atlas_client.errors import AtlasError
+from atlas_client.errors import NO_LOCAL_REGISTRY, AtlasError
 from atlas_client.http import auth_headers, post, server_url
 
 DEFAULT_IMAGE_MODEL = "nomic-embed-vision-v1.5"
@@ -91,10 +91,7 @@ def _local(batches: list[list[tuple[str, bytes]]], model: str) -> Iterator[Batch
         from workers.embedding.images import ImageLimits, decode_image, embed_images
         from workers.embedding.specs import EmbeddingRequestError
     except ImportError as exc:
-        raise AtlasError(
-            "inference_mode='local' runs Atlas' own model registry in this process: install the Atlas "
-            "server package here (pip install -e . in the Atlas checkout) or use inference_mode='remote'."
-        ) from exc
+        raise AtlasError(NO_LOCAL_REGISTRY) from exc
     # The server's decoding, without its per-request limits: this process is the caller's own.
     limits = ImageLimits(max_images=1 << 30, max_bytes=1 << 40, max_pixels=1 << 40)
     offset = 0
