@@ -82,7 +82,7 @@ def test_appending_50_rows_embeds_and_places_only_them_and_no_old_row_moves(
     assert not list(layout_model.path_of(Dataset.objects.get(id=created["id"]).id).parent.glob("append-*"))
 
 
-def test_rows_can_only_be_appended_to_a_ready_map_and_must_bring_the_text_column(
+def test_rows_can_only_be_appended_to_a_ready_map_that_a_failed_append_leaves_as_it_was(
     client: Client, celery_worker: WorkerProcess, tmp_path: Path
 ) -> None:
     base, more = split_pypi(tmp_path, 120, 10)
@@ -101,3 +101,15 @@ def test_rows_can_only_be_appended_to_a_ready_map_and_must_bring_the_text_column
     assert "'summary'" in message and "name, description" in message
     assert client.get(f"/api/v1/datasets/{created['id']}").json()["status"] == "ready"
     assert client.post(f"/api/v1/datasets/{created['id']}/rows").status_code == 400
+
+    # Past the first block the upload check reads, a broken row fails the append: its rows go, the map stays.
+    etag = client.get(f"/api/v1/datasets/{created['id']}/points")["ETag"]
+    big = tmp_path / "big.csv"
+    row = "pkg,a summary of a package that is long enough to make this file big\n"
+    big.write_text("name,summary\n" + row * 140_000 + "broken row without a second field\n", encoding="utf-8")
+    assert append(client, created["id"], big).status_code == 202
+    after = wait_until_finished(client, created["id"])
+    assert after["status"] == "ready" and after["rows"] == 120, celery_worker.log_tail()
+    assert "The rows of big.csv were not added: 1 row of big.csv does not have the 2 fields" in after["warnings"][-1]
+    assert sorted(rows_of(created["id"])) == list(range(120))
+    assert client.get(f"/api/v1/datasets/{created['id']}/points")["ETag"] == etag
