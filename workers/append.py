@@ -39,6 +39,7 @@ class NoLayoutModel(Exception):
 def append(dataset_id: uuid.UUID, upload_path: str, filename: str) -> None:
     if not store.claim_append(dataset_id):
         log.info("dataset %s: no append queued, nothing to do", dataset_id)
+        Path(upload_path).unlink(missing_ok=True)
         return
     first = store.next_row_id(dataset_id)
     run = Build(dataset_id)
