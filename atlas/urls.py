@@ -50,6 +50,7 @@ urlpatterns = [
     path("api/v1/datasets/<str:dataset_id>", api.dataset, name="api-dataset"),
     path("api/v1/datasets/<str:dataset_id>/cancel", api.cancel, name="api-cancel"),
     path("api/v1/datasets/<str:dataset_id>/relayout", api.relayout, name="api-relayout"),
+    path("api/v1/datasets/<str:dataset_id>/rows", api.rows, name="api-rows"),
     path("api/v1/datasets/<str:dataset_id>/points", api.points, name="api-points"),
     path("api/v1/datasets/<str:dataset_id>/points/<int:row_id>", api.point, name="api-point"),
     path("api/v1/datasets/<str:dataset_id>/points/<int:row_id>/neighbors", api.neighbors, name="api-point-neighbors"),

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from maps import layout, uploads
-from maps.errors import InvalidUpload, NotCancellable, NotRelayoutable, TagExists
+from maps.errors import InvalidUpload, NotCancellable, NotReady, NotRelayoutable, TagExists
 from maps.indexes import drop_search_indexes
 from maps.models import Dataset, Tag, TaggedRow, Workspace
 from maps.queries import require_rows
@@ -106,6 +106,39 @@ def _queue_relayout(dataset_id: uuid.UUID) -> None:
     from workers.tasks import relayout_dataset
 
     relayout_dataset.delay(str(dataset_id))
+
+
+def append_rows(dataset: Dataset, upload: UploadedFile[bytes] | None) -> Dataset:
+    """Store a file of new rows, check they read with the map's columns and read options, and queue the append."""
+    filename = uploads.filename_of(upload)
+    assert upload is not None
+    not_ready = NotReady(
+        f"Dataset {dataset.id} is {dataset.status}; rows can only be added to a ready map. Wait until it is ready."
+    )
+    if dataset.status != Dataset.Status.READY:
+        raise not_ready
+    mapping = RowMapping(dataset.text_field, dataset.text_template, dataset.id_field, dataset.vector_field)
+    path = uploads.store(upload, settings.UPLOAD_DIR / str(dataset.id) / f"append-{uuid.uuid4()}")
+    try:
+        uploads.first_rows(path, filename, mapping=mapping, options=dataset.read_options)
+        with transaction.atomic():
+            queued = Dataset.objects.filter(id=dataset.id, status=Dataset.Status.READY, row_count__isnull=False).update(
+                status=Dataset.Status.QUEUED, stage=Dataset.Stage.INGEST
+            )
+            if not queued:
+                raise not_ready
+            transaction.on_commit(lambda: _queue_append(dataset.id, path, filename))
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    dataset.refresh_from_db()
+    return dataset
+
+
+def _queue_append(dataset_id: uuid.UUID, path: Path, filename: str) -> None:
+    from workers.tasks import append_rows
+
+    append_rows.apply_async(args=[str(dataset_id), str(path), filename], queue=settings.BUILD_QUEUE)
 
 
 def cancel_build(dataset: Dataset) -> Dataset:

@@ -141,6 +141,15 @@ def relayout(request: HttpRequest, dataset_id: str) -> HttpResponse:
     return JsonResponse(queries.dataset_summary(actions.relayout(found, choices)), status=202)
 
 
+@require_POST
+@user_errors
+def rows(request: HttpRequest, dataset_id: str) -> HttpResponse:
+    """New rows in the multipart field 'file' (or a raw body); answers 202 with the dataset, now queued."""
+    found = dataset_for(request, dataset_id, Need.EDIT)
+    upload, _ = _upload_and_params(request)
+    return JsonResponse(queries.dataset_summary(actions.append_rows(found, upload)), status=202)
+
+
 @require_GET
 @user_errors
 def points(request: HttpRequest, dataset_id: str) -> HttpResponse:

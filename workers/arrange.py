@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from maps import layout as map_layout
 from maps.models import Dataset
-from workers import store
+from workers import layout_model, store
 from workers.stages.cluster import ClusterParams, Clusters, find_topics
 from workers.stages.embed import Vectors
 from workers.stages.hierarchy import HierarchyParams, merge_topics
 from workers.stages.label import LabelParams, describe_topics
 from workers.stages.quality import QualityParams, label_agreement, measure_quality
-from workers.stages.reduce import LayoutParams, layout_2d
+from workers.stages.reduce import LayoutParams, fit_layout
 from workers.warmup import numba_lock
 
 if TYPE_CHECKING:
@@ -55,7 +55,9 @@ def arrange(
     n = len(vectors)
     layout = {**map_layout.defaults(), **layout}  # maps made before per-map parameters existed have none
     with run.stage_of(Stage.LAYOUT, n), numba_lock:
-        coords = layout_2d(vectors, layout_params(layout, seed))
+        coords, fitted = fit_layout(vectors, layout_params(layout, seed))
+    # Kept so rows appended later are placed on this map; a re-layout replaces it.
+    layout_model.save(dataset_id, fitted)
 
     with run.stage_of(Stage.TOPICS, n):
         with numba_lock:

@@ -9,6 +9,7 @@ from typing import Any
 
 import django.db
 import numpy as np
+import numpy.typing as npt
 import psycopg
 from django.db import connection, transaction
 from django.db.models import Q
@@ -243,9 +244,11 @@ def add_timings(dataset_id: uuid.UUID, timings: dict[str, float], fresh: bool = 
         Dataset.objects.filter(id=dataset_id).update(timings=merged)
 
 
-def load_rows(dataset_id: uuid.UUID, label_field: str = "") -> tuple[Vectors, list[str], list[Any] | None]:
-    """Every row's vector and text in row order, and its value in label_field (None without one); a row
-    without a vector is an incomplete build."""
+def load_rows(
+    dataset_id: uuid.UUID, label_field: str = "", first: int = 0
+) -> tuple[Vectors, list[str], list[Any] | None]:
+    """Every row's (from row id `first` on) vector and text in row order, and its value in label_field (None
+    without one); a row without a vector is an incomplete build."""
     from pgvector.psycopg import register_vector
 
     texts: list[str] = []
@@ -256,8 +259,9 @@ def load_rows(dataset_id: uuid.UUID, label_field: str = "") -> tuple[Vectors, li
         register_vector(connection.connection)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT row_id, text, embedding, fields -> %s FROM maps_point WHERE dataset_id = %s ORDER BY row_id",
-                [label_field, dataset_id],
+                "SELECT row_id, text, embedding, fields -> %s FROM maps_point WHERE dataset_id = %s AND row_id >= %s "
+                "ORDER BY row_id",
+                [label_field, dataset_id, first],
             )
             while batch := cursor.fetchmany(LOAD_BATCH):
                 if any(vector is None for _, _, vector, _ in batch):
@@ -279,3 +283,96 @@ def mark_failed(dataset_id: uuid.UUID, message: str) -> None:
     Dataset.objects.filter(id=dataset_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
         status=Status.FAILED, error_message=message, finished_at=timezone.now()
     )
+
+
+def next_row_id(dataset_id: uuid.UUID) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(row_id) + 1, 0) FROM maps_point WHERE dataset_id = %s", [dataset_id])
+        return int(cursor.fetchone()[0])
+
+
+def load_topics(dataset_id: uuid.UUID) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Every row's fine topic and noise flag in row order (the order of load_rows)."""
+    rows = list(Point.objects.filter(dataset_id=dataset_id).order_by("row_id").values_list("topic", "noise"))
+    topics = np.array([topic for topic, _ in rows], dtype=np.int64)
+    noise = np.array([flag for _, flag in rows], dtype=bool)
+    return topics, noise
+
+
+def claim_append(dataset_id: uuid.UUID) -> bool:
+    """Take a queued append; the map's rows stay as they are until the new ones are complete."""
+    return bool(
+        Dataset.objects.filter(id=dataset_id, status=Status.QUEUED, row_count__isnull=False).update(
+            status=Status.RUNNING, stage=Stage.INGEST, progress_done=0, progress_total=0, error_message=""
+        )
+    )
+
+
+def texts_from(dataset_id: uuid.UUID, first: int) -> tuple[npt.NDArray[np.int64], list[str]]:
+    rows = list(
+        Point.objects.filter(dataset_id=dataset_id, row_id__gte=first).order_by("row_id").values_list("row_id", "text")
+    )
+    return np.array([row for row, _ in rows], dtype=np.int64), [text for _, text in rows]
+
+
+def rows_without_vector(dataset_id: uuid.UUID, first: int) -> set[int]:
+    return set(
+        Point.objects.filter(dataset_id=dataset_id, row_id__gte=first, embedding__isnull=True).values_list(
+            "row_id", flat=True
+        )
+    )
+
+
+def place_points(dataset_id: uuid.UUID, row_ids: Indices, coords: Coords, topics: Sequence[int]) -> None:
+    """Coordinates and topics of appended rows (never noise: they join the topic of their neighbours)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE incoming_places (row_id int, x real, y real, topic int) ON COMMIT DROP")
+        with cursor.copy("COPY incoming_places (row_id, x, y, topic) FROM STDIN") as copy:
+            for row_id, (x, y), topic in zip(row_ids.tolist(), coords.tolist(), topics, strict=True):
+                copy.write_row((row_id, x, y, topic))
+        cursor.execute(
+            "UPDATE maps_point p SET x = l.x, y = l.y, topic = l.topic, noise = false FROM incoming_places l "
+            "WHERE p.dataset_id = %s AND p.row_id = l.row_id",
+            [dataset_id],
+        )
+
+
+def finish_append(dataset_id: uuid.UUID, added: dict[int, int], warnings: Sequence[str]) -> bool:
+    """Count the new rows into their fine topics and the topics above, and show the larger map as ready."""
+    with transaction.atomic():
+        dataset = Dataset.objects.select_for_update().filter(id=dataset_id, status=Status.RUNNING).first()
+        if dataset is None:
+            return False
+        topics = {t.topic_id: t for t in Topic.objects.filter(dataset_id=dataset_id)}
+        grown: dict[int, int] = {}
+        for topic_id, count in added.items():
+            current: int | None = topic_id
+            while current is not None and current in topics:
+                grown[current] = grown.get(current, 0) + count
+                current = topics[current].parent
+        for topic_id, count in grown.items():
+            Topic.objects.filter(dataset_id=dataset_id, topic_id=topic_id).update(size=topics[topic_id].size + count)
+        rows = Point.objects.filter(dataset_id=dataset_id).count()
+        Dataset.objects.filter(id=dataset_id).update(
+            status=Status.READY,
+            stage=Stage.DONE,
+            progress_done=rows,
+            progress_total=rows,
+            row_count=rows,
+            warnings=[*dataset.warnings, *warnings],
+            finished_at=timezone.now(),
+        )
+    return True
+
+
+def undo_append(dataset_id: uuid.UUID, first: int, warning: str) -> None:
+    """Remove the rows an append added and show the map as it was, with a warning saying why."""
+    with transaction.atomic():
+        Point.objects.filter(dataset_id=dataset_id, row_id__gte=first).delete()
+        dataset = Dataset.objects.select_for_update().filter(id=dataset_id).first()
+        if dataset is None:
+            return
+        # A cancelled append ends the same way: the map as it was.
+        Dataset.objects.filter(id=dataset_id, status__in=[Status.QUEUED, Status.RUNNING, Status.CANCELLED]).update(
+            status=Status.READY, stage=Stage.DONE, warnings=[*dataset.warnings, warning]
+        )

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connections
 
 from atlas.logs import dataset_context
-from workers import pipeline, relayout, store, warmup  # noqa: F401  (warmup connects the worker start-up signal)
+from workers import append, pipeline, relayout, store, warmup  # noqa: F401  (warmup connects the worker start-up signal)
 
 log = logging.getLogger(__name__)
 
@@ -72,3 +72,9 @@ def _retry_later(task: Task, dataset_id: str, exc: Exception) -> None:
     delay = min(60, 2**task.request.retries)
     log.warning("dataset %s: database unavailable (%s); retry %d in %d s", dataset_id, exc, attempt, delay)
     raise task.retry(exc=exc, countdown=delay, max_retries=settings.BUILD_RETRIES) from exc
+
+
+@shared_task(name="workers.append_rows", acks_late=True)  # type: ignore[untyped-decorator]  # celery ships no type hints
+def append_rows(dataset_id: str, upload_path: str, filename: str) -> None:
+    with dataset_context(dataset_id):
+        append.append(uuid.UUID(dataset_id), upload_path, filename)

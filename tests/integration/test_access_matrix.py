@@ -109,6 +109,7 @@ DOORS: dict[str, dict[str, str]] = {
     "api-topics": {"GET": "dataset-view"},
     "api-search": {"GET": "dataset-view"},
     "api-relayout": {"POST": "dataset-edit"},
+    "api-rows": {"POST": "dataset-edit"},
     "api-tags": {"GET": "dataset-view", "POST": "dataset-edit"},
     "api-tag": {"DELETE": "dataset-edit"},
     "api-tag-rows": {"GET": "dataset-view", "POST": "dataset-edit", "DELETE": "dataset-edit"},

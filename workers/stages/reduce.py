@@ -29,19 +29,59 @@ class LayoutParams:
     chunk_size: int = 50_000
 
 
+@dataclass(frozen=True)
+class FittedLayout:
+    """What places new rows on a finished map: the fitted UMAP (or, for a handful of rows, the PCA axes) and
+    the shift and scale that centred the map, so placed rows land in the same frame as the old ones."""
+
+    reducer: Any
+    mean: npt.NDArray[np.float64] | None
+    axes: npt.NDArray[np.float64] | None
+    centre: npt.NDArray[np.float64]
+    scale: float
+    chunk_size: int = 50_000
+
+
 def layout_2d(vectors: Vectors, params: LayoutParams) -> Coords:
     """(N, D) vectors -> (N, 2) float32 coordinates, centred on 0 with the larger side spanning 20 units."""
+    return fit_layout(vectors, params)[0]
+
+
+def fit_layout(vectors: Vectors, params: LayoutParams) -> tuple[Coords, FittedLayout | None]:
+    """layout_2d's coordinates and the fitted layout that places later rows (None for an empty map)."""
     n = len(vectors)
     if n == 0:
-        return np.zeros((0, 2), dtype=np.float32)
+        return np.zeros((0, 2), dtype=np.float32), None
+    reducer: Any = None
+    mean = axes = None
     if n <= max(4, params.n_neighbors // 3):
         # Too few points for a neighbour graph: the two main directions of variance say enough.
-        coords = _pca_2d(vectors)
+        mean, axes = _pca_axes(vectors)
+        coords = _project(vectors, mean, axes)
     elif params.sample_size is not None and n > params.sample_size:
-        coords = _fit_sample_transform_rest(vectors, params, params.sample_size)
+        coords, reducer = _fit_sample_transform_rest(vectors, params, params.sample_size)
     else:
-        coords = np.asarray(_umap(n, params).fit_transform(vectors), dtype=np.float64)
-    return _normalise(coords)
+        reducer = _umap(n, params)
+        coords = np.asarray(reducer.fit_transform(vectors), dtype=np.float64)
+    centre, scale = _frame(coords)
+    fitted = FittedLayout(reducer, mean, axes, centre, scale, params.chunk_size)
+    return np.asarray((coords - centre) * scale, dtype=np.float32), fitted
+
+
+def place(fitted: FittedLayout, vectors: Vectors) -> Coords:
+    """New rows' coordinates on a finished map, without moving its rows (UMAP's transform)."""
+    if len(vectors) == 0:
+        return np.zeros((0, 2), dtype=np.float32)
+    if fitted.reducer is None:
+        assert fitted.mean is not None and fitted.axes is not None
+        coords = _project(vectors, fitted.mean, fitted.axes)
+    else:
+        parts = [
+            np.asarray(fitted.reducer.transform(vectors[start : start + fitted.chunk_size]), dtype=np.float64)
+            for start in range(0, len(vectors), fitted.chunk_size)
+        ]
+        coords = np.concatenate(parts)
+    return np.asarray((coords - fitted.centre) * fitted.scale, dtype=np.float32)
 
 
 def _umap(n: int, params: LayoutParams) -> Any:
@@ -58,7 +98,9 @@ def _umap(n: int, params: LayoutParams) -> Any:
     )
 
 
-def _fit_sample_transform_rest(vectors: Vectors, params: LayoutParams, sample_size: int) -> npt.NDArray[np.float64]:
+def _fit_sample_transform_rest(
+    vectors: Vectors, params: LayoutParams, sample_size: int
+) -> tuple[npt.NDArray[np.float64], Any]:
     n = len(vectors)
     sample = np.sort(np.random.default_rng(params.seed).choice(n, size=sample_size, replace=False))
     rest = np.setdiff1d(np.arange(n), sample, assume_unique=True)
@@ -68,20 +110,24 @@ def _fit_sample_transform_rest(vectors: Vectors, params: LayoutParams, sample_si
     for start in range(0, len(rest), params.chunk_size):
         chunk = rest[start : start + params.chunk_size]
         coords[chunk] = reducer.transform(vectors[chunk])
-    return coords
+    return coords, reducer
 
 
-def _pca_2d(vectors: Vectors) -> npt.NDArray[np.float64]:
-    centred = vectors.astype(np.float64) - vectors.mean(axis=0)
-    _, _, vt = np.linalg.svd(centred, full_matrices=False)
-    coords = centred @ vt[:2].T
+def _pca_axes(vectors: Vectors) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    mean = vectors.astype(np.float64).mean(axis=0)
+    _, _, vt = np.linalg.svd(vectors.astype(np.float64) - mean, full_matrices=False)
+    return mean, np.asarray(vt[:2], dtype=np.float64)
+
+
+def _project(vectors: Vectors, mean: npt.NDArray[np.float64], axes: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    coords = (vectors.astype(np.float64) - mean) @ axes.T
     if coords.shape[1] < 2:
         coords = np.hstack([coords, np.zeros((len(coords), 2 - coords.shape[1]))])
     return np.asarray(coords, dtype=np.float64)
 
 
-def _normalise(coords: npt.NDArray[np.float64]) -> Coords:
-    centred = coords - (coords.min(axis=0) + coords.max(axis=0)) / 2
-    span = float(np.abs(centred).max())
-    scale = 10.0 / span if span > 0 else 1.0
-    return np.asarray(centred * scale, dtype=np.float32)
+def _frame(coords: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], float]:
+    """The centre and scale that put the map on 0 with the larger side spanning 20 units."""
+    centre = (coords.min(axis=0) + coords.max(axis=0)) / 2
+    span = float(np.abs(coords - centre).max())
+    return centre, (10.0 / span if span > 0 else 1.0)

@@ -1,0 +1,126 @@
+"""Append: add rows to a ready map, embedding only them and placing them on the existing layout.
+
+The new rows are streamed in after the map's last row id, embedded (through the cache), placed with the
+saved UMAP model's transform and given the majority topic of their nearest clustered rows; nothing already
+on the map moves. A failure or a cancellation removes the new rows and shows the map as it was, ready, with
+a warning saying what went wrong; re-layout (workers.relayout) is the separate "rebuild" of the whole map.
+"""
+
+import logging
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from django.conf import settings
+
+from maps.models import EMBEDDING_DIMENSIONS, Dataset
+from maps.uploads import ingest_limits, read_choices
+from workers import layout_model, store
+from workers.embed_cache import CacheStats, cached_embeddings
+from workers.models import get_encoder
+from workers.pipeline import Build, BuildCancelled
+from workers.stages.assign import nearest_topics
+from workers.stages.embed import EmbedParams
+from workers.stages.errors import BuildError
+from workers.stages.ingest import RowMapping, open_dataset
+from workers.stages.reduce import place
+from workers.warmup import numba_lock
+
+log = logging.getLogger(__name__)
+Stage = Dataset.Stage
+
+
+class NoLayoutModel(Exception):
+    """The map was laid out before layout models were kept: it needs a re-layout before rows can be added."""
+
+
+def append(dataset_id: uuid.UUID, upload_path: str, filename: str) -> None:
+    if not store.claim_append(dataset_id):
+        log.info("dataset %s: no append queued, nothing to do", dataset_id)
+        Path(upload_path).unlink(missing_ok=True)
+        return
+    first = store.next_row_id(dataset_id)
+    run = Build(dataset_id)
+    try:
+        added, warnings = _append(run, Path(upload_path), filename, first)
+        if not store.finish_append(dataset_id, added, warnings):
+            raise BuildCancelled(run.stage)
+        store.add_timings(dataset_id, {f"append_{k}": v for k, v in run.timings.items()})
+        log.info("dataset %s: appended %d rows from %s", dataset_id, sum(added.values()), filename)
+        return
+    except BuildCancelled:
+        store.undo_append(dataset_id, first, f"Adding the rows of {filename} was cancelled; the map is unchanged.")
+    except BuildError as exc:
+        store.undo_append(dataset_id, first, f"The rows of {filename} were not added: {exc.message}")
+    except NoLayoutModel:
+        store.undo_append(
+            dataset_id,
+            first,
+            f"The rows of {filename} were not added: this map was laid out before Atlas kept layout models. "
+            "Re-lay it out once (the relayout action), then add the rows again.",
+        )
+    except store.DATABASE_UNAVAILABLE:
+        raise
+    except Exception:
+        log.exception("dataset %s: append crashed at stage %s", dataset_id, run.stage)
+        store.undo_append(
+            dataset_id,
+            first,
+            f"The rows of {filename} were not added because of an internal error at the {run.stage} stage; it has "
+            "been logged with the dataset id. The map is unchanged: try again.",
+        )
+    finally:
+        Path(upload_path).unlink(missing_ok=True)
+
+
+def _append(run: Build, path: Path, filename: str, first: int) -> tuple[dict[int, int], list[str]]:
+    dataset = Dataset.objects.get(id=run.dataset_id)
+    fitted = layout_model.load(dataset.id)
+    if fitted is None:
+        raise NoLayoutModel
+    # The map's vectors and topics before any new row: the neighbours the new rows' topics come from.
+    old_vectors, _, _ = store.load_rows(dataset.id)
+    old_topics, old_noise = store.load_topics(dataset.id)
+    mapping = RowMapping(dataset.text_field, dataset.text_template, dataset.id_field, dataset.vector_field)
+    with run.stage_of(Stage.INGEST, 0), open_dataset(
+        path, filename, mapping, ingest_limits(), read_choices(dataset.read_options), EMBEDDING_DIMENSIONS,
+        settings.INGEST_BATCH_ROWS,
+    ) as stream:  # fmt: skip
+        rows = 0
+        for batch in stream.batches():
+            start = first + batch.start
+            store.insert_points(dataset.id, batch.texts, batch.records, start)
+            if batch.vectors is not None:  # a map of precomputed vectors: new rows bring theirs
+                store.save_embeddings(dataset.id, np.arange(start, start + len(batch.texts)), batch.vectors)
+            rows = batch.start + len(batch.texts)
+            run.progress(rows, 0)
+        warnings = [f"{filename}: {warning}" for warning in stream.warnings]
+    row_ids, texts = store.texts_from(dataset.id, first)
+    with run.stage_of(Stage.EMBED, rows):
+        _embed_missing(run, dataset, row_ids, texts)
+    vectors, _, _ = store.load_rows(dataset.id, first=first)
+    with run.stage_of(Stage.LAYOUT, rows), numba_lock:
+        coords = place(fitted, vectors)
+    with run.stage_of(Stage.TOPICS, rows):
+        topics = nearest_topics(old_vectors, old_topics, old_noise, vectors, k=10)
+        store.place_points(dataset.id, row_ids, coords, topics.tolist())
+    if store.count_complete_points(dataset.id) != first + rows:
+        raise RuntimeError(f"rows {first}.. of dataset {dataset.id} are not all embedded and placed")
+    return dict(Counter(topics.tolist())), warnings
+
+
+def _embed_missing(run: Build, dataset: Dataset, row_ids: npt.NDArray[np.int64], texts: list[str]) -> None:
+    missing = store.rows_without_vector(dataset.id, int(row_ids[0]) if len(row_ids) else 0)
+    if not missing:
+        return
+    positions = np.array([i for i, row in enumerate(row_ids.tolist()) if row in missing], dtype=np.int64)
+    encoder = get_encoder(dataset.model_name, settings.TORCH_THREADS)
+    params = EmbedParams(batch_size=settings.EMBED_BATCH_SIZE)
+    done = 0
+    wanted = [texts[i] for i in positions.tolist()]
+    for found, vectors in cached_embeddings(encoder, wanted, params, CacheStats()):
+        store.save_embeddings(dataset.id, row_ids[positions[found]], vectors)
+        done += len(found)
+        run.progress(done, len(wanted))
