@@ -27,6 +27,8 @@ def relayout(dataset_id: uuid.UUID) -> None:
         run.timings["load"] = round(time.monotonic() - started, 3)
         classes = [class_of(value) for value in values] if values is not None else None
         clusters = arrange(run, dataset_id, vectors, texts, classes, dataset.layout, settings.LAYOUT_SEED)
+        # Before the map says ready, so whoever sees it ready sees the timings of this re-layout.
+        store.add_timings(dataset_id, run.timings)
         # mark_ready sets a new finished_at: the points' ETag changes and browsers fetch the new layout.
         if not store.mark_ready(dataset_id, len(vectors), clusters.count):
             raise BuildCancelled(Dataset.Stage.TOPICS)
@@ -43,4 +45,4 @@ def relayout(dataset_id: uuid.UUID) -> None:
             f"The re-layout stopped at the {run.stage} stage because of an internal error; it has been logged "
             "with the dataset id. The rows and vectors are kept: try the re-layout again.",
         )
-    store.add_timings(dataset_id, run.timings, fresh=True)
+    store.add_timings(dataset_id, run.timings)

@@ -185,10 +185,11 @@ def replace_topics(dataset_id: uuid.UUID, topics: Sequence[TopicLabel]) -> None:
 
 
 def claim_relayout(dataset_id: uuid.UUID) -> bool:
-    """Take a queued re-layout; the rows, their vectors and the index stay as they are."""
+    """Take a queued re-layout; the rows, their vectors and the index stay as they are, and the timings start
+    anew (a re-layout embeds nothing, so the build's embed timing no longer describes the map)."""
     return bool(
         Dataset.objects.filter(id=dataset_id, status=Status.QUEUED, row_count__isnull=False).update(
-            status=Status.RUNNING, stage=Stage.LAYOUT, progress_done=0, progress_total=0, error_message=""
+            status=Status.RUNNING, stage=Stage.LAYOUT, progress_done=0, progress_total=0, error_message="", timings={}
         )
     )
 
@@ -232,14 +233,13 @@ def save_warnings(dataset_id: uuid.UUID, warnings: Sequence[str]) -> None:
     Dataset.objects.filter(id=dataset_id).update(warnings=list(warnings))
 
 
-def add_timings(dataset_id: uuid.UUID, timings: dict[str, float], fresh: bool = False) -> None:
-    """Merge a step's timings into the build's (or, fresh, start them anew, as a re-layout does); `total` is
-    the sum of the stages' (queue waits left out)."""
+def add_timings(dataset_id: uuid.UUID, timings: dict[str, float]) -> None:
+    """Merge a step's timings into the build's; `total` is the sum of the stages' (queue waits left out)."""
     with transaction.atomic():
         dataset = Dataset.objects.select_for_update().filter(id=dataset_id).first()
         if dataset is None:
             return
-        merged = dict(timings) if fresh else {**dataset.timings, **timings}
+        merged = {**dataset.timings, **timings}
         merged["total"] = round(sum(merged.get(s, 0.0) for s in STAGE_TIMINGS), 3)
         Dataset.objects.filter(id=dataset_id).update(timings=merged)
 
