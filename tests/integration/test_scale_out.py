@@ -43,6 +43,10 @@ def test_two_worker_processes_share_the_chunks_of_one_build_and_two_builds_at_on
     workers.start()
     workers.start()
     workers.submit(big)
+    # The small build goes in once the big one's chunks wait in the queue, so whichever worker did not
+    # ingest the big file takes one of them first (sent together, one worker could take the small build's
+    # chunks while the other did all of the big build's).
+    workers.wait_for(lambda: BuildChunk.objects.filter(dataset=big, queued_at__isnull=False).exists(), 300, "chunks")
     workers.submit(small)
     workers.wait_until_finished(big)
     workers.wait_until_finished(small)
