@@ -7,6 +7,7 @@ PIL, torch and transformers load inside the functions that need them, so importi
 import io
 import os
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -83,12 +84,14 @@ def decode_image(data: bytes, label: str, limits: ImageLimits) -> "Image":
         ) from None
 
 
-class ImageEncoder:
+class ImageEncoder(ABC):
+    """What the image API needs of a model: its name, its vectors' size, and unit vectors for images."""
+
     name: str
     dimensions: int
 
-    def embed(self, images: Sequence["Image"]) -> Vectors:
-        raise NotImplementedError
+    @abstractmethod
+    def embed(self, images: Sequence["Image"]) -> Vectors: ...
 
 
 class ClipImageEncoder(ImageEncoder):
