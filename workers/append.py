@@ -12,7 +12,6 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 from django.conf import settings
 
 from maps.models import EMBEDDING_DIMENSIONS, Dataset
@@ -97,9 +96,9 @@ def _append(run: Build, path: Path, filename: str, first: int) -> tuple[dict[int
             rows = batch.start + len(batch.texts)
             run.progress(rows, 0)
         warnings = [f"{filename}: {warning}" for warning in stream.warnings]
-    row_ids, texts = store.texts_from(dataset.id, first)
+    row_ids = np.arange(first, first + rows)  # rows are stored with consecutive ids (checked below)
     with run.stage_of(Stage.EMBED, rows):
-        _embed_missing(run, dataset, row_ids, texts)
+        _embed_missing(run, dataset, first, first + rows)
     vectors, _, _ = store.load_rows(dataset.id, first=first)
     with run.stage_of(Stage.LAYOUT, rows), numba_lock:
         coords = place(fitted, vectors)
@@ -111,16 +110,15 @@ def _append(run: Build, path: Path, filename: str, first: int) -> tuple[dict[int
     return dict(Counter(topics.tolist())), warnings
 
 
-def _embed_missing(run: Build, dataset: Dataset, row_ids: npt.NDArray[np.int64], texts: list[str]) -> None:
-    missing = store.rows_without_vector(dataset.id, int(row_ids[0]) if len(row_ids) else 0)
-    if not missing:
+def _embed_missing(run: Build, dataset: Dataset, start: int, stop: int) -> None:
+    """Embed the new rows that came without a vector (a map of precomputed vectors brings its own)."""
+    row_ids, texts = store.texts_without_vector(dataset.id, start, stop)
+    if not texts:
         return
-    positions = np.array([i for i, row in enumerate(row_ids.tolist()) if row in missing], dtype=np.int64)
     encoder = get_encoder(dataset.model_name, settings.TORCH_THREADS)
     params = EmbedParams(batch_size=settings.EMBED_BATCH_SIZE)
     done = 0
-    wanted = [texts[i] for i in positions.tolist()]
-    for found, vectors in cached_embeddings(encoder, wanted, params, CacheStats()):
-        store.save_embeddings(dataset.id, row_ids[positions[found]], vectors)
+    for found, vectors in cached_embeddings(encoder, texts, params, CacheStats()):
+        store.save_embeddings(dataset.id, row_ids[found], vectors)
         done += len(found)
-        run.progress(done, len(wanted))
+        run.progress(done, len(texts))

@@ -5,11 +5,12 @@ import uuid
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Max, Min, Sum
 from django.utils import timezone
 
 from maps.models import BuildChunk, Dataset
+from workers import store
 
 Status = Dataset.Status
 Stage = Dataset.Stage
@@ -78,14 +79,7 @@ def begin(dataset_id: uuid.UUID, index: int) -> Chunk | None:
 
 def texts_without_vector(chunk: Chunk) -> tuple[np.ndarray, list[str]]:
     """Rows of the chunk that have no vector yet, with their texts: a retried chunk embeds only those."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT row_id, text FROM maps_point WHERE dataset_id = %s AND row_id >= %s AND row_id < %s "
-            "AND embedding IS NULL ORDER BY row_id",
-            [chunk.dataset_id, chunk.start, chunk.stop],
-        )
-        found = cursor.fetchall()
-    return np.array([r for r, _ in found], dtype=np.int64), [t for _, t in found]
+    return store.texts_without_vector(chunk.dataset_id, chunk.start, chunk.stop)
 
 
 def report(chunk: Chunk, rows_done: int) -> bool:

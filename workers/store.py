@@ -308,19 +308,16 @@ def claim_append(dataset_id: uuid.UUID) -> bool:
     )
 
 
-def texts_from(dataset_id: uuid.UUID, first: int) -> tuple[npt.NDArray[np.int64], list[str]]:
-    rows = list(
-        Point.objects.filter(dataset_id=dataset_id, row_id__gte=first).order_by("row_id").values_list("row_id", "text")
-    )
-    return np.array([row for row, _ in rows], dtype=np.int64), [text for _, text in rows]
-
-
-def rows_without_vector(dataset_id: uuid.UUID, first: int) -> set[int]:
-    return set(
-        Point.objects.filter(dataset_id=dataset_id, row_id__gte=first, embedding__isnull=True).values_list(
-            "row_id", flat=True
+def texts_without_vector(dataset_id: uuid.UUID, start: int, stop: int) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """Rows start .. stop - 1 that have no vector yet, with their texts: what a chunk or an append embeds."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT row_id, text FROM maps_point WHERE dataset_id = %s AND row_id >= %s AND row_id < %s "
+            "AND embedding IS NULL ORDER BY row_id",
+            [dataset_id, start, stop],
         )
-    )
+        found = cursor.fetchall()
+    return np.array([r for r, _ in found], dtype=np.int64), [t for _, t in found]
 
 
 def place_points(dataset_id: uuid.UUID, row_ids: Indices, coords: Coords, topics: Sequence[int]) -> None:
