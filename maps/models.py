@@ -158,9 +158,12 @@ class BuildChunk(models.Model):
     stop = models.PositiveIntegerField()
     # Rows of the slice that have a vector: the build's progress is the sum over its chunks.
     rows_done = models.PositiveIntegerField(default=0)
-    # Set when its task is sent: a build keeps only a few chunks queued at a time, so that the chunks of
+    # Set when it is handed out: a build keeps only a few chunks queued at a time, so that the chunks of
     # builds started later interleave with its own instead of waiting behind all of them.
     queued_at = models.DateTimeField(null=True)
+    # Set once its message is handed to the broker: a chunk queued and not sent lost its message with a worker
+    # that died in between, and the next delivery of the task that queued it sends it again.
+    sent_at = models.DateTimeField(null=True)
     # How many times a task started on it; a chunk whose workers keep dying fails the build after a bound.
     attempts = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True)

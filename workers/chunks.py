@@ -67,6 +67,28 @@ def queued_not_done(dataset_id: uuid.UUID) -> list[int]:
     )
 
 
+def queued_not_sent(dataset_id: uuid.UUID) -> list[int]:
+    """Chunks handed out whose message was never confirmed sent: lost with a worker that died between handing
+    them out and sending them (or, rarely, sent by a worker that died before saying so: a harmless copy)."""
+    return list(
+        BuildChunk.objects.filter(
+            dataset_id=dataset_id, queued_at__isnull=False, sent_at__isnull=True, done_at__isnull=True
+        ).values_list("index", flat=True)
+    )
+
+
+def mark_sent(dataset_id: uuid.UUID, indexes: list[int]) -> None:
+    BuildChunk.objects.filter(dataset_id=dataset_id, index__in=indexes).update(sent_at=timezone.now())
+
+
+def awaits_finish(dataset_id: uuid.UUID) -> bool:
+    """A first build (not a re-layout or an append) whose chunks are all done and that waits for its finishing
+    step."""
+    return Dataset.objects.filter(
+        id=dataset_id, status=Status.RUNNING, stage=Stage.LAYOUT, row_count__isnull=True
+    ).exists()
+
+
 def begin(dataset_id: uuid.UUID, index: int) -> Chunk | None:
     """Count an attempt at a chunk that is still to do; None when it is done or its build is gone."""
     with transaction.atomic():

@@ -186,8 +186,8 @@ def _embed_chunk(dataset_id: uuid.UUID, index: int, worker: str) -> Next:
     chunk = chunks.begin(dataset_id, index)
     if chunk is None:
         # Done already (a second delivery), or the build is gone: a deleted dataset took its rows with it.
-        log.info("dataset %s: chunk %d is done or its build is gone; nothing to do", dataset_id, index)
-        return Next()
+        log.info("dataset %s: chunk %d is done or its build is gone; sending again what it sent", dataset_id, index)
+        return sent_after_a_chunk(dataset_id)
     if chunk.attempts > settings.BUILD_RETRIES + 1:
         log.error("dataset %s: chunk %d started %d times without finishing", dataset_id, index, chunk.attempts - 1)
         store.mark_failed(
@@ -223,6 +223,18 @@ def _embed(run: Build, chunk: chunks.Chunk, worker: str) -> Next:
     log.info("dataset %s: chunk %d (rows %d-%d) embedded by %s", chunk.dataset_id, chunk.index, chunk.start,
              chunk.stop - 1, worker)  # fmt: skip
     return Next(chunks=chunks.take_next(chunk.dataset_id, in_flight()), finish=last)
+
+
+def sent_after_a_chunk(dataset_id: uuid.UUID) -> Next:
+    """What a finished chunk's task sends, for a second delivery of that task: its worker may have died after
+    committing the chunk and before sending the next chunks or the finishing step, and the message that is
+    delivered again (tasks are acknowledged late) is the only one left to send them. A copy of a chunk or of the
+    finishing step that was sent after all is harmless: the second finds the work done under its step lock.
+    Only unsent chunks are sent again, so copies do not breed copies."""
+    return Next(
+        chunks=chunks.queued_not_sent(dataset_id) + chunks.take_next(dataset_id, in_flight()),
+        finish=chunks.awaits_finish(dataset_id),
+    )
 
 
 def finish(dataset_id: uuid.UUID) -> Next:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connections
 
 from atlas.logs import dataset_context
-from workers import append, pipeline, relayout, store, warmup  # noqa: F401  (warmup connects the worker start-up signal)
+from workers import append, chunks, pipeline, relayout, store, warmup  # noqa: F401  (warmup connects the worker start-up signal)
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,8 @@ def relayout_dataset(dataset_id: str) -> None:
 def send(dataset_id: str, todo: pipeline.Next) -> None:
     for index in todo.chunks:
         embed_chunk.apply_async(args=[dataset_id, index], queue=settings.EMBED_QUEUE)
+    if todo.chunks:
+        chunks.mark_sent(uuid.UUID(dataset_id), todo.chunks)
     if todo.finish:
         finish_build.apply_async(args=[dataset_id], queue=settings.BUILD_QUEUE)
 

@@ -53,6 +53,37 @@ def test_a_build_keeps_at_most_the_in_flight_number_of_chunks_queued() -> None:
     assert chunks.queued_not_done(dataset_id) == [1, 2, 3, 4]
 
 
+def finish_chunk(dataset_id: uuid.UUID, index: int) -> bool:
+    begun = chunks.begin(dataset_id, index)
+    assert begun is not None
+    return chunks.complete(begun, "w", 0, begun.stop - begun.start)
+
+
+def test_a_second_delivery_of_a_finished_chunk_sends_the_chunk_its_dead_worker_handed_out_but_never_sent() -> None:
+    dataset_id = ingested_dataset(100)
+    chunks.plan(dataset_id, 100, 10)
+    chunks.mark_sent(dataset_id, chunks.take_next(dataset_id, 4))
+    # The worker finishing chunk 0 commits it and hands out chunk 4, then dies before sending chunk 4.
+    finish_chunk(dataset_id, 0)
+    assert chunks.take_next(dataset_id, 4) == [4]
+    # Chunk 0's message, unacknowledged, is delivered again: it sends chunk 4, and only chunk 4.
+    assert pipeline.embed_chunk(dataset_id, 0, "w") == pipeline.Next(chunks=[4])
+    chunks.mark_sent(dataset_id, [4])
+    # Once chunk 4 is sent, a further copy of chunk 0 sends nothing: copies do not breed copies.
+    assert pipeline.embed_chunk(dataset_id, 0, "w") == pipeline.Next()
+
+
+def test_a_second_delivery_of_the_last_chunk_sends_the_finishing_step_its_dead_worker_never_sent() -> None:
+    dataset_id = ingested_dataset(20)
+    chunks.plan(dataset_id, 20, 10)
+    chunks.mark_sent(dataset_id, chunks.take_next(dataset_id, 4))
+    assert [finish_chunk(dataset_id, i) for i in range(2)] == [False, True]
+    assert pipeline.embed_chunk(dataset_id, 1, "w") == pipeline.Next(finish=True)
+    # A map already built and being laid out again is not a build waiting for its finishing step.
+    Dataset.objects.filter(id=dataset_id).update(row_count=20)
+    assert pipeline.embed_chunk(dataset_id, 1, "w") == pipeline.Next()
+
+
 def test_only_the_task_that_finishes_the_last_chunk_moves_the_build_to_layout() -> None:
     dataset_id = ingested_dataset(30)
     chunks.plan(dataset_id, 30, 10)
