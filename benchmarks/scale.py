@@ -184,32 +184,84 @@ def run_stored(n: int) -> dict[str, Any]:
     return {"store": store_s, "wall": wall, "stages": run.timings, "quality": quality, "peak_rss_gb": peak_rss_gb()}
 
 
-def child(mode: str, argument: str) -> dict[str, Any]:
-    """Run one measurement in a fresh process and return what it printed last (a JSON line)."""
-    out = subprocess.run(
+RESULTS = ROOT / "var" / "bench" / "scale"
+
+
+def child(mode: str, argument: str, rows: int) -> dict[str, Any]:
+    """Run one measurement in a fresh process and return what it printed last (a JSON line), with the peak
+    memory of that process and of the PostgreSQL server together (the HNSW index is built in the server)
+    sampled every second. Each result is also kept in var/bench/scale/, so runs of different sizes on
+    different days make one table, each row dated."""
+    load_before = os.getloadavg()[0]
+    process = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.scale", mode, argument],
         cwd=ROOT,
-        check=False,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
-    if out.returncode != 0:
-        raise RuntimeError(f"{mode} {argument} failed:\n{out.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    peak = 0.0
+    loads = []
+    while process.poll() is None:
+        peak = max(peak, memory_gb(process.pid))
+        loads.append(os.getloadavg()[0])
+        time.sleep(1)
+    out, err = process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"{mode} {argument} failed:\n{err[-3000:]}")
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    result.update(
+        peak_with_database_gb=peak,
+        date=time.strftime("%Y-%m-%d"),
+        load=round(max([load_before, *loads]) if loads else load_before, 1),
+        load_mean=round(sum(loads) / len(loads), 1) if loads else load_before,
+    )
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{mode}-{rows}.json").write_text(json.dumps(result, default=float))
     print(mode, argument, result, flush=True)
     return result
 
 
+def memory_gb(pid: int) -> float:
+    """Proportional set size (shared pages split between sharers) of a process and its children, plus the
+    embedded PostgreSQL server's processes when the database is the embedded one."""
+    import psutil
+
+    roots = [pid]
+    pgdata = os.environ.get("ATLAS_EMBEDDED_PGDATA")
+    if pgdata and (Path(pgdata) / "postmaster.pid").exists():
+        roots.append(int((Path(pgdata) / "postmaster.pid").read_text().split()[0]))
+    total = 0
+    for root in roots:
+        try:
+            parent = psutil.Process(root)
+            for process in [parent, *parent.children(recursive=True)]:
+                total += process.memory_full_info().pss
+        except psutil.Error:  # a process that ended between the listing and the reading
+            continue
+    return total / 2**30
+
+
+def saved(mode: str, rows: int) -> dict[str, Any] | None:
+    path = RESULTS / f"{mode}-{rows}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
 def main(machine: str) -> None:
     folder = Path(tempfile.mkdtemp(prefix="atlas-scale-"))
-    builds, stored = [], []
+    alone = os.environ.get("BENCH_SCALE_ALONE", "1") == "1"
     for n in _rows("BENCH_SCALE_BUILD_ROWS", "100000"):
         path = folder / f"synthetic_{n}.parquet"
         write_parquet(n, path)
-        builds.append({"rows": n, "build": child("build", str(path)), "alone": child("stages", str(path))})
+        child("build", str(path), n)
+        if alone:
+            child("stages", str(path), n)
         path.unlink()
     for n in _rows("BENCH_SCALE_STORED_ROWS", "1000000"):
-        stored.append({"rows": n, **child("stored", str(n))})
+        child("stored", str(n), n)
+    sizes = sorted({int(p.stem.split("-")[1]) for p in RESULTS.glob("*.json")})
+    builds = [{"rows": n, "build": b, "alone": saved("stages", n)} for n in sizes if (b := saved("build", n))]
+    stored = [{"rows": n, **r} for n in sizes if (r := saved("stored", n))]
     write_section(machine, builds, stored)
 
 
@@ -217,26 +269,33 @@ def write_section(machine: str, builds: list[dict[str, Any]], stored: list[dict[
     lines = [
         SECTION,
         "",
-        f"Written by `BENCH_SCALE=1 make bench` on {time.strftime('%Y-%m-%d')}, {machine}. **The machine was",
-        "shared with five other engineers' builds and tests while this ran**: times are upper bounds. Synthetic",
-        "384-d unit vectors with cluster structure (8 broad x 6 sub-directions plus noise, `benchmarks/scale.py`),",
-        "not real text. Default settings: UMAP cosine, 15 neighbours, fitted on a 50,000-row sample above 50,000",
-        "rows, the rest placed by `transform`; fast-hdbscan topics; numba compiled before the timings.",
+        f"Written by `BENCH_SCALE=1 make bench` on {machine}. Each row is one measurement in a fresh process, dated,",
+        "with the machine's load average during it (the machine is shared: at a load above 2 on 2 cores the times",
+        "are upper bounds). Synthetic 384-d unit vectors with cluster structure (8 broad x 6 sub-directions plus",
+        "noise, `benchmarks/scale.py`), not real text: no corpus of that size is here to embed. Default settings:",
+        "UMAP cosine, 15 neighbours, fitted on a 50,000-row sample above 50,000 rows, the rest placed by",
+        "`transform`; fast-hdbscan topics; numba compiled before the timings. Peak memory is the proportional set",
+        "size of the build's process, and with the database adds every PostgreSQL process (which builds the HNSW",
+        "index), sampled each second. `BENCH_SCALE_BUILD_ROWS`, `BENCH_SCALE_STORED_ROWS` and `BENCH_SCALE_ALONE=0`",
+        "choose what runs; earlier rows of other sizes are kept from `var/bench/scale/`.",
         "",
         "Upload to ready (Parquet with a vector column, `create_dataset` + `pipeline.build`), against the same",
         "stages run alone on the same file with no database (read, layout, topics + labels + quality):",
         "",
-        "| rows | build wall s | ingest s | layout s | topics s | index s | peak RSS GB | stages alone s |"
-        " overhead (wall / (alone + index)) | kNN pres. | trust. | NMI fine / broad vs groups |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| rows | date | load | build wall s | ingest s | layout s | topics s | index s |"
+        " peak GB (process / with database) | stages alone s | overhead (wall / (alone + index)) |"
+        " kNN pres. | trust. | NMI fine / broad vs groups |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in builds:
         b, a = r["build"], r["alone"]
         st, q = b["stages"], b["quality"]
-        alone = sum(a["stages"].values())
+        alone = sum(a["stages"].values()) if a else None
+        overhead = f"{b['wall'] / (alone + st['index']):.2f}x" if alone else "not run"
         lines.append(
-            f"| {r['rows']:,} | {b['wall']:.0f} | {st['ingest']:.0f} | {st['layout']:.0f} | {st['topics']:.0f} |"
-            f" {st['index']:.0f} | {b['peak_rss_gb']:.1f} | {alone:.0f} | {b['wall'] / (alone + st['index']):.2f}x |"
+            f"| {r['rows']:,} | {b.get('date', 'earlier')} | {_load(b)} | {b['wall']:.0f} | {st['ingest']:.0f} |"
+            f" {st['layout']:.0f} | {st['topics']:.0f} | {st['index']:.0f} | {_peak(b)} |"
+            f" {'not run' if alone is None else f'{alone:.0f}'} | {overhead} |"
             f" {q['knn_preservation']:.3f} | {q['trustworthiness']:.3f} | {q['nmi_fine']:.2f} / {q['nmi_broad']:.2f} |"
         )
     lines += [
@@ -244,16 +303,26 @@ def write_section(machine: str, builds: list[dict[str, Any]], stored: list[dict[
         "From stored vectors (rows and vectors written to PostgreSQL first, as after ingest; then layout, topics,",
         "labels, quality, the HNSW index and ready — what a build does after reading the file):",
         "",
-        "| rows | writing rows + vectors s | layout s | topics + quality s | index s | ready after s | peak RSS GB |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| rows | date | load | writing rows + vectors s | layout s | topics + quality s | index s | ready after s |"
+        " peak GB (process / with database) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in stored:
         st = r["stages"]
         lines.append(
-            f"| {r['rows']:,} | {r['store']:.0f} | {st['layout']:.0f} | {st['topics']:.0f} | {st['index']:.0f} |"
-            f" {r['store'] + r['wall']:.0f} | {r['peak_rss_gb']:.1f} |"
+            f"| {r['rows']:,} | {r.get('date', 'earlier')} | {_load(r)} | {r['store']:.0f} | {st['layout']:.0f} |"
+            f" {st['topics']:.0f} | {st['index']:.0f} | {r['store'] + r['wall']:.0f} | {_peak(r)} |"
         )
     report.write_section(SECTION, lines)
+
+
+def _load(result: dict[str, Any]) -> str:
+    return f"{result['load_mean']} (max {result['load']})" if "load" in result else "?"
+
+
+def _peak(result: dict[str, Any]) -> str:
+    with_database = result.get("peak_with_database_gb")
+    return f"{result['peak_rss_gb']:.1f} / {with_database:.1f}" if with_database else f"{result['peak_rss_gb']:.1f} / ?"
 
 
 def _child_main() -> None:
