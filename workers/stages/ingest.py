@@ -12,26 +12,15 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pyarrow as pa
-import pyarrow.feather as feather
-import pyarrow.parquet as pq
 
 from workers.stages.coltypes import infer_types
 from workers.stages.delimited import open_delimited
-from workers.stages.errors import BadVectors, FieldTooLarge, HeaderOnly, NotATable, TruncatedFile
+from workers.stages.errors import BadVectors, FieldTooLarge, TruncatedFile
+from workers.stages.formats import BINARY_FORMATS, judge_format, open_binary
 from workers.stages.jsontables import open_json
 from workers.stages.mapping import FileChecks, RowMapping, map_batch, map_rows
-from workers.stages.sources import (
-    FORMAT_NAMES,
-    Limits,
-    ReadChoices,
-    Unwrapped,
-    extension_format,
-    read_head,
-    sniff,
-    unwrap,
-)
-from workers.stages.tables import RawTable, TableStream, arrow_rows, check_column_names
+from workers.stages.sources import Limits, ReadChoices, Unwrapped, unwrap
+from workers.stages.tables import RawTable, TableStream
 from workers.stages.textscan import decoded
 
 __all__ = [
@@ -52,11 +41,8 @@ __all__ = [
 PREVIEW_ROWS = 50
 # Enough text for 50 rows of long documents; a preview never decodes more.
 PREVIEW_HEAD_BYTES = 8 * 1024 * 1024
-TEXT_FORMATS = ("csv", "tsv", "json", "jsonl")
-BINARY_FORMATS = ("parquet", "arrow")
 # The dimension of the database's vector column (maps.models.EMBEDDING_DIMENSIONS); precomputed vectors must match.
 VECTOR_DIMENSIONS = 384
-EXTENSION_OF = {"parquet": ".parquet", "arrow": ".arrow"}
 DEFAULT_CHOICES = ReadChoices()
 # Rows per batch when nothing else is said (the build passes ATLAS_INGEST_BATCH_ROWS).
 BATCH_ROWS = 20_000
@@ -220,84 +206,6 @@ def _joined(parts: list[RawTable], columns: list[str], kind: str) -> RawTable:
 
 def _numbers(table: RawTable) -> list[int]:
     return table.lines if table.lines is not None else list(range(table.first, table.first + len(table.rows)))
-
-
-def judge_format(source: Unwrapped) -> str:
-    """The format by content; an extension that names another table format is refused."""
-    head = read_head(source.path, 4096)
-    content = sniff(head)
-    claimed = extension_format(source.member)
-    if content in BINARY_FORMATS:
-        if claimed in TEXT_FORMATS:
-            raise NotATable(
-                f"{source.name} is a {FORMAT_NAMES[content]} file, not {FORMAT_NAMES[claimed]}: rename it "
-                f"{EXTENSION_OF[content]} and upload it again."
-            )
-        return content
-    if claimed in BINARY_FORMATS:
-        start = head[:24].decode("utf-8", errors="replace")
-        textual = all(c.isprintable() or c in "\t\r\n" for c in start)
-        found = f"it holds text starting with {start!r}" if textual else "it lacks that format's signature"
-        raise NotATable(
-            f"{source.name} is not a {FORMAT_NAMES[claimed]} file: {found}. If it is CSV or JSON, give it that "
-            "extension; otherwise export it again."
-        )
-    if claimed in TEXT_FORMATS:
-        return claimed
-    # No telling extension (.txt, none): JSON opens with '[' or '{', anything else is read as delimited text.
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return "json" if stripped[:1] in (b"[", b"{") else "csv"
-
-
-def _damaged(name: str, exc: Exception) -> TruncatedFile:
-    return TruncatedFile(
-        f"{name} is cut short or damaged ({exc}). Upload the complete file again; if it was downloaded, "
-        "download it again."
-    )
-
-
-def open_binary(path: Path, name: str, fmt: str, limits: Limits, batch_rows: int) -> TableStream:
-    try:
-        schema, batches = _parquet_batches(path, batch_rows) if fmt == "parquet" else _arrow_batches(path, batch_rows)
-    except (pa.ArrowException, OSError) as exc:
-        raise _damaged(name, exc) from None
-    columns = list(schema.names)
-    check_column_names(columns, name, limits)
-    return TableStream(fmt, columns, [], _binary_rows(batches, name, fmt, columns))
-
-
-def _binary_rows(batches: Iterator[pa.RecordBatch], name: str, fmt: str, columns: list[str]) -> Iterator[RawTable]:
-    done = 0
-    while True:
-        try:
-            batch = next(batches)
-        except StopIteration:
-            break
-        except (pa.ArrowException, OSError) as exc:
-            raise _damaged(name, exc) from None
-        if batch.num_rows:
-            yield RawTable(columns, arrow_rows(pa.Table.from_batches([batch])), kind=fmt, first=done + 1, start=done)
-            done += batch.num_rows
-    if done == 0:
-        raise HeaderOnly(f"{name} has columns ({', '.join(columns)}) but no rows. Export it with its rows.")
-
-
-def _parquet_batches(path: Path, batch_rows: int) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
-    parquet = pq.ParquetFile(path)
-    return parquet.schema_arrow, parquet.iter_batches(batch_size=batch_rows)
-
-
-def _arrow_batches(path: Path, batch_rows: int) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
-    head = read_head(path, 8)
-    if head.startswith(b"FEA1"):  # Feather version 1 predates the IPC file format: read whole
-        table = feather.read_table(str(path))
-        return table.schema, iter(table.to_batches(max_chunksize=batch_rows))
-    source = pa.memory_map(str(path))
-    if head.startswith(b"ARROW1"):
-        reader = pa.ipc.open_file(source)
-        return reader.schema, (reader.get_batch(i) for i in range(reader.num_record_batches))
-    stream = pa.ipc.open_stream(source)
-    return stream.schema, iter(stream)
 
 
 def check_field_sizes(table: RawTable, name: str, limits: Limits) -> None:
