@@ -2,6 +2,11 @@
 requests are spread over levels and bounded."""
 
 import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -15,6 +20,7 @@ from workers.stages.labeller import (
     clean_name,
     name_topics,
     parse_reply,
+    post_json,
 )
 
 PARAMS = LabellerParams(url="http://127.0.0.1:9/v1", model="tiny-llm", timeout_s=1.0)
@@ -152,3 +158,77 @@ def test_no_request_follows_one_the_endpoint_did_not_answer() -> None:
     assert post.requests == [[8, 9]]
     assert [t.label for t in named] == [t.label for t in levels()]
     assert problems == ["broad topics: no reply within 1 s; no further requests"]
+
+
+class LocalServer:
+    """A real HTTP server on the loopback address whose one handler a test chooses."""
+
+    def __init__(self, handle: Callable[[BaseHTTPRequestHandler], None]) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802  # the name http.server calls
+                self.rfile.read(int(self.headers["Content-Length"]))
+                handle(self)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.params = replace(PARAMS, url=f"http://127.0.0.1:{self.httpd.server_address[1]}/v1", api_key="k")
+
+    def __enter__(self) -> "LocalServer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def send(handler: BaseHTTPRequestHandler, status: int, body: bytes, length: int | None = None) -> None:
+    handler.send_response(status)
+    handler.send_header("Content-Length", str(len(body) if length is None else length))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+def test_post_sends_the_key_as_a_bearer_token_to_chat_completions_and_returns_the_body() -> None:
+    seen: list[tuple[str, str | None]] = []
+
+    def answer(handler: BaseHTTPRequestHandler) -> None:
+        seen.append((handler.path, handler.headers.get("Authorization")))
+        send(handler, 200, chat_reply("{}"))
+
+    with LocalServer(answer) as server:
+        assert post_json(server.params, {"model": "m"}) == chat_reply("{}")
+    assert seen == [("/v1/chat/completions", "Bearer k")]
+
+
+def test_an_error_status_is_a_failed_request_not_an_unreachable_endpoint() -> None:
+    with LocalServer(lambda h: send(h, 503, b"busy")) as server, pytest.raises(LabellerError) as caught:
+        post_json(server.params, {})
+    assert not isinstance(caught.value, EndpointUnreachable) and "HTTP 503" in str(caught.value)
+
+
+# The server trickles for two minutes: a client that waited for the whole body would run into this limit.
+@pytest.mark.timeout(60)
+def test_a_reply_trickled_a_byte_at_a_time_past_the_timeout_counts_as_no_reply() -> None:
+    def trickle(handler: BaseHTTPRequestHandler) -> None:
+        send(handler, 200, b"", length=10_000)
+        try:
+            for _ in range(2400):
+                handler.wfile.write(b" ")
+                handler.wfile.flush()
+                time.sleep(0.05)
+        except OSError:  # the client gave up, as it should
+            return
+
+    with LocalServer(trickle) as server, pytest.raises(EndpointUnreachable, match="no complete reply"):
+        post_json(replace(server.params, timeout_s=0.5), {})
+
+
+def test_a_refused_connection_is_an_unreachable_endpoint() -> None:
+    with LocalServer(lambda h: None) as server:
+        port = server.httpd.server_address[1]
+    with pytest.raises(EndpointUnreachable, match="could not be reached"):
+        post_json(replace(PARAMS, url=f"http://127.0.0.1:{port}/v1"), {})

@@ -172,7 +172,7 @@ def post_json(params: LabellerParams, payload: dict[str, Any]) -> bytes:
     try:
         with urllib.request.urlopen(request, timeout=params.timeout_s) as response:  # noqa: S310  # scheme checked
             body = bytearray()
-            while chunk := response.read(65536):
+            while chunk := response.read1(65536):
                 body += chunk
                 if len(body) > params.max_reply_bytes:
                     raise LabellerError(f"the reply is larger than {params.max_reply_bytes} bytes")
