@@ -18,7 +18,7 @@ from workers.stages.label import LabelParams, TopicLabel, describe_topics
 from workers.stages.labeller import LabellerParams, name_topics
 from workers.stages.quality import QualityParams, label_agreement, measure_quality
 from workers.stages.reduce import LayoutParams, fit_layout
-from workers.warmup import numba_lock
+from workers.warmup import numba_for_work
 
 if TYPE_CHECKING:
     from workers.pipeline import Build
@@ -59,13 +59,13 @@ def arrange(
     """Lay the vectors out, find and label topics, measure quality; store coordinates, topics and quality."""
     n = len(vectors)
     layout = {**map_layout.defaults(), **layout}  # maps made before per-map parameters existed have none
-    with run.stage_of(Stage.LAYOUT, n), numba_lock:
+    with run.stage_of(Stage.LAYOUT, n), numba_for_work():
         coords, fitted = fit_layout(vectors, layout_params(layout, seed))
     # Kept so rows appended later are placed on this map; a re-layout replaces it.
     layout_model.save(dataset_id, fitted)
 
     with run.stage_of(Stage.TOPICS, n):
-        with numba_lock:
+        with numba_for_work():
             clusters = find_topics(coords, cluster_params(layout))
         hierarchy = merge_topics(vectors, clusters, HierarchyParams())
         topics = describe_topics(texts, vectors, coords, clusters.noise, hierarchy, LabelParams())
