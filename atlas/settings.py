@@ -111,6 +111,12 @@ INDEX_MEMORY_MB = env_int("ATLAS_INDEX_MEMORY_MB", 4096)
 SEARCH_EF = env_int("ATLAS_SEARCH_EF", 100)
 SEARCH_MAX_K = env_int("ATLAS_SEARCH_MAX_K", 200)
 WORKER_WARMUP = env_bool("ATLAS_WORKER_WARMUP", True)
+# Optional topic names from an OpenAI-compatible chat-completions API (base URL, e.g. http://localhost:11434/v1;
+# empty: off). Keyword labels stay as the fallback and in each topic's keywords.
+LABELLER_URL = env_str("ATLAS_LABELLER_URL", "")
+LABELLER_MODEL = env_str("ATLAS_LABELLER_MODEL", "")
+LABELLER_API_KEY = env_str("ATLAS_LABELLER_API_KEY", "")
+LABELLER_TIMEOUT_S = env_float("ATLAS_LABELLER_TIMEOUT_S", 30.0)
 # Embedding is split into chunks of this many rows, one task each, committed as each finishes.
 EMBED_CHUNK_ROWS = env_int("ATLAS_EMBED_CHUNK_ROWS", 1000)
 # Chunks of one build queued at a time: later builds' chunks queue among them instead of behind them all.

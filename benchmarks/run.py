@@ -136,6 +136,11 @@ def main() -> None:
 
         frontend.main()
         return
+    if os.environ.get("BENCH_WARMUP") == "1":
+        from benchmarks import warmup
+
+        warmup.main(machine())
+        return
     if os.environ.get("BENCH_LAYOUT") == "1":
         from benchmarks import layout
 

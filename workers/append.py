@@ -25,7 +25,7 @@ from workers.stages.embed import EmbedParams
 from workers.stages.errors import BuildError
 from workers.stages.ingest import RowMapping, open_dataset
 from workers.stages.reduce import place
-from workers.warmup import numba_lock
+from workers.warmup import numba_for_work
 
 log = logging.getLogger(__name__)
 Stage = Dataset.Stage
@@ -100,7 +100,7 @@ def _append(run: Build, path: Path, filename: str, first: int) -> tuple[dict[int
     with run.stage_of(Stage.EMBED, rows):
         _embed_missing(run, dataset, first, first + rows)
     vectors, _, _ = store.load_rows(dataset.id, first=first)
-    with run.stage_of(Stage.LAYOUT, rows), numba_lock:
+    with run.stage_of(Stage.LAYOUT, rows), numba_for_work():
         coords = place(fitted, vectors)
     with run.stage_of(Stage.TOPICS, rows):
         topics = nearest_topics(old_vectors, old_topics, old_noise, vectors, k=10)

@@ -1,9 +1,12 @@
 """Layout -> topics -> quality for vectors already stored: the part of a build a re-layout repeats."""
 
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
 
 from maps import layout as map_layout
 from maps.models import Dataset
@@ -11,15 +14,17 @@ from workers import layout_model, store
 from workers.stages.cluster import ClusterParams, Clusters, find_topics
 from workers.stages.embed import Vectors
 from workers.stages.hierarchy import HierarchyParams, merge_topics
-from workers.stages.label import LabelParams, describe_topics
+from workers.stages.label import LabelParams, TopicLabel, describe_topics
+from workers.stages.labeller import LabellerParams, name_topics
 from workers.stages.quality import QualityParams, label_agreement, measure_quality
 from workers.stages.reduce import LayoutParams, fit_layout
-from workers.warmup import numba_lock
+from workers.warmup import numba_for_work
 
 if TYPE_CHECKING:
     from workers.pipeline import Build
 
 Stage = Dataset.Stage
+log = logging.getLogger(__name__)
 
 
 def layout_params(layout: dict[str, Any], seed: int) -> LayoutParams:
@@ -54,16 +59,17 @@ def arrange(
     """Lay the vectors out, find and label topics, measure quality; store coordinates, topics and quality."""
     n = len(vectors)
     layout = {**map_layout.defaults(), **layout}  # maps made before per-map parameters existed have none
-    with run.stage_of(Stage.LAYOUT, n), numba_lock:
+    with run.stage_of(Stage.LAYOUT, n), numba_for_work():
         coords, fitted = fit_layout(vectors, layout_params(layout, seed))
     # Kept so rows appended later are placed on this map; a re-layout replaces it.
     layout_model.save(dataset_id, fitted)
 
     with run.stage_of(Stage.TOPICS, n):
-        with numba_lock:
+        with numba_for_work():
             clusters = find_topics(coords, cluster_params(layout))
         hierarchy = merge_topics(vectors, clusters, HierarchyParams())
         topics = describe_topics(texts, vectors, coords, clusters.noise, hierarchy, LabelParams())
+        topics = named_topics(dataset_id, topics, texts)
         quality = measure_quality(vectors, coords, clusters, QualityParams())
         if classes is not None:
             quality = replace(quality, agreement=label_agreement(classes, clusters.labels, hierarchy.broad.labels))
@@ -71,3 +77,33 @@ def arrange(
         store.replace_topics(dataset_id, topics)
         store.save_quality(dataset_id, quality)
     return clusters
+
+
+def labeller_params() -> LabellerParams | None:
+    """The labeller's settings, or None when ATLAS_LABELLER_URL is empty (the default: keyword labels only)."""
+    if not settings.LABELLER_URL:
+        return None
+    return LabellerParams(
+        url=settings.LABELLER_URL,
+        model=settings.LABELLER_MODEL,
+        api_key=settings.LABELLER_API_KEY,
+        timeout_s=settings.LABELLER_TIMEOUT_S,
+    )
+
+
+def named_topics(dataset_id: uuid.UUID, topics: list[TopicLabel], texts: Sequence[str]) -> list[TopicLabel]:
+    """The topics with the labeller's names where it gave acceptable ones; keyword labels wherever it did not.
+    Nothing the labeller does fails the build."""
+    params = labeller_params()
+    if params is None or not topics:
+        return topics
+    try:
+        named, problems = name_topics(topics, texts, params)
+    except Exception:
+        log.exception("dataset %s: topic labeller failed; keyword labels kept", dataset_id)
+        return topics
+    for problem in problems:
+        log.warning("dataset %s: topic labeller: %s; keyword label kept", dataset_id, problem)
+    renamed = sum(a.label != b.label for a, b in zip(topics, named, strict=True))
+    log.info("dataset %s: topic labeller named %d of %d topics", dataset_id, renamed, len(topics))
+    return named

@@ -24,10 +24,14 @@ EMBED_QUEUE = "fault-embed"
 
 
 class Workers:
-    def __init__(self, log_dir: Path, redis_url: str = "", chunk_rows: int = 250) -> None:
+    def __init__(
+        self, log_dir: Path, redis_url: str = "", chunk_rows: int = 250, env: dict[str, str] | None = None
+    ) -> None:
         self.log_dir = log_dir
         self.redis_url = redis_url or os.environ["REDIS_URL"]
         self.chunk_rows = chunk_rows
+        # More settings for these workers only (e.g. a labeller endpoint).
+        self.env = env or {}
         self.processes: list[subprocess.Popen[bytes]] = []
 
     def start(self) -> subprocess.Popen[bytes]:
@@ -44,6 +48,7 @@ class Workers:
             ATLAS_TASK_VISIBILITY_TIMEOUT="10",
             ATLAS_WORKER_WARMUP="false",
             ATLAS_TORCH_THREADS="1",
+            **self.env,
         )
         with (self.log_dir / f"worker-{number}.log").open("wb") as log:
             process = subprocess.Popen(
