@@ -16,12 +16,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from maps.indexes import drop_search_indexes
-from maps.models import EMBEDDING_DIMENSIONS, BuildChunk, Dataset, Point, Topic
+from maps.models import BuildChunk, Dataset, Point, Topic
 from workers.stages.cluster import Clusters
 from workers.stages.embed import Indices, Vectors
 from workers.stages.label import TopicLabel
 from workers.stages.quality import Quality
 from workers.stages.reduce import Coords
+from workers.vector_io import load_vectors
 
 # The database went away (a restart, a failover, a network cut): worth trying again shortly. Raw psycopg
 # errors count too, as the vector COPY works on the driver's connection beneath Django's.
@@ -35,12 +36,8 @@ DATABASE_UNAVAILABLE = (
 Status = Dataset.Status
 Stage = Dataset.Stage
 STAGE_TIMINGS = ("ingest", "embed", "layout", "topics", "index")
-# Rows per fetch when the finishing step reads a build's vectors back (about 1.5 kB each).
+# Rows per fetch when the finishing step reads a build's texts back.
 LOAD_BATCH = 10_000
-
-
-class IncompleteVectors(Exception):
-    """The finishing step found a row without a vector: the chunks did not cover every row."""
 
 
 @contextmanager
@@ -249,28 +246,20 @@ def load_rows(
 ) -> tuple[Vectors, list[str], list[Any] | None]:
     """Every row's (from row id `first` on) vector and text in row order, and its value in label_field (None
     without one); a row without a vector is an incomplete build."""
-    from pgvector.psycopg import register_vector
-
     texts: list[str] = []
     values: list[Any] = []
-    parts: list[Vectors] = []
     with transaction.atomic():
-        connection.ensure_connection()
-        register_vector(connection.connection)
+        vectors = load_vectors(dataset_id, first)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT row_id, text, embedding, fields -> %s FROM maps_point WHERE dataset_id = %s AND row_id >= %s "
-                "ORDER BY row_id",
+                # ->> gives a label as text (a JSON null as None), which is what a class is.
+                "SELECT text, fields ->> %s FROM maps_point WHERE dataset_id = %s AND row_id >= %s ORDER BY row_id",
                 [label_field, dataset_id, first],
             )
             while batch := cursor.fetchmany(LOAD_BATCH):
-                if any(vector is None for _, _, vector, _ in batch):
-                    missing = next(row for row, _, vector, _ in batch if vector is None)
-                    raise IncompleteVectors(f"row {missing} of dataset {dataset_id} has no vector")
-                texts.extend(text for _, text, _, _ in batch)
-                values.extend(value for _, _, _, value in batch)
-                parts.append(np.stack([vector.to_numpy() for _, _, vector, _ in batch]).astype(np.float32, copy=False))
-    vectors = np.concatenate(parts) if parts else np.empty((0, EMBEDDING_DIMENSIONS), dtype=np.float32)
+                texts.extend(text for text, _ in batch)
+                if label_field:
+                    values.extend(value for _, value in batch)
     return vectors, texts, (values if label_field else None)
 
 
