@@ -4,6 +4,7 @@ import { ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import type { PlacedLabel } from './labels';
 import { LABEL_FONT_PX } from './labels';
 import type { PointData } from './points';
+import { PointsLayer } from './pointslayer';
 import type { MapState } from './state';
 
 export const POINTS_LAYER_ID = 'points';
@@ -38,7 +39,7 @@ export function renderLayers(points: PointData, frame: Frame, state: MapState): 
   const dark = state.theme === 'dark';
   const colors = points.colors;
   const layers: Layer[] = [
-    new ScatterplotLayer({
+    new PointsLayer({
       id: POINTS_LAYER_ID,
       // Same object every time: deck.gl diffs by identity and keeps the GPU buffers.
       data: points.binary,

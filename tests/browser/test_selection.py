@@ -179,3 +179,41 @@ def test_exporting_downloads_exactly_the_lit_rows_as_csv_and_parquet(
     assert table.column("row_id").to_pylist() == list(range(80, 160))
     assert table.column("stars").to_pylist() == [synthetic.fields[r]["stars"] for r in range(80, 160)]
     assert console_errors == []
+
+
+def test_hiding_what_filters_leave_out_hides_the_points_outside_a_selection_and_they_cannot_be_hovered(
+    page: Page, live_server: object, console_errors: ConsoleErrors
+) -> None:
+    synthetic = create_synthetic_map()
+    # fh=1: filtered-out points vanish rather than dim.
+    open_map(page, str(live_server.url), synthetic, view_query() + "&fh=1")  # type: ignore[attr-defined]
+    page.keyboard.press("b")
+    drag(page, [(-43, 23), (-37, 17)])
+    expect(page.locator("#selection-count")).to_have_text("40 points selected")
+    expect(page.locator("#filter-count")).to_have_text("40 of 240 points")
+    page.wait_for_timeout(300)
+    image = pixels(page)
+    lit = nearest(mean_colour_at(page, image, *FINE[0][0], CAMERA), {"lit": (31, 119, 180), "bg": (255, 255, 255)})
+    assert lit == "lit"
+    # Every other cluster is gone: not a faint dot left where it was.
+    for topic in (1, 2, 4, 5):
+        assert mean_colour_at(page, image, *FINE[topic][0], CAMERA).min() > 253, topic
+
+    # A hidden point is not there to hover or click; a selected one is.
+    page.keyboard.press("b")
+    (x1, y1), _, _ = FINE[1]
+    page.mouse.move(*screen_at(page, x1 - 0.9, y1 - 0.9))
+    page.wait_for_timeout(400)
+    expect(page.locator("#tooltip")).to_be_hidden()
+    (x0, y0), _, _ = FINE[0]
+    page.mouse.move(*screen_at(page, x0 - 0.9, y0 - 0.9))
+    expect(page.locator("#tooltip")).to_be_visible()
+    expect(page.locator("#tooltip")).to_contain_text("http clients and servers #")
+
+    # Back to dimming: the rest of the map shows again, faintly, and can be hovered.
+    page.click("#filters summary")
+    page.uncheck("#filter-hide")
+    page.wait_for_timeout(300)
+    image = pixels(page)
+    assert mean_colour_at(page, image, *FINE[1][0], CAMERA).min() < 253
+    assert console_errors == []
