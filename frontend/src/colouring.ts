@@ -7,6 +7,10 @@ export type Rgb = [number, number, number];
 /** Legend keys for the two entries that are not a value of the column. */
 export const OTHER = '\u0000other';
 export const EMPTY = '\u0000empty';
+/** The colour-by value that colours by tag (column names never start with a NUL; the URL says ct=1). */
+export const TAGS_KEY = '\u0000tags';
+/** The tag legend's entry for rows with more than one tag. */
+export const SEVERAL = '\u0000several';
 /** Categories beyond this many share the "other" colour; a legend longer than that is not read. */
 export const TOP_CATEGORIES = 20;
 
@@ -25,6 +29,13 @@ export type ColourModel =
       /** Per point: index into `entries` (top values, then other, then empty). */
       codes: Uint8Array;
       entries: LegendEntry[];
+      /**
+       * Points that belong to several entries at once (rows with several tags): they are drawn in the entry
+       * `code` and dimmed only when every entry they belong to is hidden (or `code` itself is).
+       */
+      several?: { code: number; of: ReadonlyMap<number, Uint8Array> };
+      /** A line under the legend saying how to read it. */
+      note?: string;
     }
   | {
       kind: 'number';
@@ -163,6 +174,10 @@ export function fillColours(
       const code = model.codes[i];
       rgb = model.entries[code].color;
       if (hiddenCodes[code]) dim = true;
+      else if (model.several && code === model.several.code) {
+        const of = model.several.of.get(i);
+        if (of && of.every((c) => hiddenCodes[c] === 1)) dim = true;
+      }
     } else if (model.kind === 'number') {
       rgb = model.valid[i] ? ramp[Math.round(((model.values[i] - model.min) / span) * 255)] : EMPTY_COLOR;
       if (!model.valid[i] && hidden.has(EMPTY)) dim = true;

@@ -197,6 +197,7 @@ async function showMap(): Promise<void> {
       writeUrl({ search, selectedId, camera, colorBy, topic: topicFilter, hidden: [...hidden], ranges, hideFiltered });
     }, 250);
   }
+  if (fromUrl.outdated) publishUrl();
 
   function centreOn(rowId: number): void {
     const i = points.idToIndex.get(rowId);

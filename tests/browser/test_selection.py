@@ -5,9 +5,11 @@ import csv
 import io
 import math
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pyarrow.parquet as pq
 import pytest
+from django.db import connection
 from playwright.sync_api import Page, expect
 
 from maps import teams
@@ -121,6 +123,7 @@ def test_tagging_a_selection_stores_the_tag_for_every_visitor_and_colouring_by_i
     expect(page.locator("#selection")).to_be_hidden()
     tag.locator(".tag-show").click()
     expect(page.locator("#color-by")).to_have_value("\u0000tags")
+    page.wait_for_function("new URLSearchParams(location.search).get('ct') === '1'")
     expect(page.locator("#filter-count")).to_have_text("40 of 240 points")
     legend = page.locator("#legend li").evaluate_all("items => items.map(li => [li.textContent, li.className])")
     assert legend == [["<b>review</b>40", ""], ["(untagged)200", "off"]]
@@ -143,6 +146,107 @@ def test_tagging_a_selection_stores_the_tag_for_every_visitor_and_colouring_by_i
     other.locator("#tag-list li .tag-delete").click()
     expect(other.locator("#tag-list li")).to_have_count(0)
     colleagues.close()
+    assert console_errors == []
+
+
+SEVERAL_COLOUR = (80, 80, 88)
+SECOND_COLOUR = (32, 96, 192)
+UNTAGGED = (205, 205, 205)
+
+
+def tag_selection(page: Page, name: str, colour: str, rows: int) -> None:
+    page.fill("#tag-name", name)
+    page.fill("#tag-colour", colour)
+    page.click("#tag-form button[type=submit]")
+    expect(page.locator("#tag-message")).to_have_text(f"Tagged {rows} rows.")
+
+
+def test_a_row_with_several_tags_counts_under_each_tag_and_is_drawn_in_the_several_tags_colour(
+    page: Page, live_server: object, console_errors: ConsoleErrors
+) -> None:
+    synthetic = create_synthetic_map()
+    open_map(page, str(live_server.url), synthetic, view_query())  # type: ignore[attr-defined]
+    page.keyboard.press("b")
+    drag(page, [(-43, 23), (-37, 17)])
+    expect(page.locator("#selection-count")).to_have_text("40 points selected")
+    tag_selection(page, "first", "#e4572e", 40)
+    # Topics 0 and 1: topic 0's rows now carry both tags.
+    drag(page, [(-43, 23), (-37, -23)])
+    expect(page.locator("#selection-count")).to_have_text("80 points selected")
+    tag_selection(page, "second", "#2060c0", 80)
+    page.keyboard.press("Escape")
+    expect(page.locator("#selection")).to_be_hidden()
+
+    page.select_option("#color-by", label="Tags")
+    expect(page.locator("#legend li")).to_have_count(4)
+    legend = page.locator("#legend li").evaluate_all("items => items.map(li => [li.textContent, li.className])")
+    # Every tag counts all of its rows; the several-tags entry says how many rows have more than one.
+    assert legend == [["first40", ""], ["second80", ""], ["several tags40", ""], ["(untagged)160", ""]]
+    expect(page.locator("#legend .legend-note")).to_contain_text("counts under each of them")
+    expect(page.locator("#filter-count")).to_have_text("240 of 240 points")
+    page.wait_for_timeout(300)
+    image = pixels(page)
+    named = {"several": SEVERAL_COLOUR, "first": TAG_COLOUR, "second": SECOND_COLOUR, "untagged": UNTAGGED}
+    assert nearest(mean_colour_at(page, image, *FINE[0][0], CAMERA), named) == "several"
+    assert nearest(mean_colour_at(page, image, *FINE[1][0], CAMERA), named) == "second"
+    assert nearest(mean_colour_at(page, image, *FINE[4][0], CAMERA), named) == "untagged"
+
+    # Showing one tag lights every row that carries it, those with other tags as well.
+    page.locator("#tag-list li .tag-show", has_text="first").click()
+    expect(page.locator("#filter-count")).to_have_text("40 of 240 points")
+    page.locator("#tag-list li .tag-show", has_text="second").click()
+    expect(page.locator("#filter-count")).to_have_text("80 of 240 points")
+    page.wait_for_timeout(300)
+    image = pixels(page)
+    assert nearest(mean_colour_at(page, image, *FINE[0][0], CAMERA), {**named, "bg": (255, 255, 255)}) == "several"
+    # Hiding the several-tags entry leaves the rows with one tag.
+    page.locator("#legend li", has_text="several tags").click()
+    expect(page.locator("#filter-count")).to_have_text("40 of 240 points")
+    assert console_errors == []
+
+
+def test_colouring_by_tag_is_its_own_link_parameter_and_never_a_column_called_tags(
+    page: Page, live_server: object, console_errors: ConsoleErrors
+) -> None:
+    synthetic = create_synthetic_map()
+    # The file has a column called "tags" too.
+    dataset = synthetic.dataset
+    dataset.columns = [*dataset.columns, "tags"]
+    dataset.save(update_fields=["columns"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE maps_point SET fields = fields || jsonb_build_object('tags', "
+            "CASE WHEN row_id < 120 THEN 'alpha' ELSE 'beta' END) WHERE dataset_id = %s",
+            [dataset.id],
+        )
+    base = str(live_server.url)  # type: ignore[attr-defined]
+    open_map(page, base, synthetic, view_query() + "&c=tags")
+    expect(page.locator("#color-by")).to_have_value("tags")
+    expect(page.locator("#legend li[data-key='alpha']")).to_have_attribute("data-count", "120")
+
+    page.select_option("#color-by", label="Tags")
+    page.wait_for_function("new URLSearchParams(location.search).get('ct') === '1'")
+    query = parse_qs(urlparse(page.url).query)
+    assert "c" not in query and query["ct"] == ["1"]
+    expect(page.locator("#legend li")).to_have_count(1)
+    expect(page.locator("#legend li")).to_have_text("(untagged)240")
+
+    # The link reopens coloured by tag; choosing the column again is c=tags.
+    other = page.context.new_page()
+    open_map(other, base, synthetic, "?" + page.url.split("?", 1)[1])
+    expect(other.locator("#color-by")).to_have_value("\u0000tags")
+    other.select_option("#color-by", "tags")
+    other.wait_for_function("new URLSearchParams(location.search).get('c') === 'tags'")
+    assert "ct" not in parse_qs(urlparse(other.url).query)
+    other.close()
+
+    # A link from before ct= (c=%00tags) still colours by tag, and is rewritten to the new form.
+    old = page.context.new_page()
+    open_map(old, base, synthetic, view_query() + "&c=%00tags")
+    expect(old.locator("#color-by")).to_have_value("\u0000tags")
+    old.wait_for_function("new URLSearchParams(location.search).get('ct') === '1'")
+    assert "c" not in parse_qs(urlparse(old.url).query)
+    old.close()
     assert console_errors == []
 
 
