@@ -9,7 +9,8 @@ import { createExplorer } from './explore';
 import { createHover } from './hover';
 import { parsePoints } from './points';
 import type { PointData } from './points';
-import { HIGHLIGHT_LAYER_ID, POINTS_LAYER_ID, renderLayers } from './render';
+import type { PlacedLabel } from './labels';
+import { HIGHLIGHT_LAYER_ID, LABELS_LAYER_ID, POINTS_LAYER_ID, renderLayers } from './render';
 import type { Frame, HighlightDatum } from './render';
 import { createRowCache } from './rows';
 import { createSearching } from './searching';
@@ -229,6 +230,8 @@ async function showMap(): Promise<void> {
     if (deckReady) deck.setProps({ layers: renderLayers(points, frame, store.get()) });
   };
 
+  // The cursor is over a topic label (a click zooms into its topic).
+  let overLabel = false;
   const deck = new Deck({
     parent: mapEl,
     views: new OrthographicView({ id: 'ortho', flipY: false }),
@@ -237,14 +240,21 @@ async function showMap(): Promise<void> {
     // 2-3 px dots are hard to hit exactly; a few pixels of slack makes hovering usable.
     pickingRadius: 4,
     layers: renderLayers(points, frame, store.get()),
-    getCursor: () => (hover.current() !== null ? 'pointer' : 'grab'),
+    getCursor: () => (hover.current() !== null || overLabel ? 'pointer' : 'grab'),
     onViewStateChange: ({ viewState: vs }) => {
       viewState = vs as OrthographicViewState;
       explorer.onZoom(Number(viewState.zoom ?? 0));
       publishUrl();
     },
-    onHover: (info) => hover.move(rowIdFromPick(info), info.x, info.y),
+    onHover: (info) => {
+      overLabel = info.layer?.id === LABELS_LAYER_ID;
+      hover.move(rowIdFromPick(info), info.x, info.y);
+    },
     onClick: (info) => {
+      if (info.layer?.id === LABELS_LAYER_ID && info.object) {
+        explorer.zoomToTopic((info.object as PlacedLabel).topic.id);
+        return;
+      }
       const rowId = rowIdFromPick(info);
       if (rowId !== null) select(rowId);
     },

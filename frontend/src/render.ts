@@ -9,6 +9,7 @@ import type { MapState } from './state';
 
 export const POINTS_LAYER_ID = 'points';
 export const HIGHLIGHT_LAYER_ID = 'search-highlight';
+export const LABELS_LAYER_ID = 'topic-labels';
 
 export interface HighlightDatum {
   id: number;
@@ -66,7 +67,7 @@ export function renderLayers(points: PointData, frame: Frame, state: MapState): 
 
   layers.push(
     new TextLayer<PlacedLabel>({
-      id: 'topic-labels',
+      id: LABELS_LAYER_ID,
       data: frame.labels,
       getPosition: (l) => [l.topic.x, l.topic.y],
       getText: (l) => l.topic.label,
@@ -82,8 +83,9 @@ export function renderLayers(points: PointData, frame: Frame, state: MapState): 
       background: true,
       getBackgroundColor: dark ? [20, 23, 28, 210] : [255, 255, 255, 210],
       backgroundPadding: [4, 2],
-      // Labels sit under the cursor often; don't let them steal point hovers.
-      pickable: false,
+      // A click on a label zooms into its topic. Only the label's own box picks (small next to the
+      // clusters), so the points around it still answer hovers.
+      pickable: true,
       updateTriggers: { getColor: dark, getBackgroundColor: dark },
     }),
   );
