@@ -42,6 +42,9 @@ def test_a_box_drag_selects_exactly_the_points_inside_it_and_dims_the_rest(
     # Topic 0's 40 points sit within ±1 unit of (-40, 20); nothing else is near.
     drag(page, [(-43, 23), (-37, 17)])
     expect(page.locator("#selection-count")).to_have_text("40 points selected")
+    # At 1280×720 the summary and the tag form show without scrolling the side panel.
+    expect(page.locator("#selection-count")).to_be_in_viewport()
+    expect(page.locator("#tag-form")).to_be_in_viewport()
     expect(page.locator("#map-root")).to_have_attribute("data-selection-count", "40")
     topics = page.locator("#selection-topics li").evaluate_all(
         "items => items.map(li => [li.textContent, li.dataset.count])"
