@@ -104,9 +104,21 @@ function showQualityPanel(ds: Dataset): void {
   });
 }
 
-async function showMap(): Promise<void> {
+/** Says what is loading over the empty map until its first frame is drawn. */
+function showLoading(rows: number | null): (received: number) => void {
+  const box = el('map-loading');
+  const what = rows === null ? 'Loading the points…' : `Loading ${rows.toLocaleString()} points…`;
+  box.textContent = what;
+  box.hidden = false;
+  return (received) => {
+    box.textContent = `${what} ${(received / 1e6).toFixed(1)} MB`;
+  };
+}
+
+async function showMap(ds: Dataset): Promise<void> {
+  const onBytes = showLoading(ds.rows);
   const [buffer, topics, columns] = await Promise.all([
-    api.getPointsArrow(datasetId),
+    api.getPointsArrow(datasetId, onBytes),
     api.getTopics(datasetId),
     api.getColumns(datasetId),
   ]);
@@ -278,6 +290,7 @@ async function showMap(): Promise<void> {
         ) {
           ready = true;
           document.body.dataset.mapReady = '1';
+          el('map-loading').hidden = true;
           // Milliseconds from navigation start to this first full-size frame, read by the browser benchmark.
           document.body.dataset.mapReadyMs = String(Math.round(performance.now()));
         }
@@ -374,8 +387,9 @@ async function main(): Promise<void> {
   if (!ds) return;
   try {
     showQualityPanel(ds);
-    await showMap();
+    await showMap(ds);
   } catch (e) {
+    el('map-loading').hidden = true;
     showError(`Could not load the map: ${message(e)}`);
   }
 }

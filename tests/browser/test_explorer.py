@@ -4,7 +4,7 @@ import math
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser.conftest import ConsoleErrors
 from tests.browser.mapview import (
@@ -176,6 +176,25 @@ def test_clicking_a_point_shows_its_details_in_view_at_1280_by_720(
     # Without scrolling the side panel: the row's text and its neighbours' heading are on screen.
     expect(details.locator(".detail-text")).to_be_in_viewport()
     expect(details.locator("h2")).to_be_in_viewport()
+    assert console_errors == []
+
+
+def test_while_the_points_load_the_map_says_how_many_are_coming_and_the_note_goes_once_drawn(
+    page: Page, live_server: object, console_errors: ConsoleErrors
+) -> None:
+    synthetic = create_synthetic_map()
+    held: list[Route] = []
+    # Hold the points payload back until the test has seen the loading note.
+    page.route("**/points", lambda route: held.append(route))
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/maps/{synthetic.dataset.id}")  # type: ignore[attr-defined]
+    loading = page.locator("#map-loading")
+    expect(loading).to_be_visible()
+    expect(loading).to_contain_text("Loading 240 points")
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_selector("body[data-map-ready='1']")
+    expect(loading).to_be_hidden()
     assert console_errors == []
 
 
