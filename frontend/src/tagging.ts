@@ -124,6 +124,10 @@ export function createTagging(opts: {
       await load();
     },
   });
+  // A new selection (or none) makes the last "Tagged n rows." stale.
+  store.subscribe((state, prev) => {
+    if (state.selection !== prev.selection) view.message('');
+  });
   void load();
   return { model: () => current };
 }

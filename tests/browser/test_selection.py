@@ -176,6 +176,8 @@ def test_a_row_with_several_tags_counts_under_each_tag_and_is_drawn_in_the_sever
     # Topics 0 and 1: topic 0's rows now carry both tags.
     drag(page, [(-43, 23), (-37, -23)])
     expect(page.locator("#selection-count")).to_have_text("80 points selected")
+    # The last "Tagged 40 rows." was about the previous selection.
+    expect(page.locator("#tag-message")).to_be_hidden()
     tag_selection(page, "second", "#2060c0", 80)
     page.keyboard.press("Escape")
     expect(page.locator("#selection")).to_be_hidden()
