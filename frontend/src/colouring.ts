@@ -145,6 +145,8 @@ export interface ColourInputs {
   ranges?: RangeMask[];
   /** Points filtered out vanish instead of dimming. */
   hideDimmed?: boolean;
+  /** Filled with 1 where the filters (legend, topic, ranges) leave a point shown, the selection aside. */
+  passes?: Uint8Array;
 }
 
 /**
@@ -153,7 +155,7 @@ export interface ColourInputs {
  */
 export function fillColours(
   out: Uint8Array,
-  { model, topics, hidden, topicFilter, selected, ranges = [], hideDimmed = false }: ColourInputs,
+  { model, topics, hidden, topicFilter, selected, ranges = [], hideDimmed = false, passes }: ColourInputs,
 ): number {
   const dimAlpha = hideDimmed ? 0 : DIMMED_ALPHA;
   const n = topics.length;
@@ -166,7 +168,7 @@ export function fillColours(
   const ramp: Rgb[] = model.kind === 'number' ? Array.from({ length: 256 }, (_, k) => rampColor(k / 255)) : [];
   for (let i = 0; i < n; i++) {
     let rgb: Rgb;
-    let dim = (topicFilter !== null && !topicFilter.has(topics[i])) || (selected ? selected[i] === 0 : false);
+    let dim = topicFilter !== null && !topicFilter.has(topics[i]);
     for (const r of ranges) {
       if (!r.valid[i] || (r.lo !== null && r.values[i] < r.lo) || (r.hi !== null && r.values[i] > r.hi)) dim = true;
     }
@@ -187,6 +189,8 @@ export function fillColours(
       if (!c) topicLut.set(t, (c = topicColor(t)));
       rgb = c;
     }
+    if (passes) passes[i] = dim ? 0 : 1;
+    if (selected && selected[i] === 0) dim = true;
     const o = i * 4;
     out[o] = rgb[0];
     out[o + 1] = rgb[1];

@@ -128,6 +128,7 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
       selected,
       ranges: rangeMasks(),
       hideDimmed: hideFiltered,
+      passes: points.shown,
     });
     frame.colourVersion++;
     countEl.textContent = `${lit.toLocaleString()} of ${points.length.toLocaleString()} points`;

@@ -152,6 +152,30 @@ def test_tagging_a_selection_stores_the_tag_for_every_visitor_and_colouring_by_i
     assert console_errors == []
 
 
+def test_a_drag_selects_only_the_points_the_filters_show(
+    page: Page, live_server: object, console_errors: ConsoleErrors
+) -> None:
+    synthetic = create_synthetic_map()
+    # Stars 100..299 keep topics 1 and 2; python hidden in the legend leaves topic 2 alone (40 rows).
+    query = view_query() + "&f=stars:100:299&c=lang&h=python"
+    open_map(page, str(live_server.url), synthetic, query)  # type: ignore[attr-defined]
+    expect(page.locator("#filter-count")).to_have_text("40 of 240 points")
+    page.keyboard.press("b")
+    # Topics 0 and 1 (python, dimmed): nothing shown inside, so nothing is selected.
+    drag(page, [(-43, 23), (-37, -23)])
+    expect(page.locator("#selection")).to_be_hidden()
+    # Topics 2 and 3: only topic 2 passes the stars range.
+    drag(page, [(17, 21), (24, 14)])
+    expect(page.locator("#selection-count")).to_have_text("40 points selected")
+    ids = page.locator("#selection-topics li").evaluate_all("items => items.map(li => li.dataset.topicId)")
+    assert ids == ["2"]
+    # Tagging tags exactly those rows.
+    page.fill("#tag-name", "shown only")
+    page.click("#tag-form button[type=submit]")
+    expect(page.locator("#tag-message")).to_have_text("Tagged 40 rows.")
+    assert console_errors == []
+
+
 SEVERAL_COLOUR = (80, 80, 88)
 SECOND_COLOUR = (32, 96, 192)
 UNTAGGED = (205, 205, 205)
