@@ -9,7 +9,15 @@ from functools import wraps
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse, QueryDict
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    JsonResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
 from django.utils.http import parse_etags
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -32,7 +40,7 @@ from maps.errors import InvalidEmbeddingRequest, NotAuthenticated, RateLimited, 
 from maps.models import Dataset
 from workers.stages.mapping import RowMapping
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def error_response(error: UserError) -> JsonResponse:
@@ -48,7 +56,7 @@ def user_errors(view: View) -> View:
     """Turn a UserError into its 4xx JSON answer, the same shape for every endpoint."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except UserError as error:
@@ -244,13 +252,16 @@ def tag_rows(request: HttpRequest, dataset_id: str, tag_id: int) -> HttpResponse
 
 @require_POST
 @user_errors
-def export_rows(request: HttpRequest, dataset_id: str) -> HttpResponse:
+def export_rows(request: HttpRequest, dataset_id: str) -> HttpResponseBase:
     found = dataset_for(request, dataset_id, Need.VIEW)
     body = schemas.json_body(request)
     fmt = schemas.export_format(body)
-    data, content_type, filename = export.export_rows(found, schemas.row_ids(body), fmt)
-    return HttpResponse(
-        data, content_type=content_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    out = export.export_rows(found, schemas.row_ids(body), fmt)
+    # Streamed: the rows are read and written a batch at a time while the client downloads.
+    return StreamingHttpResponse(
+        out.chunks,
+        content_type=out.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{out.filename}"'},
     )
 
 
@@ -272,7 +283,7 @@ def post_only(body: str) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method != "POST":
                 message = f"{request.path} takes POST with {body}, not {request.method}."
                 response = JsonResponse({"error": {"code": "method_not_allowed", "message": message}}, status=405)

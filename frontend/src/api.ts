@@ -217,9 +217,27 @@ export function getDataset(id: string): Promise<Dataset> {
 }
 
 /** Raw Arrow IPC stream bytes; parsing lives with the caller so this module stays dependency-free. */
-export async function getPointsArrow(id: string): Promise<ArrayBuffer> {
+/** The points payload; `onBytes` hears how many bytes have arrived so far, as they arrive. */
+export async function getPointsArrow(id: string, onBytes?: (received: number) => void): Promise<ArrayBuffer> {
   const res = await request(`${ds(id)}/points`, { headers: { Accept: 'application/vnd.apache.arrow.stream' } });
-  return res.arrayBuffer();
+  if (!onBytes || !res.body) return res.arrayBuffer();
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    received += value.length;
+    onBytes(received);
+  }
+  const out = new Uint8Array(received);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out.buffer;
 }
 
 export function getTopics(id: string): Promise<Topic[]> {

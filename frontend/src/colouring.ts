@@ -7,6 +7,10 @@ export type Rgb = [number, number, number];
 /** Legend keys for the two entries that are not a value of the column. */
 export const OTHER = '\u0000other';
 export const EMPTY = '\u0000empty';
+/** The colour-by value that colours by tag (column names never start with a NUL; the URL says ct=1). */
+export const TAGS_KEY = '\u0000tags';
+/** The tag legend's entry for rows with more than one tag. */
+export const SEVERAL = '\u0000several';
 /** Categories beyond this many share the "other" colour; a legend longer than that is not read. */
 export const TOP_CATEGORIES = 20;
 
@@ -25,6 +29,13 @@ export type ColourModel =
       /** Per point: index into `entries` (top values, then other, then empty). */
       codes: Uint8Array;
       entries: LegendEntry[];
+      /**
+       * Points that belong to several entries at once (rows with several tags): they are drawn in the entry
+       * `code` and dimmed only when every entry they belong to is hidden (or `code` itself is).
+       */
+      several?: { code: number; of: ReadonlyMap<number, Uint8Array> };
+      /** A line under the legend saying how to read it. */
+      note?: string;
     }
   | {
       kind: 'number';
@@ -134,6 +145,8 @@ export interface ColourInputs {
   ranges?: RangeMask[];
   /** Points filtered out vanish instead of dimming. */
   hideDimmed?: boolean;
+  /** Filled with 1 where the filters (legend, topic, ranges) leave a point shown, the selection aside. */
+  passes?: Uint8Array;
 }
 
 /**
@@ -142,7 +155,7 @@ export interface ColourInputs {
  */
 export function fillColours(
   out: Uint8Array,
-  { model, topics, hidden, topicFilter, selected, ranges = [], hideDimmed = false }: ColourInputs,
+  { model, topics, hidden, topicFilter, selected, ranges = [], hideDimmed = false, passes }: ColourInputs,
 ): number {
   const dimAlpha = hideDimmed ? 0 : DIMMED_ALPHA;
   const n = topics.length;
@@ -155,7 +168,7 @@ export function fillColours(
   const ramp: Rgb[] = model.kind === 'number' ? Array.from({ length: 256 }, (_, k) => rampColor(k / 255)) : [];
   for (let i = 0; i < n; i++) {
     let rgb: Rgb;
-    let dim = (topicFilter !== null && !topicFilter.has(topics[i])) || (selected ? selected[i] === 0 : false);
+    let dim = topicFilter !== null && !topicFilter.has(topics[i]);
     for (const r of ranges) {
       if (!r.valid[i] || (r.lo !== null && r.values[i] < r.lo) || (r.hi !== null && r.values[i] > r.hi)) dim = true;
     }
@@ -163,6 +176,10 @@ export function fillColours(
       const code = model.codes[i];
       rgb = model.entries[code].color;
       if (hiddenCodes[code]) dim = true;
+      else if (model.several && code === model.several.code) {
+        const of = model.several.of.get(i);
+        if (of && of.every((c) => hiddenCodes[c] === 1)) dim = true;
+      }
     } else if (model.kind === 'number') {
       rgb = model.valid[i] ? ramp[Math.round(((model.values[i] - model.min) / span) * 255)] : EMPTY_COLOR;
       if (!model.valid[i] && hidden.has(EMPTY)) dim = true;
@@ -172,6 +189,8 @@ export function fillColours(
       if (!c) topicLut.set(t, (c = topicColor(t)));
       rgb = c;
     }
+    if (passes) passes[i] = dim ? 0 : 1;
+    if (selected && selected[i] === 0) dim = true;
     const o = i * 4;
     out[o] = rgb[0];
     out[o + 1] = rgb[1];

@@ -37,7 +37,14 @@ function el<T extends HTMLElement>(id: string): T {
   return node as T;
 }
 
-export function createExplorer(ctx: ExplorerContext): { onZoom(zoom: number): void; frame(): Frame } {
+export interface Explorer {
+  onZoom(zoom: number): void;
+  frame(): Frame;
+  /** Fly to the points of a topic (any level), as a click on its label does; filters nothing. */
+  zoomToTopic(topicId: number): void;
+}
+
+export function createExplorer(ctx: ExplorerContext): Explorer {
   const { points, topics, store, root } = ctx;
   const frame: Frame = { labels: [], colourVersion: 0 };
   const models = new Map<string, ColourModel>();
@@ -121,6 +128,7 @@ export function createExplorer(ctx: ExplorerContext): { onZoom(zoom: number): vo
       selected,
       ranges: rangeMasks(),
       hideDimmed: hideFiltered,
+      passes: points.shown,
     });
     frame.colourVersion++;
     countEl.textContent = `${lit.toLocaleString()} of ${points.length.toLocaleString()} points`;
@@ -177,6 +185,10 @@ export function createExplorer(ctx: ExplorerContext): { onZoom(zoom: number): vo
       return;
     }
     root.dataset.topicFilter = String(topicId);
+    zoomToTopic(topicId);
+  }
+
+  function zoomToTopic(topicId: number): void {
     const wanted = fineTopicsUnder(topics, topicId);
     const b: Bounds = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
     for (let i = 0; i < points.length; i++) {
@@ -233,5 +245,5 @@ export function createExplorer(ctx: ExplorerContext): { onZoom(zoom: number): vo
       root.dataset.topicFilter = String(opening.topicFilter);
     } else store.set({ topicFilter: null });
   }
-  return { onZoom, frame: () => frame };
+  return { onZoom, frame: () => frame, zoomToTopic };
 }

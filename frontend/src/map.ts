@@ -9,7 +9,8 @@ import { createExplorer } from './explore';
 import { createHover } from './hover';
 import { parsePoints } from './points';
 import type { PointData } from './points';
-import { HIGHLIGHT_LAYER_ID, POINTS_LAYER_ID, renderLayers } from './render';
+import type { PlacedLabel } from './labels';
+import { HIGHLIGHT_LAYER_ID, LABELS_LAYER_ID, POINTS_LAYER_ID, renderLayers } from './render';
 import type { Frame, HighlightDatum } from './render';
 import { createRowCache } from './rows';
 import { createSearching } from './searching';
@@ -103,9 +104,21 @@ function showQualityPanel(ds: Dataset): void {
   });
 }
 
-async function showMap(): Promise<void> {
+/** Says what is loading over the empty map until its first frame is drawn. */
+function showLoading(rows: number | null): (received: number) => void {
+  const box = el('map-loading');
+  const what = rows === null ? 'Loading the points…' : `Loading ${rows.toLocaleString()} points…`;
+  box.textContent = what;
+  box.hidden = false;
+  return (received) => {
+    box.textContent = `${what} ${(received / 1e6).toFixed(1)} MB`;
+  };
+}
+
+async function showMap(ds: Dataset): Promise<void> {
+  const onBytes = showLoading(ds.rows);
   const [buffer, topics, columns] = await Promise.all([
-    api.getPointsArrow(datasetId),
+    api.getPointsArrow(datasetId, onBytes),
     api.getTopics(datasetId),
     api.getColumns(datasetId),
   ]);
@@ -197,6 +210,7 @@ async function showMap(): Promise<void> {
       writeUrl({ search, selectedId, camera, colorBy, topic: topicFilter, hidden: [...hidden], ranges, hideFiltered });
     }, 250);
   }
+  if (fromUrl.outdated) publishUrl();
 
   function centreOn(rowId: number): void {
     const i = points.idToIndex.get(rowId);
@@ -228,6 +242,8 @@ async function showMap(): Promise<void> {
     if (deckReady) deck.setProps({ layers: renderLayers(points, frame, store.get()) });
   };
 
+  // The cursor is over a topic label (a click zooms into its topic).
+  let overLabel = false;
   const deck = new Deck({
     parent: mapEl,
     views: new OrthographicView({ id: 'ortho', flipY: false }),
@@ -236,14 +252,21 @@ async function showMap(): Promise<void> {
     // 2-3 px dots are hard to hit exactly; a few pixels of slack makes hovering usable.
     pickingRadius: 4,
     layers: renderLayers(points, frame, store.get()),
-    getCursor: () => (hover.current() !== null ? 'pointer' : 'grab'),
+    getCursor: () => (hover.current() !== null || overLabel ? 'pointer' : 'grab'),
     onViewStateChange: ({ viewState: vs }) => {
       viewState = vs as OrthographicViewState;
       explorer.onZoom(Number(viewState.zoom ?? 0));
       publishUrl();
     },
-    onHover: (info) => hover.move(rowIdFromPick(info), info.x, info.y),
+    onHover: (info) => {
+      overLabel = info.layer?.id === LABELS_LAYER_ID;
+      hover.move(rowIdFromPick(info), info.x, info.y);
+    },
     onClick: (info) => {
+      if (info.layer?.id === LABELS_LAYER_ID && info.object) {
+        explorer.zoomToTopic((info.object as PlacedLabel).topic.id);
+        return;
+      }
       const rowId = rowIdFromPick(info);
       if (rowId !== null) select(rowId);
     },
@@ -267,6 +290,7 @@ async function showMap(): Promise<void> {
         ) {
           ready = true;
           document.body.dataset.mapReady = '1';
+          el('map-loading').hidden = true;
           // Milliseconds from navigation start to this first full-size frame, read by the browser benchmark.
           document.body.dataset.mapReadyMs = String(Math.round(performance.now()));
         }
@@ -363,8 +387,9 @@ async function main(): Promise<void> {
   if (!ds) return;
   try {
     showQualityPanel(ds);
-    await showMap();
+    await showMap(ds);
   } catch (e) {
+    el('map-loading').hidden = true;
     showError(`Could not load the map: ${message(e)}`);
   }
 }

@@ -23,6 +23,8 @@ export interface PointData {
    * through the getFillColor accessor when its updateTrigger changes.
    */
   colors: Uint8Array;
+  /** 1 where the filters (legend, topic, ranges) leave the point shown, the selection aside; refilled with the colours. */
+  shown: Uint8Array;
   bounds: Bounds;
   /**
    * deck.gl binary data object. Created once and passed by identity on every render so
@@ -79,6 +81,7 @@ export function parsePoints(buffer: ArrayBuffer): PointData {
     positions,
     topics,
     colors: new Uint8Array(n * 4),
+    shown: new Uint8Array(n).fill(1),
     bounds: { minX, minY, maxX, maxY },
     binary: {
       length: n,

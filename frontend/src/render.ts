@@ -4,10 +4,12 @@ import { ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import type { PlacedLabel } from './labels';
 import { LABEL_FONT_PX } from './labels';
 import type { PointData } from './points';
+import { PointsLayer } from './pointslayer';
 import type { MapState } from './state';
 
 export const POINTS_LAYER_ID = 'points';
 export const HIGHLIGHT_LAYER_ID = 'search-highlight';
+export const LABELS_LAYER_ID = 'topic-labels';
 
 export interface HighlightDatum {
   id: number;
@@ -38,7 +40,7 @@ export function renderLayers(points: PointData, frame: Frame, state: MapState): 
   const dark = state.theme === 'dark';
   const colors = points.colors;
   const layers: Layer[] = [
-    new ScatterplotLayer({
+    new PointsLayer({
       id: POINTS_LAYER_ID,
       // Same object every time: deck.gl diffs by identity and keeps the GPU buffers.
       data: points.binary,
@@ -65,7 +67,7 @@ export function renderLayers(points: PointData, frame: Frame, state: MapState): 
 
   layers.push(
     new TextLayer<PlacedLabel>({
-      id: 'topic-labels',
+      id: LABELS_LAYER_ID,
       data: frame.labels,
       getPosition: (l) => [l.topic.x, l.topic.y],
       getText: (l) => l.topic.label,
@@ -81,8 +83,9 @@ export function renderLayers(points: PointData, frame: Frame, state: MapState): 
       background: true,
       getBackgroundColor: dark ? [20, 23, 28, 210] : [255, 255, 255, 210],
       backgroundPadding: [4, 2],
-      // Labels sit under the cursor often; don't let them steal point hovers.
-      pickable: false,
+      // A click on a label zooms into its topic. Only the label's own box picks (small next to the
+      // clusters), so the points around it still answer hovers.
+      pickable: true,
       updateTriggers: { getColor: dark, getBackgroundColor: dark },
     }),
   );

@@ -65,7 +65,7 @@ export function createSearching(ctx: SearchContext): Searching {
       if (mine !== seq) return;
       // Results carry the same payload as the row endpoint; seed the cache for hover/click.
       for (const r of results) ctx.rows.seed({ id: r.id, text: r.text, fields: r.fields });
-      view.showResults(results);
+      view.showResults(results, p.threshold);
       if (p.mode === 'similar' && results.length) view.showMessage(`Rows similar to row ${p.q}:`);
       const ids = results.map((r) => r.id).filter((id) => points.idToIndex.has(id));
       store.set({

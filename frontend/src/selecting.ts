@@ -37,7 +37,8 @@ export function createSelecting(ctx: SelectingContext): void {
       const view = ctx.camera();
       const data: Polygon = outline.map(([px, py]) => unproject(view, mapEl.clientWidth, mapEl.clientHeight, px, py));
       const poly = mode === 'box' ? boxPolygon(data[0], data[2]) : data;
-      const found = pointsInPolygon(points, poly);
+      // What the filters leave out (dimmed or hidden) is not picked up: a drag selects what it shows.
+      const found = pointsInPolygon(points, poly, points.shown);
       store.set({ selection: found.length ? found : null });
     },
   );

@@ -15,8 +15,8 @@ function inside(poly: Polygon, x: number, y: number): boolean {
   return hit;
 }
 
-/** Indices (ascending) of the points inside the polygon. */
-export function pointsInPolygon(points: PointData, poly: Polygon): Int32Array {
+/** Indices (ascending) of the points inside the polygon; with `shown`, only those it marks 1. */
+export function pointsInPolygon(points: PointData, poly: Polygon, shown?: Uint8Array): Int32Array {
   if (poly.length < 3) return new Int32Array(0);
   let minX = Infinity;
   let minY = Infinity;
@@ -35,6 +35,7 @@ export function pointsInPolygon(points: PointData, poly: Polygon): Int32Array {
     const x = p[i * 2];
     const y = p[i * 2 + 1];
     if (x < minX || x > maxX || y < minY || y > maxY) continue;
+    if (shown && !shown[i]) continue;
     if (inside(poly, x, y)) out.push(i);
   }
   return Int32Array.from(out);

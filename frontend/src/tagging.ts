@@ -2,16 +2,17 @@
 import * as api from './api';
 import type { Tag } from './api';
 import type { ColourModel, LegendEntry, Rgb } from './colouring';
-import { EMPTY } from './colouring';
+import { EMPTY, SEVERAL, TAGS_KEY } from './colouring';
 import type { PointData } from './points';
 import { rowIds } from './selection';
 import type { MapState, Store } from './state';
 import { createTagsView } from './ui/tags';
 
-/** The colour-by value that colours by tag (column names never start with a NUL). */
-export const TAGS_KEY = '\u0000tags';
+export { TAGS_KEY };
 export const tagKey = (id: number) => `tag:${id}`;
 const UNTAGGED: Rgb = [205, 205, 205];
+/** Rows with more than one tag: a dark neutral no tag colour picker offers by default. */
+const SEVERAL_COLOUR: Rgb = [80, 80, 88];
 
 function hexRgb(hex: string): Rgb {
   const n = parseInt(hex.slice(1), 16);
@@ -19,7 +20,7 @@ function hexRgb(hex: string): Rgb {
 }
 
 export interface Tagging {
-  /** Points coloured by their first tag (in tag order), untagged ones grey; null until loaded. */
+  /** Points coloured by their tag (rows with several in one shared colour), untagged ones grey; null until loaded. */
   model(): ColourModel | null;
 }
 
@@ -35,24 +36,48 @@ export function createTagging(opts: {
   let tags: Tag[] = [];
   let current: ColourModel | null = null;
 
+  /**
+   * Each tag's legend count is every row carrying it, so a row with several tags counts under each of them.
+   * A row with one tag takes that tag's colour; a row with several takes the "several tags" colour (one
+   * colour per point, and no tag silently wins) and stays lit while any of its tags is shown.
+   */
   function build(rows: number[][]): ColourModel {
-    // Uint8 codes: 255 tags per map is far beyond what a legend can show anyway.
-    const codes = new Uint8Array(points.length);
-    const shown = tags.slice(0, 254);
-    const none = shown.length;
-    codes.fill(none);
-    const counts = new Array<number>(none + 1).fill(0);
-    // Later tags first, so a row with several tags ends up in its first tag's colour.
-    for (let t = shown.length - 1; t >= 0; t--) {
+    // Uint8 codes: 253 tags per map is far beyond what a legend can show anyway.
+    const shown = tags.slice(0, 253);
+    const severalCode = shown.length;
+    const none = shown.length + 1;
+    const codes = new Uint8Array(points.length).fill(none);
+    const tagCounts = new Array<number>(shown.length).fill(0);
+    // Rows with a second tag, with every tag they have.
+    const of = new Map<number, number[]>();
+    for (let t = 0; t < shown.length; t++) {
       for (const id of rows[t]) {
         const i = points.idToIndex.get(id);
-        if (i !== undefined) codes[i] = t;
+        if (i === undefined) continue;
+        tagCounts[t]++;
+        const code = codes[i];
+        if (code === none) codes[i] = t;
+        else if (code === severalCode) of.get(i)?.push(t);
+        else {
+          codes[i] = severalCode;
+          of.set(i, [code, t]);
+        }
       }
     }
-    for (const c of codes) counts[c]++;
-    const entries: LegendEntry[] = shown.map((t, k) => ({ key: tagKey(t.id), label: t.name, count: counts[k], color: hexRgb(t.colour) }));
-    entries.push({ key: EMPTY, label: '(untagged)', count: counts[none], color: UNTAGGED });
-    return { kind: 'category', column: TAGS_KEY, codes, entries };
+    let untagged = 0;
+    for (const c of codes) if (c === none) untagged++;
+    const entries: LegendEntry[] = shown.map((t, k) => ({ key: tagKey(t.id), label: t.name, count: tagCounts[k], color: hexRgb(t.colour) }));
+    if (of.size === 0) {
+      // No row has two tags: no "several tags" entry, and untagged rows move up into its place.
+      for (let i = 0; i < codes.length; i++) if (codes[i] === none) codes[i] = severalCode;
+      entries.push({ key: EMPTY, label: '(untagged)', count: untagged, color: UNTAGGED });
+      return { kind: 'category', column: TAGS_KEY, codes, entries };
+    }
+    entries.push({ key: SEVERAL, label: 'several tags', count: of.size, color: SEVERAL_COLOUR });
+    entries.push({ key: EMPTY, label: '(untagged)', count: untagged, color: UNTAGGED });
+    const several = { code: severalCode, of: new Map([...of].map(([i, list]) => [i, Uint8Array.from(list)])) };
+    const note = 'A row with several tags counts under each of them and is drawn in the "several tags" colour.';
+    return { kind: 'category', column: TAGS_KEY, codes, entries, several, note };
   }
 
   async function load(): Promise<void> {
@@ -98,6 +123,10 @@ export function createTagging(opts: {
       }
       await load();
     },
+  });
+  // A new selection (or none) makes the last "Tagged n rows." stale.
+  store.subscribe((state, prev) => {
+    if (state.selection !== prev.selection) view.message('');
   });
   void load();
   return { model: () => current };

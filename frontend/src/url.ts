@@ -1,6 +1,7 @@
 // The URL is a view of the map: camera, search, selected row, colour-by, hidden entries, topic and range filters, so a copied link reopens that view.
 
 import type { SearchParams } from './api';
+import { TAGS_KEY } from './colouring';
 import type { Range } from './state';
 
 export interface Camera {
@@ -14,7 +15,8 @@ export interface UrlView {
   search: SearchParams | null;
   selectedId: number | null;
   camera: Camera | null;
-  /** Column the map is coloured by; null: by topic. */
+  /** Column the map is coloured by (TAGS_KEY: by tag); null: by topic. c=<column>, or ct=1 for tags, a
+   * parameter of its own so that it can never be read as a column of that name. */
   colorBy: string | null;
   /** Topic the map is filtered to. */
   topic: number | null;
@@ -23,6 +25,8 @@ export interface UrlView {
   /** Range filters: f=<column>:<from>:<to> each (an end empty when open); fh=1 hides what they leave out. */
   ranges: Map<string, Range>;
   hideFiltered: boolean;
+  /** The link is in an older form (c=%00tags) and is worth writing again in the current one. */
+  outdated: boolean;
 }
 
 function parseRanges(raw: string[]): Map<string, Range> {
@@ -44,6 +48,12 @@ function parseCamera(raw: string | null): Camera | null {
   const parts = raw.split(',').map(Number);
   if (parts.length !== 3 || !parts.every(Number.isFinite)) return null;
   return { x: parts[0], y: parts[1], zoom: parts[2] };
+}
+
+function readColorBy(params: URLSearchParams): string | null {
+  if (params.get('ct') === '1') return TAGS_KEY;
+  // Links made before ct=1 carried the internal key itself, c=%00tags; they still colour by tag.
+  return params.get('c') || null;
 }
 
 export function readUrl(raw: string = window.location.search): UrlView {
@@ -68,15 +78,16 @@ export function readUrl(raw: string = window.location.search): UrlView {
     search: search && (search.mode !== 'similar' || /^\d+$/.test(search.q)) ? search : null,
     selectedId,
     camera: parseCamera(params.get('v')),
-    colorBy: params.get('c') || null,
+    colorBy: readColorBy(params),
     topic: topic !== null && /^\d+$/.test(topic) ? Number(topic) : null,
     hidden: params.getAll('h'),
     ranges: parseRanges(params.getAll('f')),
     hideFiltered: params.get('fh') === '1',
+    outdated: params.get('c') === TAGS_KEY,
   };
 }
 
-export function writeUrl(view: UrlView): void {
+export function writeUrl(view: Omit<UrlView, 'outdated'>): void {
   const params = new URLSearchParams(window.location.search);
   const set = (key: string, value: string | null) => (value === null ? params.delete(key) : params.set(key, value));
   const s = view.search;
@@ -86,7 +97,8 @@ export function writeUrl(view: UrlView): void {
   set('k', s && s.k !== 10 ? String(s.k) : null);
   set('th', s && s.threshold !== null ? String(s.threshold) : null);
   set('p', view.selectedId === null ? null : String(view.selectedId));
-  set('c', view.colorBy);
+  set('c', view.colorBy === TAGS_KEY ? null : view.colorBy);
+  set('ct', view.colorBy === TAGS_KEY ? '1' : null);
   set('t', view.topic === null ? null : String(view.topic));
   // One h= per hidden entry: values are user data and may hold any separator.
   params.delete('h');

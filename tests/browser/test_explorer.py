@@ -4,10 +4,21 @@ import math
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser.conftest import ConsoleErrors
-from tests.browser.mapview import CAMERA, GO, PYTHON, RUST, mean_colour_at, nearest, open_map, pixels
+from tests.browser.mapview import (
+    CAMERA,
+    GO,
+    PYTHON,
+    RUST,
+    mean_colour_at,
+    nearest,
+    open_map,
+    pixels,
+    screen_at,
+    view_query,
+)
 from tests.synthetic_map import FINE, create_synthetic_map
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -125,6 +136,65 @@ def test_topic_labels_change_level_with_zoom_never_collide_and_the_topic_tree_fi
     page.click("#topic-clear")
     expect(page.locator("#filter-count")).to_have_text("240 of 240 points")
     page.wait_for_function("!new URLSearchParams(location.search).has('t')")
+    assert console_errors == []
+
+
+def test_clicking_a_topic_label_zooms_into_that_topic_without_filtering_the_map(
+    page: Page, live_server: object, console_errors: ConsoleErrors
+) -> None:
+    synthetic = create_synthetic_map()
+    open_map(page, str(live_server.url), synthetic, view_query())  # type: ignore[attr-defined]
+    root = page.locator("#map-root")
+    expect(root).to_have_attribute("data-label-level", "broad")
+    # "infrastructure" (broad topic 10) sits at the middle of fine topics 4 and 5: (42.5, -27.5).
+    page.mouse.move(*screen_at(page, 42.5, -27.5))
+    page.mouse.click(*screen_at(page, 42.5, -27.5))
+    moved = "(() => { const v = new URLSearchParams(location.search).get('v');"
+    page.wait_for_function(moved + " return v && Math.abs(+v.split(',')[0] - 42.5) < 1.5; })()")
+    x, y, zoom = camera_of(page)
+    assert abs(y + 27.5) < 1.5 and zoom > CAMERA[2] + 1
+    # Zoomed in, the finer labels take over; nothing was filtered and no row was opened.
+    expect(root).not_to_have_attribute("data-label-level", "broad")
+    expect(page.locator("#filter-count")).to_have_text("240 of 240 points")
+    expect(page.locator("#details")).to_be_hidden()
+    assert console_errors == []
+
+
+def test_clicking_a_point_shows_its_details_in_view_at_1280_by_720(
+    page: Page, live_server: object, console_errors: ConsoleErrors
+) -> None:
+    synthetic = create_synthetic_map()
+    open_map(page, str(live_server.url), synthetic, view_query())  # type: ignore[attr-defined]
+    # Row 40 is topic 1's first point, at its centre less (0.9, 0.9).
+    (x, y), _, _ = FINE[1]
+    page.mouse.move(*screen_at(page, x - 0.9, y - 0.9))
+    expect(page.locator("#tooltip")).to_be_visible()
+    page.mouse.click(*screen_at(page, x - 0.9, y - 0.9))
+    details = page.locator("#details")
+    expect(details).to_be_visible()
+    expect(details.locator(".detail-text")).to_contain_text("data frames and arrays #")
+    # Without scrolling the side panel: the row's text and its neighbours' heading are on screen.
+    expect(details.locator(".detail-text")).to_be_in_viewport()
+    expect(details.locator("h2")).to_be_in_viewport()
+    assert console_errors == []
+
+
+def test_while_the_points_load_the_map_says_how_many_are_coming_and_the_note_goes_once_drawn(
+    page: Page, live_server: object, console_errors: ConsoleErrors
+) -> None:
+    synthetic = create_synthetic_map()
+    held: list[Route] = []
+    # Hold the points payload back until the test has seen the loading note.
+    page.route("**/points", lambda route: held.append(route))
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/maps/{synthetic.dataset.id}")  # type: ignore[attr-defined]
+    loading = page.locator("#map-loading")
+    expect(loading).to_be_visible()
+    expect(loading).to_contain_text("Loading 240 points")
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_selector("body[data-map-ready='1']")
+    expect(loading).to_be_hidden()
     assert console_errors == []
 
 

@@ -101,6 +101,9 @@ def test_similar_to_a_clicked_point_lists_its_neighbours_and_a_threshold_keeps_o
     other.close()
     other = page.context.new_page()
     open_map(other, base, synthetic, f"?m=similar&q={row}&k=200&th=0.999")
-    expect(other.locator("#search-message")).to_have_text("No matches.")
+    # An empty list says why, and how to widen it.
+    expect(other.locator("#search-message")).to_have_text(
+        'No matches with a score of at least 0.999; lower or empty "Min score" to see more.'
+    )
     other.close()
     assert console_errors == []

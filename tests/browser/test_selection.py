@@ -5,9 +5,11 @@ import csv
 import io
 import math
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pyarrow.parquet as pq
 import pytest
+from django.db import connection
 from playwright.sync_api import Page, expect
 
 from maps import teams
@@ -40,6 +42,9 @@ def test_a_box_drag_selects_exactly_the_points_inside_it_and_dims_the_rest(
     # Topic 0's 40 points sit within ±1 unit of (-40, 20); nothing else is near.
     drag(page, [(-43, 23), (-37, 17)])
     expect(page.locator("#selection-count")).to_have_text("40 points selected")
+    # At 1280×720 the summary and the tag form show without scrolling the side panel.
+    expect(page.locator("#selection-count")).to_be_in_viewport()
+    expect(page.locator("#tag-form")).to_be_in_viewport()
     expect(page.locator("#map-root")).to_have_attribute("data-selection-count", "40")
     topics = page.locator("#selection-topics li").evaluate_all(
         "items => items.map(li => [li.textContent, li.dataset.count])"
@@ -121,6 +126,7 @@ def test_tagging_a_selection_stores_the_tag_for_every_visitor_and_colouring_by_i
     expect(page.locator("#selection")).to_be_hidden()
     tag.locator(".tag-show").click()
     expect(page.locator("#color-by")).to_have_value("\u0000tags")
+    page.wait_for_function("new URLSearchParams(location.search).get('ct') === '1'")
     expect(page.locator("#filter-count")).to_have_text("40 of 240 points")
     legend = page.locator("#legend li").evaluate_all("items => items.map(li => [li.textContent, li.className])")
     assert legend == [["<b>review</b>40", ""], ["(untagged)200", "off"]]
@@ -143,6 +149,133 @@ def test_tagging_a_selection_stores_the_tag_for_every_visitor_and_colouring_by_i
     other.locator("#tag-list li .tag-delete").click()
     expect(other.locator("#tag-list li")).to_have_count(0)
     colleagues.close()
+    assert console_errors == []
+
+
+def test_a_drag_selects_only_the_points_the_filters_show(
+    page: Page, live_server: object, console_errors: ConsoleErrors
+) -> None:
+    synthetic = create_synthetic_map()
+    # Stars 100..299 keep topics 1 and 2; python hidden in the legend leaves topic 2 alone (40 rows).
+    query = view_query() + "&f=stars:100:299&c=lang&h=python"
+    open_map(page, str(live_server.url), synthetic, query)  # type: ignore[attr-defined]
+    expect(page.locator("#filter-count")).to_have_text("40 of 240 points")
+    page.keyboard.press("b")
+    # Topics 0 and 1 (python, dimmed): nothing shown inside, so nothing is selected.
+    drag(page, [(-43, 23), (-37, -23)])
+    expect(page.locator("#selection")).to_be_hidden()
+    # Topics 2 and 3: only topic 2 passes the stars range.
+    drag(page, [(17, 21), (24, 14)])
+    expect(page.locator("#selection-count")).to_have_text("40 points selected")
+    ids = page.locator("#selection-topics li").evaluate_all("items => items.map(li => li.dataset.topicId)")
+    assert ids == ["2"]
+    # Tagging tags exactly those rows.
+    page.fill("#tag-name", "shown only")
+    page.click("#tag-form button[type=submit]")
+    expect(page.locator("#tag-message")).to_have_text("Tagged 40 rows.")
+    assert console_errors == []
+
+
+SEVERAL_COLOUR = (80, 80, 88)
+SECOND_COLOUR = (32, 96, 192)
+UNTAGGED = (205, 205, 205)
+
+
+def tag_selection(page: Page, name: str, colour: str, rows: int) -> None:
+    page.fill("#tag-name", name)
+    page.fill("#tag-colour", colour)
+    page.click("#tag-form button[type=submit]")
+    expect(page.locator("#tag-message")).to_have_text(f"Tagged {rows} rows.")
+
+
+def test_a_row_with_several_tags_counts_under_each_tag_and_is_drawn_in_the_several_tags_colour(
+    page: Page, live_server: object, console_errors: ConsoleErrors
+) -> None:
+    synthetic = create_synthetic_map()
+    open_map(page, str(live_server.url), synthetic, view_query())  # type: ignore[attr-defined]
+    page.keyboard.press("b")
+    drag(page, [(-43, 23), (-37, 17)])
+    expect(page.locator("#selection-count")).to_have_text("40 points selected")
+    tag_selection(page, "first", "#e4572e", 40)
+    # Topics 0 and 1: topic 0's rows now carry both tags.
+    drag(page, [(-43, 23), (-37, -23)])
+    expect(page.locator("#selection-count")).to_have_text("80 points selected")
+    # The last "Tagged 40 rows." was about the previous selection.
+    expect(page.locator("#tag-message")).to_be_hidden()
+    tag_selection(page, "second", "#2060c0", 80)
+    page.keyboard.press("Escape")
+    expect(page.locator("#selection")).to_be_hidden()
+
+    page.select_option("#color-by", label="Tags")
+    expect(page.locator("#legend li")).to_have_count(4)
+    legend = page.locator("#legend li").evaluate_all("items => items.map(li => [li.textContent, li.className])")
+    # Every tag counts all of its rows; the several-tags entry says how many rows have more than one.
+    assert legend == [["first40", ""], ["second80", ""], ["several tags40", ""], ["(untagged)160", ""]]
+    expect(page.locator("#legend .legend-note")).to_contain_text("counts under each of them")
+    expect(page.locator("#filter-count")).to_have_text("240 of 240 points")
+    page.wait_for_timeout(300)
+    image = pixels(page)
+    named = {"several": SEVERAL_COLOUR, "first": TAG_COLOUR, "second": SECOND_COLOUR, "untagged": UNTAGGED}
+    assert nearest(mean_colour_at(page, image, *FINE[0][0], CAMERA), named) == "several"
+    assert nearest(mean_colour_at(page, image, *FINE[1][0], CAMERA), named) == "second"
+    assert nearest(mean_colour_at(page, image, *FINE[4][0], CAMERA), named) == "untagged"
+
+    # Showing one tag lights every row that carries it, those with other tags as well.
+    page.locator("#tag-list li .tag-show", has_text="first").click()
+    expect(page.locator("#filter-count")).to_have_text("40 of 240 points")
+    page.locator("#tag-list li .tag-show", has_text="second").click()
+    expect(page.locator("#filter-count")).to_have_text("80 of 240 points")
+    page.wait_for_timeout(300)
+    image = pixels(page)
+    assert nearest(mean_colour_at(page, image, *FINE[0][0], CAMERA), {**named, "bg": (255, 255, 255)}) == "several"
+    # Hiding the several-tags entry leaves the rows with one tag.
+    page.locator("#legend li", has_text="several tags").click()
+    expect(page.locator("#filter-count")).to_have_text("40 of 240 points")
+    assert console_errors == []
+
+
+def test_colouring_by_tag_is_its_own_link_parameter_and_never_a_column_called_tags(
+    page: Page, live_server: object, console_errors: ConsoleErrors
+) -> None:
+    synthetic = create_synthetic_map()
+    # The file has a column called "tags" too.
+    dataset = synthetic.dataset
+    dataset.columns = [*dataset.columns, "tags"]
+    dataset.save(update_fields=["columns"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE maps_point SET fields = fields || jsonb_build_object('tags', "
+            "CASE WHEN row_id < 120 THEN 'alpha' ELSE 'beta' END) WHERE dataset_id = %s",
+            [dataset.id],
+        )
+    base = str(live_server.url)  # type: ignore[attr-defined]
+    open_map(page, base, synthetic, view_query() + "&c=tags")
+    expect(page.locator("#color-by")).to_have_value("tags")
+    expect(page.locator("#legend li[data-key='alpha']")).to_have_attribute("data-count", "120")
+
+    page.select_option("#color-by", label="Tags")
+    page.wait_for_function("new URLSearchParams(location.search).get('ct') === '1'")
+    query = parse_qs(urlparse(page.url).query)
+    assert "c" not in query and query["ct"] == ["1"]
+    expect(page.locator("#legend li")).to_have_count(1)
+    expect(page.locator("#legend li")).to_have_text("(untagged)240")
+
+    # The link reopens coloured by tag; choosing the column again is c=tags.
+    other = page.context.new_page()
+    open_map(other, base, synthetic, "?" + page.url.split("?", 1)[1])
+    expect(other.locator("#color-by")).to_have_value("\u0000tags")
+    other.select_option("#color-by", "tags")
+    other.wait_for_function("new URLSearchParams(location.search).get('c') === 'tags'")
+    assert "ct" not in parse_qs(urlparse(other.url).query)
+    other.close()
+
+    # A link from before ct= (c=%00tags) still colours by tag, and is rewritten to the new form.
+    old = page.context.new_page()
+    open_map(old, base, synthetic, view_query() + "&c=%00tags")
+    expect(old.locator("#color-by")).to_have_value("\u0000tags")
+    old.wait_for_function("new URLSearchParams(location.search).get('ct') === '1'")
+    assert "c" not in parse_qs(urlparse(old.url).query)
+    old.close()
     assert console_errors == []
 
 
@@ -178,4 +311,42 @@ def test_exporting_downloads_exactly_the_lit_rows_as_csv_and_parquet(
     table = pq.read_table(path)
     assert table.column("row_id").to_pylist() == list(range(80, 160))
     assert table.column("stars").to_pylist() == [synthetic.fields[r]["stars"] for r in range(80, 160)]
+    assert console_errors == []
+
+
+def test_hiding_what_filters_leave_out_hides_the_points_outside_a_selection_and_they_cannot_be_hovered(
+    page: Page, live_server: object, console_errors: ConsoleErrors
+) -> None:
+    synthetic = create_synthetic_map()
+    # fh=1: filtered-out points vanish rather than dim.
+    open_map(page, str(live_server.url), synthetic, view_query() + "&fh=1")  # type: ignore[attr-defined]
+    page.keyboard.press("b")
+    drag(page, [(-43, 23), (-37, 17)])
+    expect(page.locator("#selection-count")).to_have_text("40 points selected")
+    expect(page.locator("#filter-count")).to_have_text("40 of 240 points")
+    page.wait_for_timeout(300)
+    image = pixels(page)
+    lit = nearest(mean_colour_at(page, image, *FINE[0][0], CAMERA), {"lit": (31, 119, 180), "bg": (255, 255, 255)})
+    assert lit == "lit"
+    # Every other cluster is gone: not a faint dot left where it was.
+    for topic in (1, 2, 4, 5):
+        assert mean_colour_at(page, image, *FINE[topic][0], CAMERA).min() > 253, topic
+
+    # A hidden point is not there to hover or click; a selected one is.
+    page.keyboard.press("b")
+    (x1, y1), _, _ = FINE[1]
+    page.mouse.move(*screen_at(page, x1 - 0.9, y1 - 0.9))
+    page.wait_for_timeout(400)
+    expect(page.locator("#tooltip")).to_be_hidden()
+    (x0, y0), _, _ = FINE[0]
+    page.mouse.move(*screen_at(page, x0 - 0.9, y0 - 0.9))
+    expect(page.locator("#tooltip")).to_be_visible()
+    expect(page.locator("#tooltip")).to_contain_text("http clients and servers #")
+
+    # Back to dimming: the rest of the map shows again, faintly, and can be hovered.
+    page.click("#filters summary")
+    page.uncheck("#filter-hide")
+    page.wait_for_timeout(300)
+    image = pixels(page)
+    assert mean_colour_at(page, image, *FINE[1][0], CAMERA).min() < 253
     assert console_errors == []

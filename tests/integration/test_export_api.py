@@ -3,10 +3,12 @@
 import csv
 import io
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from django.test import Client
 
+from maps import export as export_module
 from maps.models import Point
 from tests.synthetic_map import create_synthetic_map
 
@@ -15,6 +17,12 @@ pytestmark = pytest.mark.django_db
 
 def export(client: Client, dataset_id: object, body: object) -> object:
     return client.post(f"/api/v1/datasets/{dataset_id}/export", body, content_type="application/json")
+
+
+def body_of(response: object) -> bytes:
+    """A download is streamed: its bytes are the chunks joined."""
+    assert response.streaming  # type: ignore[attr-defined]
+    return b"".join(response.streaming_content)  # type: ignore[attr-defined]
 
 
 def test_a_csv_export_holds_the_asked_rows_in_row_order_with_every_column_and_formulas_neutralised(
@@ -27,7 +35,7 @@ def test_a_csv_export_holds_the_asked_rows_in_row_order_with_every_column_and_fo
     assert response.status_code == 200  # type: ignore[attr-defined]
     assert response["Content-Type"] == "text/csv; charset=utf-8"  # type: ignore[index]
     assert response["Content-Disposition"] == 'attachment; filename="my_map-3-rows.csv"'  # type: ignore[index]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))  # type: ignore[attr-defined]
+    rows = list(csv.DictReader(io.StringIO(body_of(response).decode("utf-8"))))
     assert list(rows[0]) == ["row_id", "summary", "lang", "stars", "released", "maybe"]
     assert [r["row_id"] for r in rows] == ["0", "7", "41"]
     assert rows[1]["summary"] == "'=1+2 looks like a formula"
@@ -47,8 +55,32 @@ def test_a_parquet_export_keeps_every_field_verbatim(client: Client) -> None:
     Point.objects.filter(dataset=synthetic.dataset, row_id=7).update(fields=fields)
     response = export(client, synthetic.dataset.id, {"rows": [7, 41], "format": "parquet"})
     assert response.status_code == 200  # type: ignore[attr-defined]
-    table = pq.read_table(io.BytesIO(response.content))  # type: ignore[attr-defined]
+    table = pq.read_table(io.BytesIO(body_of(response)))
     assert table.to_pylist() == [{"row_id": 7, **fields}, {"row_id": 41, **synthetic.fields[41]}]
+
+
+def test_a_big_export_is_streamed_a_batch_of_rows_at_a_time(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows are read and sent a batch at a time (a Parquet row group each), never the whole file at once."""
+    monkeypatch.setattr(export_module, "BATCH_ROWS", 50)
+    synthetic = create_synthetic_map()
+    Point.objects.filter(dataset=synthetic.dataset, row_id=3).update(fields=dict(synthetic.fields[3], stars="-1+1"))
+    rows = list(range(240))
+    response = export(client, synthetic.dataset.id, {"rows": rows, "format": "csv"})
+    chunks = list(response.streaming_content)  # type: ignore[attr-defined]
+    # The header, one chunk per batch of 50 rows (5 batches), then what is left (nothing).
+    assert len(chunks) >= 5
+    lines = list(csv.DictReader(io.StringIO(b"".join(chunks).decode("utf-8"))))
+    assert [int(r["row_id"]) for r in lines] == rows
+    assert lines[3]["stars"] == "'-1+1"
+
+    response = export(client, synthetic.dataset.id, {"rows": rows, "format": "parquet"})
+    parquet = pq.ParquetFile(io.BytesIO(body_of(response)))
+    assert parquet.metadata.num_row_groups == 5
+    table = parquet.read()
+    assert table.column("row_id").to_pylist() == rows
+    # One column, one type over every row group: "stars" mixes numbers with one string, so it is JSON text.
+    assert table.schema.field("stars").type == pa.string()
+    assert table.column("stars").to_pylist()[:4] == [str(synthetic.fields[i]["stars"]) for i in range(3)] + ['"-1+1"']
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,12 @@ function fieldValue(v: unknown): string {
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
+/** Bring the panel into view inside the scrolling side panel (no page scroll, no animation). */
+function reveal(el: HTMLElement): void {
+  el.hidden = false;
+  el.scrollIntoView({ block: 'nearest' });
+}
+
 export function createDetails(
   el: HTMLElement,
   onPick: (rowId: number) => void,
@@ -48,7 +54,7 @@ export function createDetails(
       similar.addEventListener('click', () => onSimilar(d.id));
       el.replaceChildren(heading(d.id), text, similar, table);
       el.dataset.rowId = String(d.id);
-      el.hidden = false;
+      reveal(el);
     },
     showNeighbors(rowId, neighbors) {
       if (el.dataset.rowId !== String(rowId)) return;
@@ -72,7 +78,7 @@ export function createDetails(
       const p = document.createElement('p');
       p.textContent = 'Loading…';
       el.replaceChildren(p);
-      el.hidden = false;
+      reveal(el);
     },
     error(message) {
       const p = document.createElement('p');

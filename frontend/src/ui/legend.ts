@@ -64,6 +64,12 @@ export function createLegend(el: HTMLElement, onToggle: (key: string) => void): 
         list.append(li);
       }
       el.append(list);
+      if (model.note) {
+        const note = document.createElement('p');
+        note.className = 'legend-note muted';
+        note.textContent = model.note;
+        el.append(note);
+      }
     },
   };
 }

@@ -9,7 +9,8 @@ export interface SearchCallbacks {
 }
 
 export interface SearchView {
-  showResults(results: SearchResult[]): void;
+  /** The ranked results; `threshold` (the lowest score asked for) explains an empty list. */
+  showResults(results: SearchResult[], threshold?: number | null): void;
   showMessage(text: string): void;
   setBusy(busy: boolean): void;
   markActive(rowId: number | null): void;
@@ -53,8 +54,10 @@ export function createSearch(
   };
 
   return {
-    showResults(results) {
-      setMessage(results.length ? '' : 'No matches.');
+    showResults(results, threshold = null) {
+      const none =
+        threshold === null ? 'No matches.' : `No matches with a score of at least ${threshold}; lower or empty "Min score" to see more.`;
+      setMessage(results.length ? '' : none);
       list.replaceChildren(...results.map((r) => resultItem(r)));
       list.hidden = results.length === 0;
     },

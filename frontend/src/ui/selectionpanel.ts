@@ -32,6 +32,8 @@ export function createSelectionPanel(el: HTMLElement, onClear: () => void): Sele
         }),
       );
       el.hidden = false;
+      // The side panel may be scrolled down (the topic tree); bring the new selection's summary into view.
+      el.scrollIntoView({ block: 'nearest' });
     },
     hide() {
       el.hidden = true;
