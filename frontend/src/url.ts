@@ -1,7 +1,10 @@
 // The URL is a view of the map: camera, search, selected row, colour-by, hidden entries, topic and range filters, so a copied link reopens that view.
 
 import type { SearchParams } from './api';
-import { TAGS_KEY } from './colouring';
+import { EMPTY, OTHER, SEVERAL, TAGS_KEY } from './colouring';
+
+/** Legend entries that are not a value of the column, by their name in links (hx=). */
+const SPECIAL_ENTRIES = new Set([EMPTY, OTHER, SEVERAL].map((key) => key.slice(1)));
 import type { Range } from './state';
 
 export interface Camera {
@@ -20,7 +23,7 @@ export interface UrlView {
   colorBy: string | null;
   /** Topic the map is filtered to. */
   topic: number | null;
-  /** Legend entries (categories, tags) dimmed. */
+  /** Legend entries (categories, tags) dimmed: h=<value> each, hx=empty|other|several for the legend's own. */
   hidden: string[];
   /** Range filters: f=<column>:<from>:<to> each (an end empty when open); fh=1 hides what they leave out. */
   ranges: Map<string, Range>;
@@ -80,7 +83,7 @@ export function readUrl(raw: string = window.location.search): UrlView {
     camera: parseCamera(params.get('v')),
     colorBy: readColorBy(params),
     topic: topic !== null && /^\d+$/.test(topic) ? Number(topic) : null,
-    hidden: params.getAll('h'),
+    hidden: [...params.getAll('h'), ...params.getAll('hx').filter((k) => SPECIAL_ENTRIES.has(k)).map((k) => `\u0000${k}`)],
     ranges: parseRanges(params.getAll('f')),
     hideFiltered: params.get('fh') === '1',
     outdated: params.get('c') === TAGS_KEY,
@@ -100,9 +103,14 @@ export function writeUrl(view: Omit<UrlView, 'outdated'>): void {
   set('c', view.colorBy === TAGS_KEY ? null : view.colorBy);
   set('ct', view.colorBy === TAGS_KEY ? '1' : null);
   set('t', view.topic === null ? null : String(view.topic));
-  // One h= per hidden entry: values are user data and may hold any separator.
+  // One h= per hidden entry: values are user data and may hold any separator. The legend's own entries
+  // ("(empty)", "other", "several tags") are hx=<name>, so a value of that name never collides with them.
   params.delete('h');
-  for (const key of view.hidden) params.append('h', key);
+  params.delete('hx');
+  for (const key of view.hidden) {
+    if (key.startsWith('\u0000')) params.append('hx', key.slice(1));
+    else params.append('h', key);
+  }
   params.delete('f');
   for (const [column, r] of view.ranges) params.append('f', `${column}:${r.lo ?? ''}:${r.hi ?? ''}`);
   set('fh', view.hideFiltered ? '1' : null);
