@@ -55,7 +55,13 @@ def check_embed_backend(app_configs: Sequence[Any] | None, **kwargs: Any) -> lis
     try:
         configured_backend()
     except ValueError as exc:
-        return [Error(str(exc), hint="Leave ATLAS_EMBED_BACKEND empty for torch, the default.", id="atlas.E004")]
+        return [
+            Error(
+                str(exc),
+                hint="Set ATLAS_EMBED_BACKEND to torch, onnx or onnx-int8, or leave it empty for onnx, the default.",
+                id="atlas.E004",
+            )
+        ]
     return []
 
 

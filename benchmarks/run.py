@@ -85,11 +85,13 @@ def build_once(path: Path) -> dict[str, Any]:
 
 def baseline_embed_seconds(path: Path) -> float:
     """sentence-transformers' plain `encode` with its defaults, as peers call it."""
-    from workers.models import get_encoder
+    from sentence_transformers import SentenceTransformer
+
+    from workers.embedding import find_spec
 
     with path.open(newline="", encoding="utf-8") as handle:
         texts = [row["summary"] for row in csv.DictReader(handle)]
-    model = get_encoder("all-MiniLM-L6-v2")._model
+    model = SentenceTransformer(find_spec("all-MiniLM-L6-v2").locate())
     started = time.monotonic()
     model.encode(texts, show_progress_bar=False)
     return time.monotonic() - started

@@ -2,7 +2,10 @@
 one export per model kept under ATLAS_DATA_DIR, and a model ONNX cannot run stays on torch."""
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +18,7 @@ from workers.embedding.specs import find_spec
 
 TEXTS = ["the cat", "a river of stone", "dog", "the fish of the tree", "search query document bird", "zebra"]
 LONG = "cat dog fish bird tree river stone the a of " * 4
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -32,12 +36,26 @@ def test_onnx_fp32_gives_the_torch_vectors_for_every_request_option(model: str, 
     if "dimensionality" in options and model == "tiny-plain":
         options = {}
     texts = [*TEXTS, LONG]
-    torch_result = embed_texts(texts, model, **options)  # type: ignore[arg-type]
+    torch_encoder = get_encoder(model, backend="torch")
+    assert torch_encoder.backend == "torch"
+    torch_result = torch_encoder.embed(texts, **options)  # type: ignore[arg-type]
     onnx_encoder = get_encoder(model, backend="onnx")
     assert onnx_encoder.backend == "onnx"
-    onnx_vectors = onnx_encoder.embed(texts, **options).vectors  # type: ignore[arg-type]
-    np.testing.assert_allclose(onnx_vectors, torch_result.vectors, atol=1e-5)
-    assert onnx_encoder.embed(texts, **options).tokens == torch_result.total_tokens  # type: ignore[arg-type]
+    onnx_result = onnx_encoder.embed(texts, **options)  # type: ignore[arg-type]
+    np.testing.assert_allclose(onnx_result.vectors, torch_result.vectors, atol=1e-5)
+    assert onnx_result.tokens == torch_result.tokens
+
+
+def test_onnx_fp32_is_the_default_backend_and_torch_stays_one_setting_away(
+    tiny_models: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ATLAS_EMBED_BACKEND", raising=False)
+    assert configured_backend() == "onnx"
+    default = embed_texts(TEXTS, "tiny-plain")
+    np.testing.assert_allclose(default.vectors, get_encoder("tiny-plain", backend="onnx").encode(TEXTS), atol=0)
+    monkeypatch.setenv("ATLAS_EMBED_BACKEND", "torch")
+    assert get_encoder("tiny-plain").backend == "torch"
+    np.testing.assert_allclose(embed_texts(TEXTS, "tiny-plain").vectors, default.vectors, atol=1e-5)
 
 
 def test_onnx_int8_keeps_mean_cosine_to_torch_at_or_above_0_99() -> None:
@@ -62,7 +80,32 @@ def test_the_export_is_made_once_under_the_data_dir_and_reused(tiny_models: dict
     stamps = {f: f.stat().st_mtime_ns for f in files}
     OnnxEncoder(spec, str(tiny_models["tiny-plain"]), quantized=True)
     assert {f: f.stat().st_mtime_ns for f in files} == stamps
-    assert sorted((tmp_path / "models").iterdir()) == files  # no half-written files left behind
+    assert not list((tmp_path / "models").glob("*.part"))  # no half-written files left behind
+
+
+def test_workers_starting_at_once_export_one_file_and_all_read_it_whole(
+    tiny_models: dict[str, Path], tmp_path: Path
+) -> None:
+    # Three processes load the model at the same moment into an empty data folder, as the workers of a
+    # fresh install do: one exports, the others wait for it, and every one gets the same vectors.
+    script = (
+        "import json, sys; from workers.embedding import get_encoder;"
+        f"print(json.dumps(get_encoder('tiny-plain', backend='onnx').encode({TEXTS!r}).tolist()))"
+    )
+    env = {**os.environ, "ATLAS_DATA_DIR": str(tmp_path)}
+    children = [
+        subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    outputs = [child.communicate(timeout=300)[0] for child in children]
+    assert [child.returncode for child in children] == [0, 0, 0]
+    vectors = [np.array(json.loads(out.strip().splitlines()[-1])) for out in outputs]
+    reference = get_encoder("tiny-plain", backend="torch").encode(TEXTS)
+    for found in vectors:
+        np.testing.assert_allclose(found, reference, atol=1e-5)
+    exports = [f.name for f in (tmp_path / "models").glob("*.onnx")]
+    assert len(exports) == 1 and exports[0].startswith("tiny-plain-")
+    assert not list((tmp_path / "models").glob("*.part"))
 
 
 def test_a_model_the_onnx_backend_cannot_run_stays_on_torch(

@@ -4,12 +4,15 @@ Only the transformer is exported (input ids and mask in, last hidden state out);
 normalisation run in numpy (workers.embedding.onnx_encoder), so any mean-pooled model fits.
 """
 
+import fcntl
 import inspect
 import json
 import os
 import tempfile
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,22 +77,45 @@ def _max_tokens(transformer_dir: Path, st_config: dict[str, Any]) -> int:
 
 
 def onnx_file(spec: ModelSpec, path: str, layout: ModelLayout, quantized: bool) -> Path:
-    """The cached export for these exact weights, made now if missing (needs torch, only this once)."""
+    """The cached export for these exact weights, made now if missing (needs torch, only this once).
+
+    Threads of one process wait on a lock, other processes (several workers starting at once) on a file
+    lock next to the exports: the first exports, the others then find its file and read it.
+    """
     folder = artefact_dir()
     base = folder / f"{safe_name(spec.name)}-{fingerprint(path)}"
     fp32, int8 = base.with_suffix(".onnx"), Path(f"{base}-int8.onnx")
+    target = int8 if quantized else fp32
+    if target.exists():
+        return target
     with _export_lock:
-        if not fp32.exists():
+        try:
             folder.mkdir(parents=True, exist_ok=True)
-            _atomically(fp32, lambda tmp: _export(layout.transformer_dir, tmp))
-        if quantized and not int8.exists():
-            _atomically(int8, lambda tmp: _quantize(fp32, tmp))
-    return int8 if quantized else fp32
+            with _file_lock(Path(f"{base}.lock")):
+                if not fp32.exists():
+                    _atomically(fp32, lambda tmp: _export(layout.transformer_dir, tmp))
+                if quantized and not int8.exists():
+                    _atomically(int8, lambda tmp: _quantize(fp32, tmp))
+        except Exception as exc:
+            # ONNX is the default backend: a model that fails to export, or a data folder that cannot be
+            # written, still serves on torch (the registry falls back and logs this).
+            raise UnsupportedByOnnx(f"exporting {spec.name} to {folder} failed: {exc!r}") from exc
+    return target
+
+
+@contextmanager
+def _file_lock(lock_path: Path) -> Iterator[None]:
+    with lock_path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _atomically(target: Path, make: Any) -> None:
-    # Another process may export the same model at the same time: each writes its own file and the
-    # rename makes whichever finishes last the one everybody reads, never a half-written file.
+    # Written under a temporary name and renamed: a reader (or a process killed mid-export) never
+    # leaves or sees a half-written file under the real name.
     handle, tmp = tempfile.mkstemp(dir=target.parent, suffix=".onnx.part")
     os.close(handle)
     try:
