@@ -48,9 +48,10 @@ def started_processes(supervisor: subprocess.Popen[bytes], data_dir: Path) -> li
     return [*processes, psutil.Process(postmaster)]
 
 
-def interrupt(process: subprocess.Popen[bytes]) -> None:
+def interrupt(process: subprocess.Popen[bytes], log_path: Path) -> None:
     process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=60) == 0
+    code = process.wait(timeout=60)
+    assert code == 0, f"exit code {code} after Ctrl-C:\n{log_path.read_text(errors='replace')[-4000:]}"
 
 
 def sign_up_and_make_a_token(base: str) -> str:
@@ -102,7 +103,7 @@ def test_serve_starts_everything_stops_every_process_on_ctrl_c_and_keeps_the_dat
         with urllib.request.urlopen(request, timeout=30) as response:
             assert response.status == 201
     finally:
-        interrupt(first)
+        interrupt(first, log_path)
     gone, alive = psutil.wait_procs(processes, timeout=30)
     assert alive == [], f"left running after Ctrl-C: {[p.pid for p in alive]}"
 
@@ -114,7 +115,7 @@ def test_serve_starts_everything_stops_every_process_on_ctrl_c_and_keeps_the_dat
             names = response.read().decode()
         assert '"name": "kept"' in names
     finally:
-        interrupt(second)
+        interrupt(second, second_log_path)
 
 
 def test_external_service_urls_mean_nothing_embedded_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
