@@ -6,10 +6,11 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict
 from functools import wraps
-from typing import Any
+from typing import IO, Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse, QueryDict
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.utils.http import parse_etags
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,6 +22,7 @@ from maps import (
     export,
     health,
     layout,
+    payloads,
     queries,
     ratelimit,
     schemas,
@@ -32,7 +34,8 @@ from maps.errors import InvalidEmbeddingRequest, NotAuthenticated, RateLimited, 
 from maps.models import Dataset
 from workers.stages.mapping import RowMapping
 
-View = Callable[..., HttpResponse]
+# Views answer with a response built in memory or, for cached payloads, one streamed from a file.
+View = Callable[..., HttpResponseBase]
 
 
 def error_response(error: UserError) -> JsonResponse:
@@ -48,7 +51,7 @@ def user_errors(view: View) -> View:
     """Turn a UserError into its 4xx JSON answer, the same shape for every endpoint."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except UserError as error:
@@ -152,14 +155,21 @@ def rows(request: HttpRequest, dataset_id: str) -> HttpResponse:
 
 @require_GET
 @user_errors
-def points(request: HttpRequest, dataset_id: str) -> HttpResponse:
+def points(request: HttpRequest, dataset_id: str) -> HttpResponseBase:
     found = dataset_for(request, dataset_id, Need.VIEW)
     etag = queries.points_etag(found)
     # no-cache: the browser keeps the payload but asks each time, so a rebuilt map is never stale.
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         return HttpResponseNotModified(headers=headers)
-    return HttpResponse(queries.points_arrow(found), content_type=queries.ARROW_STREAM_TYPE, headers=headers)
+    return arrow_response(payloads.cached(found, etag, "points", lambda: queries.points_arrow(found)), headers)
+
+
+def arrow_response(payload: IO[bytes] | bytes, headers: dict[str, str]) -> HttpResponseBase:
+    """A cached payload is streamed from its file; one that could not be cached is sent from memory."""
+    if isinstance(payload, bytes):
+        return HttpResponse(payload, content_type=queries.ARROW_STREAM_TYPE, headers=headers)
+    return FileResponse(payload, content_type=queries.ARROW_STREAM_TYPE, headers=headers)
 
 
 @require_GET
@@ -170,14 +180,17 @@ def column_summaries(request: HttpRequest, dataset_id: str) -> HttpResponse:
 
 @require_GET
 @user_errors
-def column_values(request: HttpRequest, dataset_id: str, name: str) -> HttpResponse:
+def column_values(request: HttpRequest, dataset_id: str, name: str) -> HttpResponseBase:
     found = dataset_for(request, dataset_id, Need.VIEW)
     # Same revalidation as /points: values change only with a rebuild.
     etag = queries.points_etag(found)[:-1] + f'-{columns.name_tag(name)}"'
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         return HttpResponseNotModified(headers=headers)
-    return HttpResponse(columns.values_arrow(found, name), content_type=queries.ARROW_STREAM_TYPE, headers=headers)
+    # Checked before the cache, so only the dataset's own columns get a cached file.
+    name = columns.require_column(found, name)
+    payload = payloads.cached(found, etag, f"column-{name}", lambda: columns.values_arrow(found, name))
+    return arrow_response(payload, headers)
 
 
 @require_GET
@@ -272,7 +285,7 @@ def post_only(body: str) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method != "POST":
                 message = f"{request.path} takes POST with {body}, not {request.method}."
                 response = JsonResponse({"error": {"code": "method_not_allowed", "message": message}}, status=405)
