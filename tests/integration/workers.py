@@ -24,10 +24,13 @@ EMBED_QUEUE = "fault-embed"
 
 
 class Workers:
-    def __init__(self, log_dir: Path, redis_url: str = "", chunk_rows: int = 250) -> None:
+    def __init__(
+        self, log_dir: Path, redis_url: str = "", chunk_rows: int = 250, env: dict[str, str] | None = None
+    ) -> None:
         self.log_dir = log_dir
         self.redis_url = redis_url or os.environ["REDIS_URL"]
         self.chunk_rows = chunk_rows
+        self.env = env or {}
         self.processes: list[subprocess.Popen[bytes]] = []
 
     def start(self) -> subprocess.Popen[bytes]:
@@ -44,6 +47,7 @@ class Workers:
             ATLAS_TASK_VISIBILITY_TIMEOUT="10",
             ATLAS_WORKER_WARMUP="false",
             ATLAS_TORCH_THREADS="1",
+            **self.env,
         )
         with (self.log_dir / f"worker-{number}.log").open("wb") as log:
             process = subprocess.Popen(
@@ -94,17 +98,18 @@ class Workers:
         return finished
 
 
-def queued_dataset(path: Path) -> Dataset:
+def queued_dataset(path: Path, text_field: str = "summary", vector_field: str = "") -> Dataset:
     settings.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-    stored = settings.UPLOAD_DIR / f"{uuid.uuid4()}.csv"
+    stored = settings.UPLOAD_DIR / f"{uuid.uuid4()}{path.suffix}"
     stored.write_bytes(path.read_bytes())
     return Dataset.objects.create(
         workspace=default_workspace(),
         name=path.stem,
         source_filename=path.name,
         upload_path=str(stored),
-        text_field="summary",
-        columns=["name", "summary"],
+        text_field=text_field,
+        vector_field=vector_field,
+        columns=["name", "summary"] if text_field == "summary" else [text_field, vector_field],
         model_name=settings.EMBED_MODEL,
     )
 
