@@ -183,13 +183,14 @@ def column_summaries(request: HttpRequest, dataset_id: str) -> HttpResponse:
 def column_values(request: HttpRequest, dataset_id: str, name: str) -> HttpResponseBase:
     found = dataset_for(request, dataset_id, Need.VIEW)
     # Same revalidation as /points: values change only with a rebuild.
-    etag = queries.points_etag(found)[:-1] + f'-{columns.name_tag(name)}"'
+    build = queries.points_etag(found)
+    etag = build[:-1] + f'-{columns.name_tag(name)}"'
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         return HttpResponseNotModified(headers=headers)
     # Checked before the cache, so only the dataset's own columns get a cached file.
     name = columns.require_column(found, name)
-    payload = payloads.cached(found, etag, f"column-{name}", lambda: columns.values_arrow(found, name))
+    payload = payloads.cached(found, build, f"column-{name}", lambda: columns.values_arrow(found, name))
     return arrow_response(payload, headers)
 
 

@@ -36,10 +36,11 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def cached(dataset: Dataset, etag: str, name: str, make: Callable[[], bytes]) -> IO[bytes] | bytes:
-    """The payload `name` of the build `etag` names: an open file when it is (or now gets) cached, else the
-    bytes `make` returned (the folder could not be written, or the map changed while they were made)."""
-    build = folder_of(dataset.id) / _digest(etag)
+def cached(dataset: Dataset, build_etag: str, name: str, make: Callable[[], bytes]) -> IO[bytes] | bytes:
+    """The payload `name` of the build `build_etag` (the /points ETag) names: an open file when it is (or now
+    gets) cached, else the bytes `make` returned (the folder could not be written, or the map changed while
+    they were made). Every payload of one build shares its folder, so caching one never evicts another."""
+    build = folder_of(dataset.id) / _digest(build_etag)
     path = build / f"{_digest(name)}.arrow"
     with contextlib.suppress(FileNotFoundError):
         return path.open("rb")
