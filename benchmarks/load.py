@@ -76,9 +76,11 @@ def serve(port: int, log: Path) -> subprocess.Popen[bytes]:
 
 
 def upload_build(port: int, folder: Path) -> str:
-    """Upload BUILD_ROWS PyPI rows through the API (multipart, as the page does); returns the dataset id."""
+    """Upload BUILD_ROWS PyPI rows through the API (multipart, as a script would: with an API token of the
+    benchmark account); returns the dataset id."""
     import json
 
+    from benchmarks.accounts import bench_token
     from benchmarks.run import pypi_slice
 
     path = pypi_slice(BUILD_ROWS, folder)
@@ -93,7 +95,8 @@ def upload_build(port: int, folder: Path) -> str:
         ]
     )
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    conn.request("POST", "/api/v1/datasets", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}", "Authorization": f"Bearer {bench_token()}"}
+    conn.request("POST", "/api/v1/datasets", body, headers)
     response = conn.getresponse()
     answer = json.loads(response.read())
     assert response.status == 201, answer
