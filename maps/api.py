@@ -6,10 +6,11 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict
 from functools import wraps
-from typing import Any
+from typing import IO, Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.http import (
+    FileResponse,
     HttpRequest,
     HttpResponse,
     HttpResponseNotModified,
@@ -29,6 +30,7 @@ from maps import (
     export,
     health,
     layout,
+    payloads,
     queries,
     ratelimit,
     schemas,
@@ -40,6 +42,7 @@ from maps.errors import InvalidEmbeddingRequest, NotAuthenticated, RateLimited, 
 from maps.models import Dataset
 from workers.stages.mapping import RowMapping
 
+# Views answer with a response built in memory or, for cached payloads, one streamed from a file.
 View = Callable[..., HttpResponseBase]
 
 
@@ -160,14 +163,21 @@ def rows(request: HttpRequest, dataset_id: str) -> HttpResponse:
 
 @require_GET
 @user_errors
-def points(request: HttpRequest, dataset_id: str) -> HttpResponse:
+def points(request: HttpRequest, dataset_id: str) -> HttpResponseBase:
     found = dataset_for(request, dataset_id, Need.VIEW)
     etag = queries.points_etag(found)
     # no-cache: the browser keeps the payload but asks each time, so a rebuilt map is never stale.
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         return HttpResponseNotModified(headers=headers)
-    return HttpResponse(queries.points_arrow(found), content_type=queries.ARROW_STREAM_TYPE, headers=headers)
+    return arrow_response(payloads.cached(found, etag, "points", lambda: queries.points_arrow(found)), headers)
+
+
+def arrow_response(payload: IO[bytes] | bytes, headers: dict[str, str]) -> HttpResponseBase:
+    """A cached payload is streamed from its file; one that could not be cached is sent from memory."""
+    if isinstance(payload, bytes):
+        return HttpResponse(payload, content_type=queries.ARROW_STREAM_TYPE, headers=headers)
+    return FileResponse(payload, content_type=queries.ARROW_STREAM_TYPE, headers=headers)
 
 
 @require_GET
@@ -178,14 +188,18 @@ def column_summaries(request: HttpRequest, dataset_id: str) -> HttpResponse:
 
 @require_GET
 @user_errors
-def column_values(request: HttpRequest, dataset_id: str, name: str) -> HttpResponse:
+def column_values(request: HttpRequest, dataset_id: str, name: str) -> HttpResponseBase:
     found = dataset_for(request, dataset_id, Need.VIEW)
     # Same revalidation as /points: values change only with a rebuild.
-    etag = queries.points_etag(found)[:-1] + f'-{columns.name_tag(name)}"'
+    build = queries.points_etag(found)
+    etag = build[:-1] + f'-{columns.name_tag(name)}"'
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         return HttpResponseNotModified(headers=headers)
-    return HttpResponse(columns.values_arrow(found, name), content_type=queries.ARROW_STREAM_TYPE, headers=headers)
+    # Checked before the cache, so only the dataset's own columns get a cached file.
+    name = columns.require_column(found, name)
+    payload = payloads.cached(found, build, f"column-{name}", lambda: columns.values_arrow(found, name))
+    return arrow_response(payload, headers)
 
 
 @require_GET

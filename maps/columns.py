@@ -42,7 +42,8 @@ def _kind(distinct: int, present: int, numbers: int, dates: int) -> str:
     return "category"
 
 
-def _column(dataset: Dataset, name: str) -> str:
+def require_column(dataset: Dataset, name: str) -> str:
+    """The name of one of the dataset's columns, or a 404 that lists them."""
     if name not in dataset.columns:
         raise NotFound(
             f"Dataset {dataset.id} has no column {name!r}; its columns are: {', '.join(dataset.columns)}. "
@@ -71,7 +72,7 @@ def values_arrow(dataset: Dataset, name: str) -> bytes:
     Booleans are strings, so they colour as categories.
     """
     require_ready(dataset)
-    name = _column(dataset, name)
+    name = require_column(dataset, name)
     with connection.cursor() as cursor:
         cursor.execute(_VALUES_SQL, [name, name, uuid.UUID(str(dataset.id))])
         rows = cursor.fetchall()

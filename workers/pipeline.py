@@ -240,10 +240,41 @@ def sent_after_a_chunk(dataset_id: uuid.UUID) -> Next:
 def finish(dataset_id: uuid.UUID) -> Next:
     """Lay out, find topics and index the stored vectors, then mark the map ready."""
     with store.step_lock(dataset_id, FINISH_STEP):
-        if not store.is_running(dataset_id):
+        attempts = store.begin_finish(dataset_id)
+        if attempts is None:
             log.info("dataset %s: not running, nothing to finish", dataset_id)
             return Next()
+        if attempts > settings.BUILD_RETRIES + 1:
+            give_up_finishing(dataset_id, attempts - 1)
+            return Next()
         return guarded(dataset_id, Stage.LAYOUT, _finish)
+
+
+def give_up_finishing(dataset_id: uuid.UUID, stopped: int) -> None:
+    """Fail a build whose finishing step was started again and again: each time its worker died before the end
+    (the OOM killer, most often, on a map too big for the worker's memory); the task, acknowledged late, would
+    otherwise be delivered forever.
+
+    Its rows and vectors are complete at this point, yet they go, as with every failed build: the map never
+    finished, so it cannot be laid out again (a re-layout starts from a finished map and does not build the
+    search indexes), and the user's way forward is the same as for any failed build, a new upload. That costs
+    little: the embedding cache keeps the vectors by text, so a new build of the same file embeds almost nothing
+    and only its layout runs again, with the memory or the sample size the message asks for.
+    """
+    dataset = Dataset.objects.get(id=dataset_id)
+    rows = store.count_points(dataset_id)
+    sample = dataset.layout.get("sample_size", settings.LAYOUT_SAMPLE_SIZE)
+    times = f"{stopped} time{'s' * (stopped != 1)}"
+    log.error("dataset %s: finishing step started %d times, never finished", dataset_id, stopped + 1)
+    store.mark_failed(
+        dataset_id,
+        f"The map of {rows:,} rows could not be finished: the worker laying it out stopped {times} at the "
+        f"{dataset.stage} stage before the end, most likely killed for lack of memory. Check the workers' logs "
+        "for what stopped them; give the workers more memory, or fit the layout on fewer rows with a smaller "
+        f"sample_size layout parameter (this map's is {sample:,}; the default is ATLAS_LAYOUT_SAMPLE_SIZE). Then "
+        "upload the file again: its vectors come back from the embedding cache, so only the layout runs again.",
+    )
+    store.discard_partial(dataset_id)
 
 
 def _finish(run: Build) -> Next:

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import psycopg
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from maps.indexes import drop_search_indexes
@@ -74,6 +74,7 @@ def claim(dataset_id: uuid.UUID) -> str | None:
             error_message="",
             quality=None,
             timings={},
+            finish_attempts=0,
         )
         if taken:
             _delete_outputs(dataset_id)
@@ -195,6 +196,10 @@ def save_quality(dataset_id: uuid.UUID, quality: Quality) -> None:
     Dataset.objects.filter(id=dataset_id).update(quality=quality.as_dict())
 
 
+def count_points(dataset_id: uuid.UUID) -> int:
+    return Point.objects.filter(dataset_id=dataset_id).count()
+
+
 def count_complete_points(dataset_id: uuid.UUID) -> int:
     return Point.objects.filter(
         dataset_id=dataset_id, embedding__isnull=False, x__isnull=False, y__isnull=False, topic__isnull=False
@@ -219,6 +224,15 @@ def discard_partial(dataset_id: uuid.UUID) -> None:
     """Remove what a cancelled build or one whose dataset was deleted wrote, so nothing is left behind."""
     with transaction.atomic():
         _delete_outputs(dataset_id)
+
+
+def begin_finish(dataset_id: uuid.UUID) -> int | None:
+    """Count a start of the build's finishing step; how many there have been, None when it is not running."""
+    with transaction.atomic():
+        running = Dataset.objects.filter(id=dataset_id, status=Status.RUNNING)
+        if not running.update(finish_attempts=F("finish_attempts") + 1):
+            return None
+        return int(running.values_list("finish_attempts", flat=True).get())
 
 
 def is_running(dataset_id: uuid.UUID) -> bool:

@@ -4,10 +4,12 @@ import csv
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from django.db import connection
 from django.test import Client
 
+from maps import queries
 from maps.models import Dataset
 from tests.conftest import WorkerProcess, csv_slice
 from tests.integration.helpers import assert_topics_form_a_three_level_tree, wait_until_finished
@@ -57,7 +59,10 @@ def test_appending_50_rows_embeds_and_places_only_them_and_no_old_row_moves(
     assert built["status"] == "ready", celery_worker.log_tail()
     assert layout_model.path_of(Dataset.objects.get(id=created["id"]).id).is_file()
     before = rows_of(created["id"])
-    etag = client.get(f"/api/v1/datasets/{created['id']}/points")["ETag"]
+    # Fetched once before the append: its payload is cached for that build.
+    old_payload = client.get(f"/api/v1/datasets/{created['id']}/points")
+    etag = old_payload["ETag"]
+    assert pa.ipc.open_stream(old_payload.getvalue()).read_all().num_rows == 300
 
     answer = append(client, created["id"], more)
     assert answer.status_code == 202, answer.content
@@ -74,7 +79,12 @@ def test_appending_50_rows_embeds_and_places_only_them_and_no_old_row_moves(
         x, y, topic, missing = after[row]
         assert x is not None and y is not None and abs(x) < 30 and abs(y) < 30
         assert topic in topics and not missing
-    assert client.get(f"/api/v1/datasets/{created['id']}/points")["ETag"] != etag
+    # The cached payload of the map before the append is never served for the map after it.
+    new_payload = client.get(f"/api/v1/datasets/{created['id']}/points", headers={"If-None-Match": etag})
+    assert new_payload.status_code == 200 and new_payload["ETag"] != etag
+    body = new_payload.getvalue()
+    assert pa.ipc.open_stream(body).read_all().num_rows == 350
+    assert body == queries.points_arrow(Dataset.objects.get(id=created["id"]))
     # Topic sizes count the new rows at every level: each level still covers every row once.
     assert_topics_form_a_three_level_tree(client.get(f"/api/v1/datasets/{created['id']}/topics").json(), 350)
     assert "append_embed" in done["timings"] and "embed" in done["timings"]

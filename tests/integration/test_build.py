@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from maps import payloads
 from maps.indexes import vector_index_name
 from maps.models import Dataset, Point, Topic
 from maps.queries import nearest_rows_sql
@@ -57,7 +58,7 @@ def test_uploading_2000_pypi_rows_builds_a_searchable_map(
 
     payload = client.get(f"/api/v1/datasets/{created['id']}/points")
     assert payload["Content-Type"] == "application/vnd.apache.arrow.stream"
-    table = pa.ipc.open_stream(io.BytesIO(payload.content)).read_all()
+    table = pa.ipc.open_stream(io.BytesIO(payload.getvalue())).read_all()
     assert table.schema.names == ["id", "x", "y", "topic"]
     assert table.schema.field("x").type == pa.float32()
     assert table.num_rows == 2000
@@ -117,12 +118,19 @@ def test_deleting_a_dataset_removes_its_rows_topics_index_and_file(
     dataset_id = uuid.UUID(ready["id"])
     stored = Path(Dataset.objects.get(id=dataset_id).upload_path)
     assert stored.exists()
+    # Viewing the map caches its payloads (the points, a column's values) in the dataset's folder.
+    assert client.get(f"/api/v1/datasets/{dataset_id}/points").status_code == 200
+    assert client.get(f"/api/v1/datasets/{dataset_id}/columns/summary").status_code == 200
+    cached = list(payloads.folder_of(dataset_id).rglob("*.arrow"))
+    assert len(cached) == 2
 
     assert client.delete(f"/api/v1/datasets/{dataset_id}").status_code == 204
     assert client.get(f"/api/v1/datasets/{dataset_id}").status_code == 404
     assert not Point.objects.filter(dataset_id=dataset_id).exists()
     assert not Topic.objects.filter(dataset_id=dataset_id).exists()
     assert not stored.exists()
+    assert not any(path.exists() for path in cached)
+    assert not payloads.folder_of(dataset_id).parent.exists()
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = %s", [vector_index_name(dataset_id)])
         assert cursor.fetchone() == (0,)

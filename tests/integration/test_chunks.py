@@ -124,3 +124,35 @@ def test_a_cancelled_build_s_queued_chunks_do_nothing() -> None:
     assert pipeline.embed_chunk(dataset_id, 0, "w") == pipeline.Next()
     assert not Point.objects.filter(dataset_id=dataset_id, embedding__isnull=False).exists()
     assert not Point.objects.filter(dataset_id=dataset_id).exists()
+
+
+def test_a_finishing_step_whose_workers_keep_dying_fails_the_build_saying_what_to_do_and_leaves_nothing() -> None:
+    dataset_id = ingested_dataset(20)
+    chunks.plan(dataset_id, 20, 10)
+    assert [finish_chunk(dataset_id, i) for i in range(2)] == [False, True]
+    # Each start of the finishing step counts; a worker killed while laying the map out never ends it.
+    Dataset.objects.filter(id=dataset_id).update(finish_attempts=settings.BUILD_RETRIES + 1)
+    assert pipeline.finish(dataset_id) == pipeline.Next()
+    failed = Dataset.objects.get(id=dataset_id)
+    assert failed.status == "failed"
+    message = failed.error_message
+    assert (
+        f"The map of 20 rows could not be finished: the worker laying it out stopped {settings.BUILD_RETRIES + 1} "
+        "times at the layout stage" in message
+    )
+    assert "more memory" in message and "sample_size" in message and "ATLAS_LAYOUT_SAMPLE_SIZE" in message
+    assert "workers' logs" in message and "upload the file again" in message
+    assert not Point.objects.filter(dataset_id=dataset_id).exists()
+    assert not BuildChunk.objects.filter(dataset_id=dataset_id).exists()
+    # A further copy of the finishing step finds the build ended and counts nothing.
+    assert pipeline.finish(dataset_id) == pipeline.Next()
+    assert Dataset.objects.get(id=dataset_id).finish_attempts == settings.BUILD_RETRIES + 2
+
+
+def test_each_start_of_the_finishing_step_is_counted_and_a_new_build_counts_from_zero() -> None:
+    dataset_id = ingested_dataset(20)
+    assert [store.begin_finish(dataset_id) for _ in range(3)] == [1, 2, 3]
+    # A build taken from the start (queued again, or its worker died while ingesting) begins a new count.
+    Dataset.objects.filter(id=dataset_id).update(status=Dataset.Status.QUEUED)
+    assert store.claim(dataset_id) == "ingest"
+    assert Dataset.objects.get(id=dataset_id).finish_attempts == 0

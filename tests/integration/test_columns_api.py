@@ -36,7 +36,7 @@ def test_a_numeric_column_comes_as_float64_in_row_order_with_nulls_where_rows_ha
     Point.objects.filter(dataset=synthetic.dataset, row_id=3).update(fields={"lang": "python"})
     response = client.get(f"/api/v1/datasets/{synthetic.dataset.id}/columns/stars")
     assert response.status_code == 200 and response["Content-Type"] == "application/vnd.apache.arrow.stream"
-    values = arrow_values(response.content)
+    values = arrow_values(response.getvalue())
     assert values.type == pa.float64()
     expected = [float(f["stars"]) for f in synthetic.fields.values()]  # type: ignore[arg-type]
     expected[3] = None  # type: ignore[call-overload]
@@ -47,12 +47,12 @@ def test_a_category_column_comes_dictionary_encoded_most_frequent_first(client: 
     synthetic = create_synthetic_map()
     # One "python" row turned "go": go 81, rust 80, python 79.
     Point.objects.filter(dataset=synthetic.dataset, row_id=0).update(fields={"lang": "go"})
-    values = arrow_values(client.get(f"/api/v1/datasets/{synthetic.dataset.id}/columns/lang").content)
+    values = arrow_values(client.get(f"/api/v1/datasets/{synthetic.dataset.id}/columns/lang").getvalue())
     assert pa.types.is_dictionary(values.type)
     assert values.chunk(0).dictionary.to_pylist() == ["go", "rust", "python"]
     expected = ["go"] + [str(f["lang"]) for row, f in synthetic.fields.items() if row > 0]
     assert values.to_pylist() == expected
-    maybe = arrow_values(client.get(f"/api/v1/datasets/{synthetic.dataset.id}/columns/maybe").content).to_pylist()
+    maybe = arrow_values(client.get(f"/api/v1/datasets/{synthetic.dataset.id}/columns/maybe").getvalue()).to_pylist()
     # Row 0 lost its "maybe" field above: a row without the column is null too.
     assert maybe == [None] + [f["maybe"] for row, f in synthetic.fields.items() if row > 0]
 
@@ -60,7 +60,7 @@ def test_a_category_column_comes_dictionary_encoded_most_frequent_first(client: 
 def test_a_date_column_comes_as_utc_milliseconds_in_row_order(client: Client) -> None:
     synthetic = create_synthetic_map()
     Point.objects.filter(dataset=synthetic.dataset, row_id=1).update(fields={"released": "2024-02-29T12:30:00+02:00"})
-    values = arrow_values(client.get(f"/api/v1/datasets/{synthetic.dataset.id}/columns/released").content)
+    values = arrow_values(client.get(f"/api/v1/datasets/{synthetic.dataset.id}/columns/released").getvalue())
     assert values.type == pa.timestamp("ms", tz="UTC")
     ms = values.cast(pa.int64()).to_pylist()
     assert ms[0] == 1577836800000  # 2020-01-01T00:00:00Z
@@ -73,7 +73,7 @@ def test_a_column_of_dates_with_one_stray_word_is_not_a_date_column(client: Clie
     Point.objects.filter(dataset=synthetic.dataset, row_id=1).update(fields={"released": "soon"})
     kinds = {c["name"]: c["kind"] for c in client.get(f"/api/v1/datasets/{synthetic.dataset.id}/columns").json()}
     assert kinds["released"] == "category"
-    values = arrow_values(client.get(f"/api/v1/datasets/{synthetic.dataset.id}/columns/released").content)
+    values = arrow_values(client.get(f"/api/v1/datasets/{synthetic.dataset.id}/columns/released").getvalue())
     assert pa.types.is_dictionary(values.type)
 
 

@@ -47,6 +47,53 @@ def test_a_build_whose_worker_is_killed_mid_embedding_is_finished_by_a_new_worke
     assert not BuildChunk.objects.filter(dataset=dataset, index__lt=chunks_done_before_kill, attempts__gt=1).exists()
 
 
+def vectors_parquet(path: Path, rows: int, dims: int = 384) -> Path:
+    """A file that brings its own vectors (four groups): its build goes from ingest straight to the layout."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(11)
+    vectors = rng.normal(size=(4, dims))[np.arange(rows) % 4] + 0.3 * rng.normal(size=(rows, dims))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    texts = [f"document {i} of group {i % 4}" for i in range(rows)]
+    pq.write_table(pa.table({"text": texts, "vec": pa.array(vectors.tolist(), pa.list_(pa.float32()))}), path)
+    return path
+
+
+def test_a_finishing_step_whose_worker_is_killed_each_time_fails_the_build_after_the_bound_leaving_nothing(
+    tmp_path: Path,
+) -> None:
+    # No retry beyond the first start: the second start of the finishing step is one too many.
+    workers = Workers(tmp_path, env={"ATLAS_BUILD_RETRIES": "0"})
+    try:
+        dataset = queued_dataset(vectors_parquet(tmp_path / "vectors.parquet", 5000), "text", "vec")
+        first = workers.start()
+        workers.submit(dataset)
+        workers.wait_for(
+            lambda: Dataset.objects.filter(id=dataset.id, finish_attempts__gt=0).exists(),
+            120,
+            "the finishing step to start",
+        )
+        workers.kill(first)  # as the OOM killer would, mid-layout
+        killed_at = Dataset.objects.get(id=dataset.id)
+        assert (killed_at.status, killed_at.finish_attempts) == ("running", 1), "finished before it was killed"
+        assert Point.objects.filter(dataset=dataset).count() == 5000
+
+        # The unacknowledged finishing step comes back to the next worker, which gives up instead of retrying.
+        workers.start()
+        workers.wait_for(lambda: Dataset.objects.get(id=dataset.id).status != "running", 120, "the build to end")
+        failed = Dataset.objects.get(id=dataset.id)
+        assert failed.status == "failed", workers.logs()
+        assert failed.error_message.startswith(
+            "The map of 5,000 rows could not be finished: the worker laying it out stopped 1 time at the "
+        ), failed.error_message
+        assert not Point.objects.filter(dataset=dataset).exists()
+        assert "finishing step started 2 times, never finished" in workers.logs()
+    finally:
+        workers.stop_all()
+
+
 def restart_embedded_postgres() -> None:
     import warnings
 

@@ -1,11 +1,13 @@
 """The Arrow points payload is revalidated with an ETag: a browser that has it downloads it once per build."""
 
 import datetime
+import uuid
 from pathlib import Path
 
 import pytest
 from django.test import Client
 
+from maps import payloads
 from maps.models import Dataset
 from tests.accounts import default_workspace
 from tests.conftest import WorkerProcess, csv_slice
@@ -22,7 +24,8 @@ def test_the_points_payload_answers_304_to_its_own_etag_and_gets_a_new_etag_when
     url = f"/api/v1/datasets/{ready['id']}/points"
 
     first = client.get(url)
-    assert first.status_code == 200 and len(first.content) > 0
+    body = first.getvalue()  # a payload streamed from its cached file can be read once
+    assert first.status_code == 200 and len(body) > 0
     etag = first["ETag"]
     assert etag.startswith('"') and ready["id"] in etag
     assert "no-cache" in first["Cache-Control"]
@@ -32,6 +35,12 @@ def test_the_points_payload_answers_304_to_its_own_etag_and_gets_a_new_etag_when
     assert again["ETag"] == etag
     assert client.get(url, headers={"If-None-Match": '"an-older-build"'}).status_code == 200
     assert client.get(url, headers={"If-None-Match": f'"other", {etag}'}).status_code == 304
+    # The payload was written once for this build and is streamed from that file to every later reader.
+    folder = payloads.folder_of(uuid.UUID(ready["id"]))
+    [build_folder] = list(folder.iterdir())
+    assert [path.suffix for path in build_folder.glob("*.arrow")] == [".arrow"]
+    cached = client.get(url)
+    assert cached.streaming and cached.getvalue() == body
 
     # A rebuild finishes at a new time: the browser's copy no longer matches and is fetched anew.
     dataset = Dataset.objects.get(id=ready["id"])
@@ -39,7 +48,10 @@ def test_the_points_payload_answers_304_to_its_own_etag_and_gets_a_new_etag_when
     Dataset.objects.filter(id=dataset.id).update(finished_at=dataset.finished_at + datetime.timedelta(seconds=1))
     rebuilt = client.get(url, headers={"If-None-Match": etag})
     assert rebuilt.status_code == 200 and rebuilt["ETag"] != etag
-    assert rebuilt.content == first.content
+    assert rebuilt.getvalue() == body
+    # The new build's payload replaced the old one's folder.
+    assert [path.name for path in folder.iterdir()] != [build_folder.name]
+    assert len(list(folder.iterdir())) == 1
 
 
 def test_a_map_that_is_not_ready_answers_409_even_to_an_etag(client: Client) -> None:

@@ -1,6 +1,7 @@
 """Topics scored against a label column, and a re-layout from the stored vectors, through a real worker."""
 
 import io
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from maps import payloads, queries
 from maps.models import Dataset
 from tests.accounts import default_workspace
 from tests.conftest import WorkerProcess
@@ -85,7 +87,11 @@ def test_topics_of_three_themes_agree_with_the_theme_column_and_a_relayout_keeps
 
     refreshed = client.get(f"/api/v1/datasets/{created['id']}/points", HTTP_IF_NONE_MATCH=etag)
     assert refreshed.status_code == 200 and refreshed["ETag"] != etag
-    assert xy(refreshed.content) != xy(old_payload.content), "the new parameters gave the same map"
+    body = refreshed.getvalue()
+    assert xy(body) != xy(old_payload.getvalue()), "the new parameters gave the same map"
+    # The payload cached before the re-layout is not what is served after it: this one is the new layout's.
+    assert body == queries.points_arrow(Dataset.objects.get(id=created["id"]))
+    assert len(list(payloads.folder_of(uuid.UUID(created["id"])).iterdir())) == 1, "older builds' payloads stay"
     topics = client.get(f"/api/v1/datasets/{created['id']}/topics").json()
     fine = [t for t in topics if t["level"] == "fine"]
     assert len(fine) == relaid["topics"] and sum(t["size"] for t in fine) == 240

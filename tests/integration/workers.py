@@ -99,17 +99,18 @@ class Workers:
         return finished
 
 
-def queued_dataset(path: Path) -> Dataset:
+def queued_dataset(path: Path, text_field: str = "summary", vector_field: str = "") -> Dataset:
     settings.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-    stored = settings.UPLOAD_DIR / f"{uuid.uuid4()}.csv"
+    stored = settings.UPLOAD_DIR / f"{uuid.uuid4()}{path.suffix}"
     stored.write_bytes(path.read_bytes())
     return Dataset.objects.create(
         workspace=default_workspace(),
         name=path.stem,
         source_filename=path.name,
         upload_path=str(stored),
-        text_field="summary",
-        columns=["name", "summary"],
+        text_field=text_field,
+        vector_field=vector_field,
+        columns=["name", "summary"] if text_field == "summary" else [text_field, vector_field],
         model_name=settings.EMBED_MODEL,
     )
 
