@@ -19,7 +19,7 @@ from maps.uploads import ingest_limits, read_choices
 from workers import layout_model, store
 from workers.embed_cache import CacheStats, cached_embeddings
 from workers.models import get_encoder
-from workers.pipeline import Build, BuildCancelled
+from workers.pipeline import MAP_JOB_STEP, Build, BuildCancelled
 from workers.stages.assign import nearest_topics
 from workers.stages.embed import EmbedParams
 from workers.stages.errors import BuildError
@@ -36,6 +36,12 @@ class NoLayoutModel(Exception):
 
 
 def append(dataset_id: uuid.UUID, upload_path: str, filename: str) -> None:
+    # The re-layout's lock: a map runs one job at a time, and a late copy of one never takes over the other.
+    with store.step_lock(dataset_id, MAP_JOB_STEP):
+        _append_job(dataset_id, upload_path, filename)
+
+
+def _append_job(dataset_id: uuid.UUID, upload_path: str, filename: str) -> None:
     if not store.claim_append(dataset_id):
         log.info("dataset %s: no append queued, nothing to do", dataset_id)
         Path(upload_path).unlink(missing_ok=True)

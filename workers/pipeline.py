@@ -107,6 +107,8 @@ def guarded(dataset_id: uuid.UUID, stage: str, step: Callable[[Build], Next]) ->
 # Advisory lock numbers of the steps that are not chunks (chunks use their index).
 INGEST_STEP = -1
 FINISH_STEP = -2
+# A re-layout or an append: one at a time per map, and a second delivery of either waits for the first.
+MAP_JOB_STEP = -3
 
 
 def start(dataset_id: uuid.UUID) -> Next:

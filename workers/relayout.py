@@ -9,14 +9,29 @@ from django.conf import settings
 from maps.models import Dataset
 from workers import store
 from workers.arrange import arrange, class_of
-from workers.pipeline import Build, BuildCancelled
+from workers.pipeline import MAP_JOB_STEP, Build, BuildCancelled
 
 log = logging.getLogger(__name__)
 
 
 def relayout(dataset_id: uuid.UUID) -> None:
-    if not store.claim_relayout(dataset_id):
+    with store.step_lock(dataset_id, MAP_JOB_STEP):
+        _relayout(dataset_id)
+
+
+def _relayout(dataset_id: uuid.UUID) -> None:
+    attempt = store.claim_relayout(dataset_id)
+    if attempt is None:
         log.info("dataset %s: no re-layout queued, nothing to do", dataset_id)
+        return
+    if attempt > settings.BUILD_RETRIES + 1:
+        log.error("dataset %s: re-layout started %d times without finishing", dataset_id, attempt - 1)
+        store.mark_failed(
+            dataset_id,
+            f"The re-layout stopped {attempt - 1} times before finishing: its worker was killed each time, most "
+            "likely for lack of memory. The rows and vectors are kept: give the workers more memory or choose a "
+            "smaller sample size, then lay the map out again.",
+        )
         return
     run = Build(dataset_id)
     run.stage = Dataset.Stage.LAYOUT

@@ -182,14 +182,31 @@ def replace_topics(dataset_id: uuid.UUID, topics: Sequence[TopicLabel]) -> None:
         save_topics(dataset_id, topics)
 
 
-def claim_relayout(dataset_id: uuid.UUID) -> bool:
-    """Take a queued re-layout; the rows, their vectors and the index stay as they are, and the timings start
-    anew (a re-layout embeds nothing, so the build's embed timing no longer describes the map)."""
-    return bool(
-        Dataset.objects.filter(id=dataset_id, status=Status.QUEUED, row_count__isnull=False).update(
-            status=Status.RUNNING, stage=Stage.LAYOUT, progress_done=0, progress_total=0, error_message="", timings={}
+def claim_relayout(dataset_id: uuid.UUID) -> int | None:
+    """Take a re-layout and return how many times it has been started; None when there is none to do.
+
+    A queued re-layout starts with its timings anew (it embeds nothing, so the build's embed timing no longer
+    describes the map); the rows, their vectors and the index stay as they are. A running one is a re-layout
+    whose worker died (its task, acknowledged late, was delivered again): it starts over, counted.
+    """
+    with transaction.atomic():
+        fresh = Dataset.objects.filter(id=dataset_id, status=Status.QUEUED, row_count__isnull=False).update(
+            status=Status.RUNNING,
+            stage=Stage.LAYOUT,
+            progress_done=0,
+            progress_total=0,
+            error_message="",
+            timings={},
+            finish_attempts=1,
         )
-    )
+        if fresh:
+            return 1
+        again = Dataset.objects.filter(
+            id=dataset_id, status=Status.RUNNING, row_count__isnull=False, stage__in=[Stage.LAYOUT, Stage.TOPICS]
+        )
+        if not again.update(stage=Stage.LAYOUT, timings={}, finish_attempts=F("finish_attempts") + 1):
+            return None
+        return int(again.values_list("finish_attempts", flat=True).get())
 
 
 def save_quality(dataset_id: uuid.UUID, quality: Quality) -> None:

@@ -142,3 +142,35 @@ def test_a_map_still_building_cannot_be_laid_out_again(client: Client) -> None:
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "not_relayoutable"
     assert Dataset.objects.get(id=building.id).status == Dataset.Status.RUNNING
+
+
+def test_a_relayout_whose_worker_died_starts_over_when_its_task_comes_again() -> None:
+    from workers import relayout
+
+    ready = create_synthetic_map().dataset
+    # As a claimed re-layout is left when its worker is killed while finding topics.
+    Dataset.objects.filter(id=ready.id).update(status=Dataset.Status.RUNNING, stage="topics", finish_attempts=1)
+    relayout.relayout(ready.id)
+    done = Dataset.objects.get(id=ready.id)
+    assert (done.status, done.finish_attempts) == (Dataset.Status.READY, 2), done.error_message
+    # A late copy of the same task finds nothing to do.
+    relayout.relayout(ready.id)
+    assert Dataset.objects.get(id=ready.id).finish_attempts == 2
+
+
+def test_a_relayout_whose_workers_keep_dying_fails_with_a_message_and_keeps_the_vectors() -> None:
+    from django.conf import settings
+
+    from workers import relayout
+
+    ready = create_synthetic_map().dataset
+    before = stored_vectors(str(ready.id))
+    Dataset.objects.filter(id=ready.id).update(
+        status=Dataset.Status.RUNNING, stage="layout", finish_attempts=settings.BUILD_RETRIES + 1
+    )
+    relayout.relayout(ready.id)
+    failed = Dataset.objects.get(id=ready.id)
+    assert failed.status == Dataset.Status.FAILED
+    assert f"The re-layout stopped {settings.BUILD_RETRIES + 1} times before finishing" in failed.error_message
+    assert "rows and vectors are kept" in failed.error_message
+    assert stored_vectors(str(ready.id)) == before
