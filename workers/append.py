@@ -42,6 +42,15 @@ def append(dataset_id: uuid.UUID, upload_path: str, filename: str) -> None:
 
 
 def _append_job(dataset_id: uuid.UUID, upload_path: str, filename: str) -> None:
+    if store.abandon_interrupted_job(
+        dataset_id,
+        f"Adding the rows of {filename} stopped: its worker was killed before the end (out of memory, or "
+        "stopped). The map is unchanged: send the rows again.",
+    ):
+        # This task was delivered again because its worker died mid-append: the half-added rows are gone.
+        log.warning("dataset %s: an append whose worker died was undone", dataset_id)
+        Path(upload_path).unlink(missing_ok=True)
+        return
     if not store.claim_append(dataset_id):
         log.info("dataset %s: no append queued, nothing to do", dataset_id)
         Path(upload_path).unlink(missing_ok=True)

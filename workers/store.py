@@ -382,6 +382,20 @@ def finish_append(dataset_id: uuid.UUID, added: dict[int, int], warnings: Sequen
     return True
 
 
+def abandon_interrupted_job(dataset_id: uuid.UUID, warning: str) -> bool:
+    """Undo an append still marked running on a finished map (its worker died): remove the rows past the map's
+    row count and show the map as it was, with the warning. False when the map is not in that state."""
+    row_count = (
+        Dataset.objects.filter(id=dataset_id, status=Status.RUNNING, row_count__isnull=False)
+        .values_list("row_count", flat=True)
+        .first()
+    )
+    if row_count is None:
+        return False
+    undo_append(dataset_id, row_count, warning)
+    return True
+
+
 def undo_append(dataset_id: uuid.UUID, first: int, warning: str) -> None:
     """Remove the rows an append added and show the map as it was, with a warning saying why."""
     with transaction.atomic():

@@ -13,6 +13,7 @@ from maps import queries
 from maps.models import Dataset
 from tests.conftest import WorkerProcess, csv_slice
 from tests.integration.helpers import assert_topics_form_a_three_level_tree, wait_until_finished
+from tests.synthetic_map import create_synthetic_map
 from workers import layout_model
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -123,3 +124,19 @@ def test_rows_can_only_be_appended_to_a_ready_map_that_a_failed_append_leaves_as
     assert "The rows of big.csv were not added: 1 row of big.csv does not have the 2 fields" in after["warnings"][-1]
     assert sorted(rows_of(created["id"])) == list(range(120))
     assert client.get(f"/api/v1/datasets/{created['id']}/points")["ETag"] == etag
+
+
+def test_an_append_whose_worker_died_is_undone_when_its_task_comes_again_and_the_map_is_as_it_was() -> None:
+    from maps.models import Point
+    from workers import append, store
+
+    ready = create_synthetic_map().dataset
+    rows = Point.objects.filter(dataset=ready).count()
+    # As a worker killed mid-append leaves it: new rows stored past the map's rows, the map still running.
+    store.insert_points(ready.id, ["half", "added"], [{"text": "half"}, {"text": "added"}], start=rows)
+    Dataset.objects.filter(id=ready.id).update(status=Dataset.Status.RUNNING, stage="embed")
+    append.append(ready.id, "/nowhere/more.csv", "more.csv")
+    back = Dataset.objects.get(id=ready.id)
+    assert (back.status, back.row_count) == (Dataset.Status.READY, rows)
+    assert Point.objects.filter(dataset=ready).count() == rows
+    assert "Adding the rows of more.csv stopped: its worker was killed" in back.warnings[-1]
