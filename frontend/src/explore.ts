@@ -7,7 +7,7 @@ import { bindExport } from './exporting';
 import { levelForZoom, placeLabels, textMeasurer } from './labels';
 import type { Bounds, PointData } from './points';
 import type { Frame } from './render';
-import { LABEL_FONT, LABEL_WEIGHT } from './render';
+import { LABEL_FONT, LABEL_WEIGHT, pointRadius } from './render';
 import type { MapState, Store } from './state';
 import { createTagging, TAGS_KEY } from './tagging';
 import type { RangeMask } from './colouring';
@@ -46,7 +46,11 @@ export interface Explorer {
 
 export function createExplorer(ctx: ExplorerContext): Explorer {
   const { points, topics, store, root } = ctx;
-  const frame: Frame = { labels: [], colourVersion: 0 };
+  const frame: Frame = {
+    labels: [],
+    colourVersion: 0,
+    pointRadius: pointRadius(points.length, ctx.fittedZoom, ctx.fittedZoom),
+  };
   const models = new Map<string, ColourModel>();
   let model: ColourModel = { kind: 'topic' };
   const topicModel: ColourModel = { kind: 'topic' };
@@ -224,6 +228,8 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     if (placedFor && placedFor.level === level && Math.abs(placedFor.zoom - zoom) < 0.01) return;
     placedFor = { level, zoom };
     frame.labels = placeLabels(topics, level, zoom, measure);
+    frame.pointRadius = pointRadius(points.length, zoom, ctx.fittedZoom);
+    root.dataset.pointRadius = frame.pointRadius.toFixed(2);
     root.dataset.labelLevel = level;
     root.dataset.labels = frame.labels.map((l) => l.topic.id).join(',');
     ctx.redraw(frame);

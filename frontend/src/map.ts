@@ -10,7 +10,7 @@ import { createHover } from './hover';
 import { parsePoints } from './points';
 import type { PointData } from './points';
 import type { PlacedLabel } from './labels';
-import { HIGHLIGHT_LAYER_ID, LABELS_LAYER_ID, POINTS_LAYER_ID, renderLayers } from './render';
+import { HIGHLIGHT_LAYER_ID, LABELS_LAYER_ID, POINTS_LAYER_ID, pointRadius, renderLayers } from './render';
 import type { Frame, HighlightDatum } from './render';
 import { createRowCache } from './rows';
 import { createSearching } from './searching';
@@ -235,7 +235,11 @@ async function showMap(ds: Dataset): Promise<void> {
   let pendingHighlight: string | null | undefined;
   let ready = false;
   // Labels and the colour buffer's version; the explorer keeps it current once the Deck exists.
-  let frame: Frame = { labels: [], colourVersion: 0 };
+  let frame: Frame = {
+    labels: [],
+    colourVersion: 0,
+    pointRadius: pointRadius(points.length, Number(opening.zoom ?? fitted.zoom), Number(fitted.zoom)),
+  };
   let deckReady = false;
   const redraw = (next: Frame = frame) => {
     frame = next;

@@ -117,6 +117,16 @@ def test_topic_labels_change_level_with_zoom_never_collide_and_the_topic_tree_fi
 
     # The topic tree: broad -> mid -> fine with counts.
     open_map(page, base, synthetic)
+    # Dots: 240 points are few, so they are drawn at the largest base size (2.5 px); two zoom steps in make them
+    # √2 larger, six steps in 2^1.5 larger.
+    assert [
+        labels_at(zoom) and root.get_attribute("data-point-radius") for zoom in (fitted, fitted + 2, fitted + 6)
+    ] == [
+        "2.50",
+        "3.54",
+        "7.07",
+    ]
+    open_map(page, base, synthetic)
     tree = page.locator("#topic-tree")
     expect(tree.locator("li")).to_have_count(11)
     expect(tree.locator("li[data-topic-id='9'] > .topic-name")).to_contain_text("160")
