@@ -124,3 +124,21 @@ def test_external_service_urls_mean_nothing_embedded_starts(tmp_path: Path, monk
     with services(tmp_path) as env:
         assert env == {}
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the server runs as a system user of its own only when root starts it")
+def test_postgres_stops_even_when_its_own_user_can_no_longer_reach_its_folder(tmp_path: Path) -> None:
+    from atlas.services import start_postgres
+
+    outer = tmp_path / "outer"
+    outer.mkdir(mode=0o755)
+    server = start_postgres(outer / "postgres")
+    pid = int((outer / "postgres" / "postmaster.pid").read_text().split()[0])
+    # As pytest does to its temporary root when another session starts: pg_ctl, run as the server's user,
+    # could then not stop it.
+    outer.chmod(0o700)
+    try:
+        server.stop()
+    finally:
+        outer.chmod(0o755)
+    assert not psutil.pid_exists(pid)
