@@ -60,8 +60,8 @@ class Dataset(models.Model):
     # What the reader had to guess or change (an encoding fallback, generated column names), shown to the user.
     warnings = models.JSONField(default=list)
     row_count = models.PositiveIntegerField(null=True)
-    # How many times a build's finishing step (layout, topics, index) started; one whose workers keep dying
-    # (killed for memory on a big map) fails the build after a bound instead of being delivered forever.
+    # How many times a build's finishing step (layout, topics, index), or a re-layout, started; one whose workers
+    # keep dying (killed for memory on a big map) fails after a bound instead of being delivered forever.
     finish_attempts = models.PositiveSmallIntegerField(default=0)
     topic_count = models.PositiveIntegerField(null=True)
     # Seconds each stage of the last build took, and the total.

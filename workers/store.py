@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import psycopg
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from maps.indexes import drop_search_indexes
@@ -204,9 +204,7 @@ def claim_relayout(dataset_id: uuid.UUID) -> int | None:
         again = Dataset.objects.filter(
             id=dataset_id, status=Status.RUNNING, row_count__isnull=False, stage__in=[Stage.LAYOUT, Stage.TOPICS]
         )
-        if not again.update(stage=Stage.LAYOUT, timings={}, finish_attempts=F("finish_attempts") + 1):
-            return None
-        return int(again.values_list("finish_attempts", flat=True).get())
+        return _count_start(again, stage=Stage.LAYOUT, timings={})
 
 
 def save_quality(dataset_id: uuid.UUID, quality: Quality) -> None:
@@ -246,10 +244,15 @@ def discard_partial(dataset_id: uuid.UUID) -> None:
 def begin_finish(dataset_id: uuid.UUID) -> int | None:
     """Count a start of the build's finishing step; how many there have been, None when it is not running."""
     with transaction.atomic():
-        running = Dataset.objects.filter(id=dataset_id, status=Status.RUNNING)
-        if not running.update(finish_attempts=F("finish_attempts") + 1):
-            return None
-        return int(running.values_list("finish_attempts", flat=True).get())
+        return _count_start(Dataset.objects.filter(id=dataset_id, status=Status.RUNNING))
+
+
+def _count_start(rows: QuerySet[Dataset], **changes: Any) -> int | None:
+    """Count one more start on the dataset `rows` selects, with `changes`; how many starts it has now, None when
+    `rows` selects nothing. Called inside a transaction, so the count read back is the one just written."""
+    if not rows.update(finish_attempts=F("finish_attempts") + 1, **changes):
+        return None
+    return int(rows.values_list("finish_attempts", flat=True).get())
 
 
 def is_running(dataset_id: uuid.UUID) -> bool:
