@@ -192,13 +192,14 @@ def _embed_chunk(dataset_id: uuid.UUID, index: int, worker: str) -> Next:
         return sent_after_a_chunk(dataset_id)
     if chunk.attempts > settings.BUILD_RETRIES + 1:
         log.error("dataset %s: chunk %d started %d times without finishing", dataset_id, index, chunk.attempts - 1)
+        # Removed before the build says failed, as `guarded` does: whoever sees it failed finds nothing of it left.
+        store.discard_partial(dataset_id)
         store.mark_failed(
             dataset_id,
             f"Rows {chunk.start + 1}–{chunk.stop} could not be embedded: their worker stopped "
             f"{chunk.attempts - 1} times before finishing (out of memory, or killed). Check the workers' "
             "logs and memory, then upload the file again.",
         )
-        store.discard_partial(dataset_id)
         return Next()
     return guarded(dataset_id, Stage.EMBED, lambda run: _embed(run, chunk, worker))
 
@@ -268,6 +269,8 @@ def give_up_finishing(dataset_id: uuid.UUID, stopped: int) -> None:
     sample = dataset.layout.get("sample_size", settings.LAYOUT_SAMPLE_SIZE)
     times = f"{stopped} time{'s' * (stopped != 1)}"
     log.error("dataset %s: finishing step started %d times, never finished", dataset_id, stopped + 1)
+    # Removed before the build says failed, as `guarded` does: whoever sees it failed finds nothing of it left.
+    store.discard_partial(dataset_id)
     store.mark_failed(
         dataset_id,
         f"The map of {rows:,} rows could not be finished: the worker laying it out stopped {times} at the "
@@ -276,7 +279,6 @@ def give_up_finishing(dataset_id: uuid.UUID, stopped: int) -> None:
         f"sample_size layout parameter (this map's is {sample:,}; the default is ATLAS_LAYOUT_SAMPLE_SIZE). Then "
         "upload the file again: its vectors come back from the embedding cache, so only the layout runs again.",
     )
-    store.discard_partial(dataset_id)
 
 
 def _finish(run: Build) -> Next:
