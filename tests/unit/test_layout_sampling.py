@@ -1,9 +1,10 @@
-"""Layout above the sample threshold: UMAP fitted on a seeded sample, the other rows placed by transform."""
+"""Layout above the sample threshold: UMAP fitted on a seeded sample, the other rows placed on it."""
 
 import numpy as np
+import scipy.sparse
 
 from tests.unit.shapes import blobs, unit
-from workers.stages.reduce import LayoutParams, layout_2d
+from workers.stages.reduce import LayoutParams, fit_layout, layout_2d, place_on_sample, weighted_positions
 
 CENTRES = [(5.0, 0, 0, 0, 0), (0, 5.0, 0, 0, 0), (0, 0, 5.0, 0, 0)]
 PARAMS = LayoutParams(n_neighbors=10, seed=3, sample_size=150, chunk_size=100)
@@ -35,3 +36,41 @@ def test_rows_at_or_below_the_threshold_are_fitted_all_together() -> None:
     sampled = layout_2d(vectors, LayoutParams(n_neighbors=10, seed=3, sample_size=150))
     plain = layout_2d(vectors, LayoutParams(n_neighbors=10, seed=3))
     assert np.array_equal(sampled, plain)
+
+
+def test_a_placed_row_sits_at_the_strength_weighted_mean_of_its_fitted_neighbours() -> None:
+    positions = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 8.0], [2.0, 2.0]])
+    graph = scipy.sparse.csr_matrix(
+        np.array(
+            [
+                [0.5, 0.5, 0.0, 0.0],  # halfway between the first two
+                [0.2, 0.0, 0.6, 0.0],  # a quarter of the way from the first to the third
+                [0.3, 1.0, 0.0, 0.2],  # a duplicate of the second fitted row sits on it
+                [0.0, 0.0, 0.0, 0.0],  # no neighbour in reach: the centre of the fitted rows
+            ]
+        )
+    )
+    assert np.allclose(weighted_positions(graph, positions), [[2.0, 0.0], [0.0, 6.0], [4.0, 0.0], [1.5, 2.5]])
+
+
+def test_placing_rows_starts_where_umap_starts_them_and_ends_where_its_transform_does() -> None:
+    from umap.umap_ import init_graph_transform
+
+    vectors = unit(blobs(CENTRES, per_blob=100, spread=0.4, seed=5))
+    _, fitted = fit_layout(vectors[:200], LayoutParams(n_neighbors=10, seed=3))
+    assert fitted is not None and fitted.reducer is not None
+    reducer, new = fitted.reducer, vectors[200:]
+    reducer.transform_mode = "graph"
+    graph = reducer.transform(new).tocsr()
+    reducer.transform_mode = "embedding"
+    graph.eliminate_zeros()
+    # The starting positions are UMAP's, computed as one sparse product (float rounding apart).
+    start = weighted_positions(graph, np.asarray(reducer.embedding_, dtype=np.float64))
+    assert np.allclose(start, init_graph_transform(graph, reducer.embedding_), atol=1e-4)
+    # After the same refinement epochs the rows are where UMAP's transform puts them, up to what the rounding
+    # of the start moves in the epochs; and the fitted model is left able to transform as before.
+    placed = place_on_sample(reducer, new)
+    theirs = reducer.transform(new)
+    span = np.ptp(reducer.embedding_, axis=0).max()
+    assert np.median(np.linalg.norm(placed - theirs, axis=1)) < 0.02 * span
+    assert np.array_equal(placed, place_on_sample(reducer, new))

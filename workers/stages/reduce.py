@@ -1,8 +1,15 @@
 """Reduce: lay unit vectors out in 2D with UMAP (cosine), seeded so a rebuild draws the same map.
 
-Above `sample_size` rows UMAP is fitted on a seeded random sample and the other rows are placed with
-`transform`, chunk by chunk: a full fit's neighbour graph and optimisation grow with every row, while
-transform places each new row against the fitted sample's graph at a bounded memory cost.
+Above `sample_size` rows UMAP is fitted on a seeded random sample and the other rows are placed on it,
+chunk by chunk: a full fit's neighbour graph and optimisation grow with every row, while placing a row
+against the fitted sample costs a bounded neighbour query.
+
+Placing rows is UMAP's `transform`, done in two parts: UMAP builds the graph of each new row's fuzzy
+neighbours among the fitted rows; the starting positions (each row at the strength-weighted mean of its
+neighbours' positions) are computed here as one sparse product instead of UMAP's row-by-row Python loop,
+which took about a fifth of `transform`'s time; then UMAP's own refinement epochs run as `transform` runs
+them. Leaving the refinement out was measured and rejected: on real text it cost a tenth of the
+trustworthiness (docs/BENCHMARKS.md, "Placing rows on a fitted sample").
 """
 
 from dataclasses import dataclass
@@ -10,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse
 
 from workers.stages.embed import Vectors
 
@@ -77,7 +85,7 @@ def place(fitted: FittedLayout, vectors: Vectors) -> Coords:
         coords = _project(vectors, fitted.mean, fitted.axes)
     else:
         parts = [
-            np.asarray(fitted.reducer.transform(vectors[start : start + fitted.chunk_size]), dtype=np.float64)
+            place_on_sample(fitted.reducer, vectors[start : start + fitted.chunk_size])
             for start in range(0, len(vectors), fitted.chunk_size)
         ]
         coords = np.concatenate(parts)
@@ -109,8 +117,70 @@ def _fit_sample_transform_rest(
     coords[sample] = reducer.fit_transform(vectors[sample])
     for start in range(0, len(rest), params.chunk_size):
         chunk = rest[start : start + params.chunk_size]
-        coords[chunk] = reducer.transform(vectors[chunk])
+        coords[chunk] = place_on_sample(reducer, vectors[chunk])
     return coords, reducer
+
+
+def place_on_sample(reducer: Any, vectors: Vectors) -> npt.NDArray[np.float64]:
+    """Rows placed on a fitted UMAP without moving it, as its `transform` places them (see the module's notes)."""
+    if reducer.output_metric != "euclidean":
+        return np.asarray(reducer.transform(vectors), dtype=np.float64)
+    from sklearn.utils import check_random_state
+    from umap.layouts import optimize_layout_euclidean
+    from umap.umap_ import INT32_MAX, INT32_MIN, make_epochs_per_sample
+
+    # Drawn before the neighbour query, as transform draws it, so the epochs see the same random numbers.
+    rng_state = check_random_state(reducer.transform_seed).randint(INT32_MIN, INT32_MAX, 3).astype(np.int64)
+    mode = reducer.transform_mode
+    reducer.transform_mode = "graph"
+    try:
+        graph = scipy.sparse.coo_matrix(reducer.transform(vectors))
+    finally:
+        reducer.transform_mode = mode
+    start = weighted_positions(graph.tocsr(), np.asarray(reducer.embedding_, dtype=np.float64)).astype(np.float32)
+    # transform's epoch count: more for a small batch of rows, a third of the fit's when the map set one.
+    default_epochs = 100 if graph.shape[0] <= 10_000 else 30
+    n_epochs = default_epochs if reducer.n_epochs is None else int(reducer.n_epochs // 3.0)
+    graph.data[graph.data < (graph.data.max() / float(n_epochs))] = 0.0
+    graph.eliminate_zeros()
+    placed = optimize_layout_euclidean(
+        start,
+        reducer.embedding_.astype(np.float32, copy=True),
+        graph.row,
+        graph.col,
+        n_epochs,
+        graph.shape[1],
+        make_epochs_per_sample(graph.data, n_epochs),
+        reducer._a,
+        reducer._b,
+        rng_state,
+        reducer.repulsion_strength,
+        reducer._initial_alpha / 4.0,
+        reducer.negative_sample_rate,
+        reducer.random_state is None,
+    )
+    return np.asarray(placed, dtype=np.float64)
+
+
+def weighted_positions(graph: scipy.sparse.csr_matrix, positions: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Each row of `graph` (new rows x fitted rows, membership strengths in (0, 1]) as the strength-weighted
+    mean of the fitted rows' `positions`, as UMAP's `init_graph_transform` computes it row by row: a row
+    with a strength of exactly 1 (a duplicate of a fitted row) sits on the first such row. A row with no
+    neighbour at all (every one past UMAP's disconnection distance) goes to the centre of the fitted rows.
+    """
+    graph = graph.copy()
+    graph.eliminate_zeros()
+    sums = np.asarray(graph.sum(axis=1), dtype=np.float64).ravel()
+    coords = np.asarray(graph @ positions, dtype=np.float64)
+    linked = sums > 0
+    coords[linked] /= sums[linked, None]
+    coords[~linked] = positions.mean(axis=0)
+    rows = np.repeat(np.arange(graph.shape[0]), np.diff(graph.indptr))
+    exact = graph.data == 1.0
+    if exact.any():
+        duplicate_rows, first = np.unique(rows[exact], return_index=True)
+        coords[duplicate_rows] = positions[graph.indices[exact][first]]
+    return coords
 
 
 def _pca_axes(vectors: Vectors) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
