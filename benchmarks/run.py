@@ -143,6 +143,11 @@ def main() -> None:
 
         warmup.main(machine())
         return
+    if os.environ.get("BENCH_PLACE") == "1":
+        from benchmarks import placement
+
+        placement.main(machine())
+        return
     if os.environ.get("BENCH_LAYOUT") == "1":
         from benchmarks import layout
 
