@@ -80,8 +80,11 @@ export function rampCss(): string {
   return `linear-gradient(to right, ${RAMP.map((c) => `rgb(${c.join(',')})`).join(', ')})`;
 }
 
-/** Parses the /columns/<name> stream; the caller's point order is the stream's row order. */
-export function columnModel(column: string, buffer: ArrayBuffer, length: number): ColourModel {
+/**
+ * Parses the /columns/<name> stream, whose rows are in the /points order; `order` gives the stream row of each
+ * point index (PointData.order), null where they are the same.
+ */
+export function columnModel(column: string, buffer: ArrayBuffer, length: number, order: Uint32Array | null): ColourModel {
   const table = tableFromIPC(new Uint8Array(buffer));
   const vector = table.getChild('value');
   if (!vector) throw new Error(`column "${column}" data has no "value" field`);
@@ -92,7 +95,7 @@ export function columnModel(column: string, buffer: ArrayBuffer, length: number)
     const counts = new Map<string, number>();
     let nulls = 0;
     for (let i = 0; i < length; i++) {
-      const v = vector.get(i) as string | null;
+      const v = vector.get(order ? order[i] : i) as string | null;
       values[i] = v;
       if (v === null) nulls++;
       else counts.set(v, (counts.get(v) ?? 0) + 1);
@@ -118,7 +121,7 @@ export function columnModel(column: string, buffer: ArrayBuffer, length: number)
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < length; i++) {
-    const raw = vector.get(i) as number | bigint | Date | null;
+    const raw = vector.get(order ? order[i] : i) as number | bigint | Date | null;
     // Timestamps come as epoch milliseconds (number, bigint or Date, depending on the Arrow build).
     const v = raw === null ? null : raw instanceof Date ? raw.getTime() : Number(raw);
     if (v === null || !Number.isFinite(v)) continue;

@@ -172,7 +172,7 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     const cached = models.get(column);
     if (cached) return cached;
     try {
-      const loaded = columnModel(column, await api.getColumnArrow(ctx.datasetId, column), points.length);
+      const loaded = columnModel(column, await api.getColumnArrow(ctx.datasetId, column), points.length, points.order);
       models.set(column, loaded);
       if (loaded.kind === 'number') filters.extent(column, loaded.min, loaded.max);
       return loaded;

@@ -7,11 +7,12 @@ import type { Dataset } from './api';
 import { fitView } from './camera';
 import { createExplorer } from './explore';
 import { createHover } from './hover';
+import { drawCount, MOVING_BUDGET, SETTLE_MS } from './lod';
 import { parsePoints } from './points';
 import type { PointData } from './points';
 import type { PlacedLabel } from './labels';
 import { HIGHLIGHT_LAYER_ID, LABELS_LAYER_ID, POINTS_LAYER_ID, pointRadius, renderLayers } from './render';
-import type { Frame, HighlightDatum } from './render';
+import type { Frame, HighlightDatum, PointsDraw } from './render';
 import { createRowCache } from './rows';
 import { createSearching } from './searching';
 import { createSelecting } from './selecting';
@@ -124,6 +125,7 @@ async function showMap(ds: Dataset): Promise<void> {
   ]);
   const points: PointData = parsePoints(buffer);
   root.dataset.pointCount = String(points.length);
+  root.dataset.movingBudget = String(MOVING_BUDGET);
   // Searching needs the index stage, so the form only appears once the map exists.
   el('search').hidden = false;
   el('explore').hidden = false;
@@ -240,11 +242,39 @@ async function showMap(ds: Dataset): Promise<void> {
     colourVersion: 0,
     pointRadius: pointRadius(points.length, Number(opening.zoom ?? fitted.zoom), Number(fitted.zoom)),
   };
+  // Level of detail: while the camera moves (drag, wheel, transition), a map bigger than the budget draws only
+  // the first MOVING_BUDGET points of its shuffled buffers, a uniform sample; all again once it settles.
+  let moving = false;
+  // A button is down or a transition runs: the camera may move again any moment, so it has not settled.
+  let interacting = false;
+  let settleTimer: ReturnType<typeof setTimeout> | undefined;
+  // Points the points layer drew last, published with each frame (data-drawn-points).
+  let drawnPoints = points.length;
+  const onDrawn = (count: number) => {
+    drawnPoints = count;
+  };
+  const pointsDraw = (): PointsDraw => ({ count: drawCount(points.length, moving), onDrawn });
   let deckReady = false;
   const redraw = (next: Frame = frame) => {
     frame = next;
-    if (deckReady) deck.setProps({ layers: renderLayers(points, frame, store.get()) });
+    if (deckReady) deck.setProps({ layers: renderLayers(points, frame, store.get(), pointsDraw()) });
   };
+  function settleLater(): void {
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(() => {
+      if (interacting || !moving) return;
+      moving = false;
+      redraw();
+    }, SETTLE_MS);
+  }
+  function cameraMoved(): void {
+    if (points.length <= MOVING_BUDGET) return;
+    if (!moving) {
+      moving = true;
+      redraw();
+    }
+    settleLater();
+  }
 
   // The cursor is over a topic label (a click zooms into its topic).
   let overLabel = false;
@@ -255,12 +285,17 @@ async function showMap(ds: Dataset): Promise<void> {
     controller: true,
     // 2-3 px dots are hard to hit exactly; a few pixels of slack makes hovering usable.
     pickingRadius: 4,
-    layers: renderLayers(points, frame, store.get()),
+    layers: renderLayers(points, frame, store.get(), pointsDraw()),
     getCursor: () => (hover.current() !== null || overLabel ? 'pointer' : 'grab'),
     onViewStateChange: ({ viewState: vs }) => {
       viewState = vs as OrthographicViewState;
+      cameraMoved();
       explorer.onZoom(Number(viewState.zoom ?? 0));
       publishUrl();
+    },
+    onInteractionStateChange: (s) => {
+      interacting = Boolean(s.isDragging || s.inTransition);
+      if (!interacting && moving) settleLater();
     },
     onHover: (info) => {
       overLabel = info.layer?.id === LABELS_LAYER_ID;
@@ -276,6 +311,7 @@ async function showMap(ds: Dataset): Promise<void> {
     },
     onAfterRender: () => {
       renderedFrames++;
+      root.dataset.drawnPoints = String(drawnPoints);
       if (pendingHighlight !== undefined) {
         if (pendingHighlight === null) root.removeAttribute('data-highlighted');
         else root.dataset.highlighted = pendingHighlight;

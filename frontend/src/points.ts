@@ -1,6 +1,7 @@
 // Turns the /points Arrow stream into the GPU-ready buffers the map draws from, once per page load.
 import { tableFromIPC } from 'apache-arrow';
 import type { Table } from 'apache-arrow';
+import { drawOrder, MOVING_BUDGET } from './lod';
 
 export interface Bounds {
   minX: number;
@@ -11,6 +12,12 @@ export interface Bounds {
 
 export interface PointData {
   length: number;
+  /**
+   * The /points row (and /columns row) of each point index, or null where they are the same. A map bigger than
+   * the moving budget is held in a shuffled order (lod.ts), so the first MOVING_BUDGET points are a uniform
+   * sample to draw while the camera moves; every per-point array here and in the explorer follows this order.
+   */
+  order: Uint32Array | null;
   /** Row id per index (the API speaks row ids; deck.gl picking speaks indices). */
   ids: Int32Array;
   idToIndex: Map<number, number>;
@@ -48,19 +55,25 @@ function column(table: Table, name: string) {
 export function parsePoints(buffer: ArrayBuffer): PointData {
   const table = tableFromIPC(new Uint8Array(buffer));
   const n = table.numRows;
-  const ids = Int32Array.from(column(table, 'id'));
+  const streamIds = column(table, 'id');
   const xs = column(table, 'x');
   const ys = column(table, 'y');
-  const topics = Int32Array.from(column(table, 'topic'));
+  const streamTopics = column(table, 'topic');
+  const order = n > MOVING_BUDGET ? drawOrder(n) : null;
 
+  const ids = new Int32Array(n);
+  const topics = new Int32Array(n);
   const positions = new Float32Array(n * 2);
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
   let maxY = -Infinity;
   for (let i = 0; i < n; i++) {
-    const x = xs[i];
-    const y = ys[i];
+    const row = order ? order[i] : i;
+    ids[i] = streamIds[row];
+    topics[i] = streamTopics[row];
+    const x = xs[row];
+    const y = ys[row];
     positions[i * 2] = x;
     positions[i * 2 + 1] = y;
     if (x < minX) minX = x;
@@ -76,6 +89,7 @@ export function parsePoints(buffer: ArrayBuffer): PointData {
 
   return {
     length: n,
+    order,
     ids,
     idToIndex,
     positions,

@@ -48,7 +48,19 @@ export function pointRadius(count: number, zoom: number, fittedZoom: number): nu
   return Math.min(8, base * Math.pow(2, 0.25 * Math.max(0, zoom - fittedZoom)));
 }
 
-export function renderLayers(points: PointData, frame: Frame, state: MapState): Layer[] {
+/** How much of the points layer to draw: all while the camera rests, a prefix while it moves (lod.ts). */
+export interface PointsDraw {
+  count: number;
+  /** Told how many points each draw of the points layer drew. */
+  onDrawn: ((count: number) => void) | null;
+}
+
+export function renderLayers(
+  points: PointData,
+  frame: Frame,
+  state: MapState,
+  draw: PointsDraw = { count: points.length, onDrawn: null },
+): Layer[] {
   const highlighting = state.highlightIds !== null;
   const dark = state.theme === 'dark';
   const colors = points.colors;
@@ -76,6 +88,9 @@ export function renderLayers(points: PointData, frame: Frame, state: MapState): 
       // 0.12 per dot, a faint backdrop to the hits.
       opacity: highlighting ? 0.01 : 0.85,
       pickable: true,
+      // The buffers hold every point in a shuffled order (points.ts); a smaller count draws a uniform sample.
+      drawCount: draw.count,
+      onDrawn: draw.onDrawn,
     }),
   ];
 
