@@ -99,6 +99,39 @@ def test_a_parquet_list_of_floats_column_becomes_the_vectors_and_leaves_the_fiel
     assert result.records[0] == {"text": "row 0"}
 
 
+@pytest.mark.parametrize(
+    "kind",
+    [pa.list_(pa.float32()), pa.large_list(pa.float64()), pa.list_(pa.float32(), 384), pa.list_(pa.int16())],
+    ids=["list<float32>", "large_list<float64>", "fixed_size_list<float32, 384>", "list<int16>"],
+)
+def test_a_binary_files_vector_column_is_read_as_one_array_batch_by_batch(tmp_path: Path, kind: pa.DataType) -> None:
+    from workers.stages.formats import open_binary
+
+    rows = np.random.default_rng(1).normal(scale=50, size=(7, 384)).round().astype(np.float32)
+    sink = io.BytesIO()
+    pq.write_table(pa.table({"text": [f"row {i}" for i in range(7)], "vec": pa.array(rows.tolist(), kind)}), sink)
+    path = write(tmp_path, "vecs.parquet", sink.getvalue())
+    tables = list(open_binary(path, "vecs.parquet", "parquet", Limits(), batch_rows=3, vector_column="vec").batches)
+    # No Python list of numbers per row: the batch holds the column as an array, its rows hold None.
+    assert [len(t.rows) for t in tables] == [3, 3, 1]
+    assert all(t.arrays["vec"].dtype == np.float32 and row["vec"] is None for t in tables for row in t.rows)
+    assert np.array_equal(np.concatenate([t.arrays["vec"] for t in tables]), rows)
+    result = read_dataset(
+        path, "vecs.parquet", RowMapping(text_field="text", vector_field="vec"), Limits(), batch_rows=3
+    )
+    assert result.vectors is not None and np.array_equal(result.vectors, rows)
+    assert result.records[6] == {"text": "row 6"}
+
+
+def test_a_vector_column_with_a_non_finite_value_names_its_row_when_read_as_an_array(tmp_path: Path) -> None:
+    rows = np.full((4, 384), 0.1, dtype=np.float32)
+    rows[2, 7] = np.nan
+    path = write(tmp_path, "vecs.parquet", vectors_parquet(rows.tolist()))
+    with pytest.raises(BadVectors) as raised:
+        read_dataset(path, "vecs.parquet", RowMapping(text_field="text", vector_field="vec"), Limits())
+    assert "Row 3 of vecs.parquet, column 'vec', holds a value that is not finite" in raised.value.message
+
+
 def test_json_arrays_in_json_lines_and_csv_cells_are_read_as_vectors(tmp_path: Path) -> None:
     vector = [0.5] * 384
     jsonl = write(tmp_path, "v.jsonl", json.dumps({"text": "a", "vec": vector}) + "\n")

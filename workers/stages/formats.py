@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 
 from workers.stages.errors import HeaderOnly, NotATable, TruncatedFile
 from workers.stages.sources import FORMAT_NAMES, Limits, Unwrapped, extension_format, read_head, sniff
-from workers.stages.tables import RawTable, TableStream, arrow_rows, check_column_names
+from workers.stages.tables import RawTable, TableStream, arrow_rows, check_column_names, numeric_matrix
 
 TEXT_FORMATS = ("csv", "tsv", "json", "jsonl")
 BINARY_FORMATS = ("parquet", "arrow")
@@ -51,17 +51,23 @@ def _damaged(name: str, exc: Exception) -> TruncatedFile:
     )
 
 
-def open_binary(path: Path, name: str, fmt: str, limits: Limits, batch_rows: int) -> TableStream:
+def open_binary(
+    path: Path, name: str, fmt: str, limits: Limits, batch_rows: int, vector_column: str = ""
+) -> TableStream:
+    """The file's record batches as raw tables; the vector column, when it holds one length of numbers
+    throughout, as an array beside the rows (a million 384-d rows as Python floats took minutes)."""
     try:
         schema, batches = _parquet_batches(path, batch_rows) if fmt == "parquet" else _arrow_batches(path, batch_rows)
     except (pa.ArrowException, OSError) as exc:
         raise _damaged(name, exc) from None
     columns = list(schema.names)
     check_column_names(columns, name, limits)
-    return TableStream(fmt, columns, [], _binary_rows(batches, name, fmt, columns))
+    return TableStream(fmt, columns, [], _binary_rows(batches, name, fmt, columns, vector_column))
 
 
-def _binary_rows(batches: Iterator[pa.RecordBatch], name: str, fmt: str, columns: list[str]) -> Iterator[RawTable]:
+def _binary_rows(
+    batches: Iterator[pa.RecordBatch], name: str, fmt: str, columns: list[str], vector_column: str
+) -> Iterator[RawTable]:
     done = 0
     while True:
         try:
@@ -71,10 +77,20 @@ def _binary_rows(batches: Iterator[pa.RecordBatch], name: str, fmt: str, columns
         except (pa.ArrowException, OSError) as exc:
             raise _damaged(name, exc) from None
         if batch.num_rows:
-            yield RawTable(columns, arrow_rows(pa.Table.from_batches([batch])), kind=fmt, first=done + 1, start=done)
+            yield _raw_table(pa.Table.from_batches([batch]), fmt, done, vector_column)
             done += batch.num_rows
     if done == 0:
         raise HeaderOnly(f"{name} has columns ({', '.join(columns)}) but no rows. Export it with its rows.")
+
+
+def _raw_table(table: pa.Table, fmt: str, start: int, vector_column: str) -> RawTable:
+    matrix = numeric_matrix(table.column(vector_column)) if vector_column in table.column_names else None
+    if matrix is None:
+        return RawTable(table.column_names, arrow_rows(table), kind=fmt, first=start + 1, start=start)
+    rows = arrow_rows(table.drop_columns([vector_column]))
+    for row in rows:
+        row[vector_column] = None
+    return RawTable(table.column_names, rows, kind=fmt, first=start + 1, start=start, arrays={vector_column: matrix})
 
 
 def _parquet_batches(path: Path, batch_rows: int) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:

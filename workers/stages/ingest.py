@@ -116,17 +116,19 @@ def open_table(
     max_rows: int | None = None,
     partial: bool = False,
     batch_rows: int = BATCH_ROWS,
+    vector_column: str = "",
 ) -> Iterator[OpenedTable]:
     """Open path for reading in batches of at most batch_rows rows; max_rows: only a preview's first rows.
 
     partial: path is only the head of the user's file. The batches are read lazily inside the context.
+    vector_column: the column of precomputed vectors, which binary formats read as one array per batch.
     """
     with unwrap(path, display_name, limits, preview=max_rows is not None, partial=partial) as source:
         fmt = judge_format(source)
         if fmt in BINARY_FORMATS:
             if source.truncated:
                 raise TruncatedFile(f"Only the start of {source.name} arrived; upload the whole file.")
-            stream = open_binary(source.path, source.name, fmt, limits, batch_rows)
+            stream = open_binary(source.path, source.name, fmt, limits, batch_rows, vector_column)
             yield OpenedTable(
                 fmt, source.compression, None, _checked(stream, source.name, limits), [], _npy(source, display_name)
             )
@@ -303,7 +305,9 @@ def open_dataset(
 ) -> Iterator[DatasetStream]:
     """Every row of the upload in batches of at most batch_rows: texts to embed (or precomputed vectors) and
     typed fields, each batch checked as it is read, so memory stays bounded by the batch size."""
-    with open_table(path, display_name, limits, choices, batch_rows=batch_rows) as opened:
+    with open_table(
+        path, display_name, limits, choices, batch_rows=batch_rows, vector_column=mapping.vector_field
+    ) as opened:
         yield DatasetStream(opened, mapping, display_name, vector_dims)
 
 

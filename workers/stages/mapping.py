@@ -262,25 +262,28 @@ class FileChecks:
 
 def read_vectors(table: RawTable, column: str, file_name: str, dims: int) -> npt.NDArray[np.float32]:
     """Every row's vector, its length checked against the supported dimension row by row."""
-    out = np.empty((len(table.rows), dims), dtype=np.float32)
-    for i, row in enumerate(table.rows):
-        value = row[column]
-        if isinstance(value, str):  # CSV cells hold a JSON array as text
-            with contextlib.suppress(json.JSONDecodeError):
-                value = json.loads(value)
-        where = f"{table.where(i).capitalize()} of {file_name}, column {column!r},"
-        if not isinstance(value, list) or not all(_is_number(v) for v in value):
-            raise BadVectors(
-                f"{where} does not hold a list of numbers (found {_as_text(value)[:60]!r}). Every row needs a "
-                "vector such as [0.12, -0.5, ...] with no missing or non-finite values."
+    if column in table.arrays:  # read as one array: one length throughout, no missing value
+        out = table.arrays[column]
+        if out.shape[1] != dims:
+            raise _wrong_dimension(
+                f"{table.where(0).capitalize()} of {file_name}, column {column!r},", out.shape[1], dims
             )
-        if len(value) != dims:
-            raise BadVectors(
-                f"{where} holds a {len(value)}-dimensional vector, but only {dims}-dimensional vectors are "
-                f"supported for now (the dimension of the map's vector column, expected {dims}). Export {dims}-d "
-                "vectors (e.g. from all-MiniLM-L6-v2), or leave the vector column out to let Atlas embed the text."
-            )
-        out[i] = value
+    else:
+        out = np.empty((len(table.rows), dims), dtype=np.float32)
+        for i, row in enumerate(table.rows):
+            value = row[column]
+            if isinstance(value, str):  # CSV cells hold a JSON array as text
+                with contextlib.suppress(json.JSONDecodeError):
+                    value = json.loads(value)
+            where = f"{table.where(i).capitalize()} of {file_name}, column {column!r},"
+            if not isinstance(value, list) or not all(_is_number(v) for v in value):
+                raise BadVectors(
+                    f"{where} does not hold a list of numbers (found {_as_text(value)[:60]!r}). Every row needs a "
+                    "vector such as [0.12, -0.5, ...] with no missing or non-finite values."
+                )
+            if len(value) != dims:
+                raise _wrong_dimension(where, len(value), dims)
+            out[i] = value
     if not np.isfinite(out).all():
         bad = int(np.flatnonzero(~np.isfinite(out).all(axis=1))[0])
         raise BadVectors(
@@ -288,6 +291,14 @@ def read_vectors(table: RawTable, column: str, file_name: str, dims: int) -> npt
             "(NaN or infinity). Replace it with a real number."
         )
     return out
+
+
+def _wrong_dimension(where: str, found: int, dims: int) -> BadVectors:
+    return BadVectors(
+        f"{where} holds a {found}-dimensional vector, but only {dims}-dimensional vectors are "
+        f"supported for now (the dimension of the map's vector column, expected {dims}). Export {dims}-d "
+        "vectors (e.g. from all-MiniLM-L6-v2), or leave the vector column out to let Atlas embed the text."
+    )
 
 
 def _is_number(value: Any) -> bool:

@@ -8,7 +8,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from workers.stages.errors import BadColumnNames, TooManyColumns
 from workers.stages.sources import Limits
@@ -27,6 +30,8 @@ class RawTable:
     warnings: list[str] = field(default_factory=list)
     # A batch of a bigger file: the index of its first row among all the file's rows.
     start: int = 0
+    # The vector column of a binary file read straight into a (rows, dimensions) array; its row values are None.
+    arrays: dict[str, npt.NDArray[np.float32]] = field(default_factory=dict)
 
     def where(self, index: int) -> str:
         if self.lines is not None:
@@ -87,6 +92,29 @@ def json_value(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [json_value(v) for v in value]
     return value
+
+
+def numeric_matrix(column: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.float32] | None:
+    """A list column of numbers with no missing value and one length throughout, as a float32 (rows, length)
+    array, read without a Python object per number; None for anything else, which the row-by-row reader then
+    reads and, where it is wrong, names the row."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    kind = column.type
+    if not (pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)):
+        return None
+    if not (pa.types.is_floating(kind.value_type) or pa.types.is_integer(kind.value_type)):
+        return None
+    if len(column) == 0 or column.null_count:
+        return None
+    lengths = pc.list_value_length(column).to_numpy()
+    if lengths.min() != lengths.max() or lengths[0] == 0:
+        return None
+    values = column.flatten()
+    if values.null_count:
+        return None
+    flat = np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float32)
+    return flat.reshape(len(column), int(lengths[0]))
 
 
 def arrow_rows(table: pa.Table) -> list[dict[str, Any]]:
