@@ -159,7 +159,6 @@ def write_section(results: list[dict[str, Any]], machine: str) -> None:
         "Atlas placement and UMAP transform run the same graph and the same refinement epochs with the same random",
         "numbers; their starting positions differ by float rounding only (under 1e-5), which the epochs carry into",
         "small differences of position, not of quality. Leaving the epochs out (start only) is faster still, but",
-        "on real text it loses trustworthiness and neighbours (rows with neighbours in two groups land between",
-        "them), so builds keep the epochs.",
+        "on real text it loses trustworthiness and kept neighbours (the table), so builds keep the epochs.",
     ]
     report.write_section(SECTION, lines)
