@@ -13,7 +13,6 @@ Writes the "Placing rows on a fitted sample" section of docs/BENCHMARKS.md.
 """
 
 import csv
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from benchmarks import report
+from benchmarks.warmup import load
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Placing rows on a fitted sample"
@@ -114,10 +114,6 @@ def measure(name: str, vectors: npt.NDArray[np.float32], sample_size: int) -> di
         result[way] = {"seconds": best[way], **quality(vectors, full, placed)}
     print(result, flush=True)
     return result
-
-
-def load() -> str:
-    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main(machine: str) -> None:
