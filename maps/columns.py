@@ -53,11 +53,12 @@ def require_column(dataset: Dataset, name: str) -> str:
 
 
 def summaries(dataset: Dataset) -> list[dict[str, Any]]:
-    """[{"name", "kind": "number"|"date"|"category"|"text", "distinct"}] in the file's column order."""
+    """[{"name", "kind": "number"|"date"|"category"|"text", "distinct"}] in the file's column order; the column
+    of precomputed vectors is not a field of the rows (the vectors have their own place), so it is not listed."""
     require_ready(dataset)
     out = []
     with connection.cursor() as cursor:
-        for name in dataset.columns:
+        for name in (c for c in dataset.columns if c != dataset.vector_field):
             cursor.execute(_SUMMARY_SQL, [name, name, name, name, name, name, ISO_DATE, uuid.UUID(str(dataset.id))])
             distinct, present, numbers, dates = cursor.fetchone()
             out.append({"name": name, "kind": _kind(distinct, present, numbers, dates), "distinct": distinct})

@@ -106,6 +106,9 @@ def test_a_parquet_vector_column_builds_the_map_without_embedding_and_stores_tho
     assert np.allclose(np.array([stored[i] for i in range(240)]), vectors, atol=1e-6)
     detail = client.get(f"/api/v1/datasets/{created['id']}/points/5").json()
     assert detail["fields"] == {"text": "document 5 about group 1"} and detail["key"] is None
+    # Colour-by and filters offer the rows' fields: the vector column is not one of them.
+    columns = client.get(f"/api/v1/datasets/{created['id']}/columns").json()
+    assert [c["name"] for c in columns] == ["text"]
     # Rows of one group are each other's nearest neighbours: the stored vectors are the ones searched.
     near = client.get(f"/api/v1/datasets/{created['id']}/points/5/neighbors?k=5").json()["results"]
     assert all(hit["id"] % 4 == 1 for hit in near)
