@@ -55,7 +55,7 @@ def synthetic_vectors(n: int) -> npt.NDArray[np.float32]:
 
 
 def place(way: str, reducer: Any, vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
-    from workers.stages.reduce import place_on_sample, weighted_positions
+    from workers.stages.reduce import place_on_sample, transform_graph, weighted_positions
 
     out = []
     for start in range(0, len(vectors), CHUNK):
@@ -65,9 +65,7 @@ def place(way: str, reducer: Any, vectors: npt.NDArray[np.float32]) -> npt.NDArr
         elif way == WAYS[1]:
             out.append(place_on_sample(reducer, chunk))
         else:
-            reducer.transform_mode = "graph"
-            graph = reducer.transform(chunk).tocsr()
-            reducer.transform_mode = "embedding"
+            graph = transform_graph(reducer, chunk).tocsr()
             out.append(weighted_positions(graph, np.asarray(reducer.embedding_, dtype=np.float64)))
     return np.concatenate(out)
 

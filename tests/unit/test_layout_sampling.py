@@ -4,7 +4,14 @@ import numpy as np
 import scipy.sparse
 
 from tests.unit.shapes import blobs, unit
-from workers.stages.reduce import LayoutParams, fit_layout, layout_2d, place_on_sample, weighted_positions
+from workers.stages.reduce import (
+    LayoutParams,
+    fit_layout,
+    layout_2d,
+    place_on_sample,
+    transform_graph,
+    weighted_positions,
+)
 
 CENTRES = [(5.0, 0, 0, 0, 0), (0, 5.0, 0, 0, 0), (0, 0, 5.0, 0, 0)]
 PARAMS = LayoutParams(n_neighbors=10, seed=3, sample_size=150, chunk_size=100)
@@ -60,9 +67,7 @@ def test_placing_rows_starts_where_umap_starts_them_and_ends_where_its_transform
     _, fitted = fit_layout(vectors[:200], LayoutParams(n_neighbors=10, seed=3))
     assert fitted is not None and fitted.reducer is not None
     reducer, new = fitted.reducer, vectors[200:]
-    reducer.transform_mode = "graph"
-    graph = reducer.transform(new).tocsr()
-    reducer.transform_mode = "embedding"
+    graph = transform_graph(reducer, new).tocsr()
     graph.eliminate_zeros()
     # The starting positions are UMAP's, computed as one sparse product (float rounding apart).
     start = weighted_positions(graph, np.asarray(reducer.embedding_, dtype=np.float64))

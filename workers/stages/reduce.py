@@ -131,12 +131,7 @@ def place_on_sample(reducer: Any, vectors: Vectors) -> npt.NDArray[np.float64]:
 
     # Drawn before the neighbour query, as transform draws it, so the epochs see the same random numbers.
     rng_state = check_random_state(reducer.transform_seed).randint(INT32_MIN, INT32_MAX, 3).astype(np.int64)
-    mode = reducer.transform_mode
-    reducer.transform_mode = "graph"
-    try:
-        graph = scipy.sparse.coo_matrix(reducer.transform(vectors))
-    finally:
-        reducer.transform_mode = mode
+    graph = transform_graph(reducer, vectors)
     start = weighted_positions(graph.tocsr(), np.asarray(reducer.embedding_, dtype=np.float64)).astype(np.float32)
     # transform's epoch count: more for a small batch of rows, a third of the fit's when the map set one.
     default_epochs = 100 if graph.shape[0] <= 10_000 else 30
@@ -160,6 +155,17 @@ def place_on_sample(reducer: Any, vectors: Vectors) -> npt.NDArray[np.float64]:
         reducer.random_state is None,
     )
     return np.asarray(placed, dtype=np.float64)
+
+
+def transform_graph(reducer: Any, vectors: Vectors) -> scipy.sparse.coo_matrix:
+    """The fuzzy neighbour graph UMAP's `transform` builds for new rows (new rows x fitted rows), with the
+    model left as it was."""
+    mode = reducer.transform_mode
+    reducer.transform_mode = "graph"
+    try:
+        return scipy.sparse.coo_matrix(reducer.transform(vectors))
+    finally:
+        reducer.transform_mode = mode
 
 
 def weighted_positions(graph: scipy.sparse.csr_matrix, positions: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
