@@ -9,13 +9,16 @@ RUN npm run build
 FROM python:3.11-slim-bookworm
 ENV PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 STATIC_ROOT=/app/static ATLAS_DATA_DIR=/data
 WORKDIR /app
-# torch first and pinned, so that nothing else chooses a build for it.
-RUN pip install --no-cache-dir torch==2.13.0
+# Every package from the lock, pinned with hashes, nothing else; torch's CPU build (2.13.0+cpu) comes from
+# PyTorch's CPU index.
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes --no-deps --extra-index-url https://download.pytorch.org/whl/cpu \
+    -r requirements.lock && pip check
 COPY pyproject.toml ./
 COPY atlas/ atlas/
 COPY maps/ maps/
 COPY workers/ workers/
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir --no-deps --no-build-isolation . && pip check
 COPY manage.py ./
 COPY templates/ templates/
 COPY --from=frontend /app/frontend/dist frontend/dist

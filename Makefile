@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 FRONTEND_STAMP := frontend/dist/.built
 FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/package.json frontend/package-lock.json frontend/vite.config.ts frontend/tsconfig.json
 
-.PHONY: run test install frontend chromium lint typecheck bench backup restore clean
+.PHONY: run test install lock frontend chromium lint typecheck bench backup restore clean
 
 run: install frontend
 	@$(PY) -m atlas.stack serve
@@ -18,16 +18,31 @@ test: install frontend chromium lint
 
 install: $(STAMP)
 
-# torch goes first and alone: `torch==2.13.0` takes the CPU wheel; anything that pulled torch in by
-# itself would bring a multi-GB CUDA build.
-$(STAMP): pyproject.toml clients/python/pyproject.toml
+# Every Python package comes from requirements.lock: pinned, with hashes, nothing else (--no-deps), so a
+# release upstream cannot change what a fresh clone installs. The lock pins torch's CPU build
+# (2.13.0+cpu); anything looser would bring a multi-GB CUDA build. Then Atlas and its client, in place.
+LOCK := requirements.lock
+$(STAMP): $(LOCK) pyproject.toml clients/python/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Atlas needs Python 3.11 (found %d.%d)" % sys.version_info[:2])'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet torch==2.13.0
-	$(PIP) install --quiet -e '.[dev]'
-	$(PIP) install --quiet -e 'clients/python[progress]'
+	$(PIP) install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(PIP) install --quiet --no-deps --no-build-isolation -e . -e clients/python
+	$(PIP) check
 	touch $@
+
+# Refresh requirements.lock on purpose (README, "Upgrading dependencies"): resolve pyproject.toml and
+# requirements.in again to the newest releases for Python 3.11 on Linux x86_64, then `make test` is the gate.
+# `make lock LOCK_UPGRADE=` keeps every pin it can (after a dependency is added to pyproject.toml);
+# `make lock LOCK_UPGRADE='--upgrade-package django'` moves one package only.
+UV_VERSION := 0.13.9
+LOCK_UPGRADE ?= --upgrade
+TORCH_WHEELS ?= $(or $(PIP_FIND_LINKS),https://download.pytorch.org/whl/torch/)
+lock:
+	test -x .venv-lock/bin/uv || { $(PYTHON) -m venv .venv-lock && .venv-lock/bin/pip install --quiet uv==$(UV_VERSION); }
+	.venv-lock/bin/uv pip compile pyproject.toml clients/python/pyproject.toml requirements.in \
+	  --all-extras --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_36 \
+	  --find-links $(TORCH_WHEELS) --index-strategy unsafe-best-match --custom-compile-command 'make lock' $(LOCK_UPGRADE) \
+	  -o $(LOCK)
 
 frontend: $(FRONTEND_STAMP)
 
@@ -63,4 +78,4 @@ restore: install
 	@$(PY) -m atlas.stack manage restore "$(FILE)"
 
 clean:
-	rm -rf $(VENV) frontend/node_modules frontend/dist
+	rm -rf $(VENV) .venv-lock frontend/node_modules frontend/dist

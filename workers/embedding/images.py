@@ -130,7 +130,7 @@ class NomicVisionEncoder(ImageEncoder):
         self.name = spec.name
         self._device = torch_device()
         # Nomic's vision tower ships its own modelling code: it runs from the configured directory only.
-        self._processor: Any = AutoImageProcessor.from_pretrained(path, local_files_only=True)  # type: ignore[no-untyped-call]
+        self._processor: Any = AutoImageProcessor.from_pretrained(path, local_files_only=True)
         self._model: Any = AutoModel.from_pretrained(path, trust_remote_code=True, local_files_only=True)
         self._model.to(self._device).eval()
         self.dimensions = int(self._model.config.hidden_size)
