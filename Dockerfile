@@ -18,6 +18,8 @@ COPY pyproject.toml ./
 COPY atlas/ atlas/
 COPY maps/ maps/
 COPY workers/ workers/
+COPY tables/ tables/
+COPY embedding/ embedding/
 RUN pip install --no-cache-dir --no-deps --no-build-isolation . && pip check
 COPY manage.py ./
 COPY templates/ templates/

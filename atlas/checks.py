@@ -50,7 +50,7 @@ def check_layout_sample_size(app_configs: Sequence[Any] | None, **kwargs: Any) -
 
 @register()
 def check_embed_backend(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[Error]:
-    from workers.embedding import configured_backend
+    from embedding import configured_backend
 
     try:
         configured_backend()

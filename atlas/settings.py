@@ -84,7 +84,7 @@ WHITENOISE_USE_FINDERS = True
 DATA_DIR = Path(env_str("ATLAS_DATA_DIR", str(BASE_DIR / "var")))
 UPLOAD_DIR = DATA_DIR / "uploads"
 MAX_UPLOAD_BYTES = env_int("ATLAS_MAX_UPLOAD_MB", 512) * 1024 * 1024
-# Bounds on one upload's content (workers.stages.sources.Limits); each refusal names its setting.
+# Bounds on one upload's content (tables.sources.Limits); each refusal names its setting.
 MAX_COLUMNS = env_int("ATLAS_MAX_COLUMNS", 1000)
 MAX_FIELD_BYTES = env_int("ATLAS_MAX_FIELD_BYTES", 1024 * 1024)
 MAX_UNCOMPRESSED_BYTES = env_int("ATLAS_MAX_UNCOMPRESSED_MB", 2048) * 1024 * 1024

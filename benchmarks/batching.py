@@ -77,7 +77,7 @@ def rate(wait_ms: float, data: list[str], token: str) -> float:
 def main() -> list[str]:
     from django.conf import settings
 
-    from workers.embedding import get_encoder
+    from embedding import get_encoder
 
     data = texts(REQUESTS)
     token = bench_token()

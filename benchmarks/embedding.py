@@ -53,7 +53,7 @@ def measure(backend: str, mode: str, rows: int, out: str) -> dict[str, Any]:
     is what a map build runs (workers.stages.embed.iter_embeddings: token-length-sorted batches of
     ATLAS_EMBED_BATCH_SIZE, 64 by default, through the registry's encoder for the backend).
     """
-    from workers.embedding import find_spec, get_encoder
+    from embedding import find_spec, get_encoder
     from workers.stages.embed import EmbedParams, iter_embeddings
 
     data = texts(rows)
@@ -100,7 +100,7 @@ def run_child(*args: str) -> dict[str, Any]:
 
 
 def main() -> list[str]:
-    from workers.embedding.agreement import knn_overlap, mean_cosine
+    from embedding.agreement import knn_overlap, mean_cosine
 
     folder = Path(tempfile.mkdtemp(prefix="atlas-embed-bench-"))
     exports = {}
@@ -188,7 +188,7 @@ if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atlas.settings")
     command = sys.argv[1] if len(sys.argv) > 1 else "all"
     if command == "prepare":
-        from workers.embedding import get_encoder
+        from embedding import get_encoder
 
         started = time.monotonic()
         get_encoder(MODEL, backend=sys.argv[2])

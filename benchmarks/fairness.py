@@ -65,7 +65,7 @@ def submit(path: Path) -> str:
 
     from benchmarks.accounts import bench_workspace
     from maps.actions import create_dataset
-    from workers.stages.mapping import RowMapping
+    from tables.mapping import RowMapping
 
     upload = SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv")
     return str(create_dataset(upload, path.stem, RowMapping(text_field="summary"), bench_workspace()).id)

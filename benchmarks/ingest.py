@@ -72,8 +72,8 @@ def child(path: Path) -> None:
 
     from maps.models import Dataset
     from maps.uploads import ingest_limits
+    from tables.reader import RowMapping, open_dataset
     from workers import store
-    from workers.stages.ingest import RowMapping, open_dataset
 
     dataset = Dataset.objects.create(
         id=uuid.uuid4(), name="bench", source_filename=path.name, upload_path=str(path), text_field="body"

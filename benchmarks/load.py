@@ -39,8 +39,8 @@ def build_map(folder: Path) -> str:
     from benchmarks.layout import clustered_vectors
     from maps.actions import create_dataset
     from maps.models import Dataset
+    from tables.mapping import RowMapping
     from workers import pipeline
-    from workers.stages.mapping import RowMapping
 
     vectors, _, texts = clustered_vectors(ROWS)
     path = folder / "synthetic.parquet"

@@ -34,7 +34,7 @@ def real_vectors() -> npt.NDArray[np.float32]:
     """The PyPI and npm summaries (40,000 rows) embedded by the build's own encoder."""
     from django.conf import settings
 
-    from workers.models import get_encoder
+    from embedding import get_encoder
     from workers.stages.embed import EmbedParams, iter_embeddings
 
     texts: list[str] = []

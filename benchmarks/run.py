@@ -69,8 +69,8 @@ def build_once(path: Path) -> dict[str, Any]:
 
     from maps.actions import create_dataset
     from maps.models import Dataset, Workspace
+    from tables.mapping import RowMapping
     from workers import pipeline
-    from workers.stages.mapping import RowMapping
 
     upload = SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv")
     workspace, _ = Workspace.objects.get_or_create(name="benchmarks")
@@ -87,7 +87,7 @@ def baseline_embed_seconds(path: Path) -> float:
     """sentence-transformers' plain `encode` with its defaults, as peers call it."""
     from sentence_transformers import SentenceTransformer
 
-    from workers.embedding import find_spec
+    from embedding import find_spec
 
     with path.open(newline="", encoding="utf-8") as handle:
         texts = [row["summary"] for row in csv.DictReader(handle)]

@@ -76,8 +76,8 @@ def run_build(path: Path) -> dict[str, Any]:
     from benchmarks.accounts import bench_workspace
     from maps.actions import create_dataset
     from maps.models import Dataset
+    from tables.mapping import RowMapping
     from workers import pipeline
-    from workers.stages.mapping import RowMapping
 
     with path.open("rb") as handle:
         upload = UploadedFile(handle, name=path.name, size=path.stat().st_size)
@@ -97,9 +97,9 @@ def run_stages(path: Path) -> dict[str, Any]:
 
     from maps.models import EMBEDDING_DIMENSIONS
     from maps.uploads import ingest_limits
+    from tables.reader import RowMapping, read_dataset
     from workers.stages.cluster import ClusterParams, find_topics
     from workers.stages.hierarchy import HierarchyParams, merge_topics
-    from workers.stages.ingest import RowMapping, read_dataset
     from workers.stages.label import LabelParams, describe_topics
     from workers.stages.quality import QualityParams, measure_quality
     from workers.stages.reduce import LayoutParams, layout_2d

@@ -58,7 +58,7 @@ def packages() -> tuple[Vectors, list[str | None], list[str]]:
         return np.load(cache), classes, texts
     from django.conf import settings
 
-    from workers.models import get_encoder
+    from embedding import get_encoder
 
     encoder = get_encoder(settings.EMBED_MODEL, settings.TORCH_THREADS)
     # encode() takes one batch: feed it 64 texts at a time, as a build does.

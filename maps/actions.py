@@ -18,7 +18,7 @@ from maps.errors import InvalidUpload, NotCancellable, NotReady, NotRelayoutable
 from maps.indexes import drop_search_indexes
 from maps.models import Dataset, Tag, TaggedRow, Workspace
 from maps.queries import require_rows
-from workers.stages.mapping import RowMapping
+from tables.mapping import RowMapping
 
 
 def create_dataset(

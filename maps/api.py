@@ -40,7 +40,7 @@ from maps import (
 from maps.access import Need
 from maps.errors import InvalidEmbeddingRequest, NotAuthenticated, RateLimited, UserError
 from maps.models import Dataset
-from workers.stages.mapping import RowMapping
+from tables.mapping import RowMapping
 
 # Views answer with a response built in memory or, for cached payloads, one streamed from a file.
 View = Callable[..., HttpResponseBase]

@@ -1,5 +1,5 @@
 """The embedding API's requests and answers: check the JSON of the Atlas and the OpenAI-compatible
-shapes, run them through workers.embedding, and shape the vectors the way each caller expects."""
+shapes, run them through embedding, and shape the vectors the way each caller expects."""
 
 import base64
 import json
@@ -10,12 +10,10 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.http import HttpRequest
 
-from maps.errors import InvalidEmbeddingRequest, RequestTooLarge
-from workers.embed_cache import cached_request
-from workers.embedding import EmbeddingRequestError, TextEmbeddings
-from workers.embedding.batching import Options, coalescer
-from workers.embedding.encoder import Embedded, matryoshka
-from workers.embedding.images import (
+from embedding import EmbeddingRequestError, TextEmbeddings
+from embedding.batching import Options, coalescer
+from embedding.encoder import Embedded, matryoshka
+from embedding.images import (
     ImageEmbeddings,
     ImageLimits,
     ImageTooLarge,
@@ -23,7 +21,9 @@ from workers.embedding.images import (
     decode_image,
     embed_images,
 )
-from workers.embedding.service import checked_encoder
+from embedding.service import checked_encoder
+from maps.errors import InvalidEmbeddingRequest, RequestTooLarge
+from workers.embed_cache import cached_request
 
 ATLAS_FIELDS = ("texts", "model", "task_type", "dimensionality", "long_text_mode")
 # task_type is an Atlas extension; "user" is OpenAI's end-user tag, accepted and ignored.
@@ -141,7 +141,7 @@ OPENAI_NAMES = {"texts": "input", "dimensionality": "dimensions"}
 
 def run(request: TextRequest, field_names: dict[str, str] | None = None) -> TextEmbeddings:
     """Check the request, then embed it: cached texts are read, the rest computed together with other
-    callers' concurrent requests (workers.embedding.batching), and Matryoshka applied last, per row."""
+    callers' concurrent requests (embedding.batching), and Matryoshka applied last, per row."""
     try:
         encoder = checked_encoder(
             request.model, request.task_type, request.dimensionality, request.long_text_mode, settings.TORCH_THREADS

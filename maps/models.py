@@ -49,7 +49,7 @@ class Dataset(models.Model):
     layout = models.JSONField(default=dict)
     columns = models.JSONField(default=list)
     # What the user said instead of sniffing (delimiter, quote, has_header) and bad_rows: "abort" or "skip"
-    # (workers.stages.sources.ReadChoices); empty: sniff everything and refuse rows with a wrong field count.
+    # (tables.sources.ReadChoices); empty: sniff everything and refuse rows with a wrong field count.
     read_options = models.JSONField(default=dict)
     model_name = models.CharField(max_length=100)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -137,7 +137,7 @@ class CachedEmbedding(models.Model):
     """The vector a model gave for an exact text (its task prefix included), so that rebuilds and appends
     never embed the same text twice with the same model. Keyed by content, shared by every dataset."""
 
-    # Model name and a hash of its files (workers.embedding.fingerprint), "+int8" for quantised vectors.
+    # Model name and a hash of its files (embedding.fingerprint), "+int8" for quantised vectors.
     model_key = models.CharField(max_length=200)
     text_sha256 = models.BinaryField(max_length=32)
     dimensions = models.PositiveSmallIntegerField()

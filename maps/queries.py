@@ -165,7 +165,7 @@ def search(dataset: Dataset, query: str, k: int) -> list[SearchHit]:
     query = query.strip()
     if not query:
         raise UserError("The search query is empty: pass the text to search for as ?q=...")
-    from workers.models import get_encoder
+    from embedding import get_encoder
 
     # Models with task prefixes embedded the rows as documents; the query is embedded as a query.
     vector = get_encoder(dataset.model_name, settings.TORCH_THREADS).encode([query], task_type="search_query")[0]

@@ -15,8 +15,8 @@ from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.http import HttpRequest
 
 from maps.errors import InvalidUpload, UploadTooLarge
-from workers.stages.errors import BuildError
-from workers.stages.ingest import Limits, Preview, ReadChoices, RowMapping, preview
+from tables.errors import BuildError
+from tables.reader import Limits, Preview, ReadChoices, RowMapping, preview
 
 
 def ingest_limits() -> Limits:

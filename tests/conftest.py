@@ -21,9 +21,9 @@ from django.test import Client
 
 from atlas.celery import app as celery_app
 from atlas.stack import worker_command
+from embedding.specs import NOMIC_PREFIXES
 from tests.accounts import logged_in_client
 from tests.tiny_models import build_tiny_clip, build_tiny_model
-from workers.embedding.specs import NOMIC_PREFIXES
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ROOT.parent / "shared" / "datasets"

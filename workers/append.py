@@ -14,16 +14,16 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
+from embedding import get_encoder
 from maps.models import EMBEDDING_DIMENSIONS, Dataset
 from maps.uploads import ingest_limits, read_choices
+from tables.errors import BuildError
+from tables.reader import RowMapping, open_dataset
 from workers import layout_model, store
 from workers.embed_cache import CacheStats, cached_embeddings
-from workers.models import get_encoder
 from workers.pipeline import MAP_JOB_STEP, Build, BuildCancelled
 from workers.stages.assign import nearest_topics
 from workers.stages.embed import EmbedParams
-from workers.stages.errors import BuildError
-from workers.stages.ingest import RowMapping, open_dataset
 from workers.stages.reduce import place
 from workers.warmup import numba_for_work
 

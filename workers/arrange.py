@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
+from embedding.vectors import Vectors
 from maps import layout as map_layout
 from maps.models import Dataset
 from workers import layout_model, store
 from workers.stages.cluster import ClusterParams, Clusters, find_topics
-from workers.stages.embed import Vectors
 from workers.stages.hierarchy import HierarchyParams, merge_topics
 from workers.stages.label import LabelParams, TopicLabel, describe_topics
 from workers.stages.labeller import LabellerParams, name_topics

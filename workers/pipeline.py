@@ -16,16 +16,16 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
+from embedding import get_encoder
 from maps.indexes import create_text_index, create_vector_index
 from maps.models import EMBEDDING_DIMENSIONS, Dataset
 from maps.uploads import ingest_limits, read_choices
+from tables.errors import BuildError
+from tables.reader import RowMapping, open_dataset
 from workers import chunks, store
 from workers.arrange import arrange, class_of
 from workers.embed_cache import CacheStats, cached_embeddings, prune
-from workers.models import get_encoder
 from workers.stages.embed import EmbedParams
-from workers.stages.errors import BuildError
-from workers.stages.ingest import RowMapping, open_dataset
 
 log = logging.getLogger(__name__)
 Stage = Dataset.Stage

@@ -15,10 +15,10 @@ from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from embedding.vectors import Indices, Vectors
 from maps.indexes import drop_search_indexes
 from maps.models import BuildChunk, Dataset, Point, Topic
 from workers.stages.cluster import Clusters
-from workers.stages.embed import Indices, Vectors
 from workers.stages.label import TopicLabel
 from workers.stages.quality import Quality
 from workers.stages.reduce import Coords

@@ -10,8 +10,8 @@ import uuid
 import numpy as np
 from django.db import connection
 
+from embedding.vectors import Vectors
 from maps.models import EMBEDDING_DIMENSIONS
-from workers.stages.embed import Vectors
 
 # PGCOPY header: signature, flags, header-extension length; the trailer is a field count of -1.
 HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)

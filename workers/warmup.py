@@ -40,7 +40,7 @@ def numba_for_work() -> Iterator[None]:
 
 
 def warm_up() -> None:
-    from workers.models import get_encoder
+    from embedding import get_encoder
 
     started = time.monotonic()
     encoder = get_encoder(settings.EMBED_MODEL, settings.TORCH_THREADS)

@@ -10,12 +10,12 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from embedding import get_encoder
 from maps.models import Dataset, Point
 from maps.teams import ensure_personal_workspace
 from tests.accounts import PASSWORD
 from tests.browser.conftest import watch_console
 from tests.synthetic_map import create_synthetic_map
-from workers.models import get_encoder
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

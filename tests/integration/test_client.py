@@ -13,8 +13,8 @@ import pytest
 from atlas_client import AtlasError, embed
 from pytest_django.live_server_helper import LiveServer
 
+from embedding import embed_texts
 from maps.models import ApiToken
-from workers.embedding import embed_texts
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("api_key")]
 

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from django.test import Client
 
+from embedding import get_encoder
 from maps.models import CachedEmbedding, Point
 from tests.conftest import WorkerProcess
 from tests.integration.helpers import upload, wait_until_finished
 from workers.embed_cache import CacheStats, cached_embeddings
-from workers.embedding import get_encoder
 from workers.stages.embed import EmbedParams
 
 pytestmark = pytest.mark.django_db(transaction=True)

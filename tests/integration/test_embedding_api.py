@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from django.test import Client
 
-from workers.embedding import embed_texts
+from embedding import embed_texts
 
 # The API reads and fills the embedding cache in PostgreSQL.
 pytestmark = pytest.mark.django_db

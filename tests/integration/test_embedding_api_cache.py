@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from django.test import Client
 
+from embedding import embed_texts, get_encoder
 from maps.models import CachedEmbedding
 from workers.embed_cache import prune, store, text_key
-from workers.embedding import embed_texts, get_encoder
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from pytest_django.live_server_helper import LiveServer
 
-from workers.embedding import embed_texts, get_encoder
-from workers.embedding.batching import Coalescer, Options, coalescer
+from embedding import embed_texts, get_encoder
+from embedding.batching import Coalescer, Options, coalescer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

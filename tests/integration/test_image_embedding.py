@@ -11,8 +11,8 @@ from atlas_client import AtlasError, embed
 from django.test import Client
 from pytest_django.live_server_helper import LiveServer
 
+from embedding.images import ImageLimits, decode_image, embed_images
 from tests.tiny_models import CLIP_DIMENSIONS
-from workers.embedding.images import ImageLimits, decode_image, embed_images
 
 URL = "/api/v1/embedding/image"
 

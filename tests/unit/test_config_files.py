@@ -6,12 +6,14 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+# Every package of the app and its ground libraries.
+PACKAGES = ("atlas", "maps", "workers", "tables", "embedding")
 ENV_READ = re.compile(r"""(?:env_(?:str|int|float|bool|list)|os\.environ\.get)\(\s*["']([A-Z][A-Z0-9_]+)["']""")
 
 
 def variables_read_by_the_code() -> set[str]:
     names: set[str] = set()
-    for path in [*(ROOT / "atlas").glob("*.py"), *(ROOT / "maps").glob("*.py"), *(ROOT / "workers").rglob("*.py")]:
+    for path in (path for package in PACKAGES for path in (ROOT / package).rglob("*.py")):
         names |= set(ENV_READ.findall(path.read_text()))
     return names
 

@@ -3,7 +3,7 @@ for and absent. The choice is a function of what is available, so it is tested w
 
 import pytest
 
-from workers.embedding.devices import configured_device, pick_onnx_providers, pick_torch_device
+from embedding.devices import configured_device, pick_onnx_providers, pick_torch_device
 
 CPU = ["CPUExecutionProvider"]
 CUDA = ["CUDAExecutionProvider", "CPUExecutionProvider"]

@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workers.embedding import EmbeddingRequestError, UnknownModel, available_models, embed_texts, get_encoder
-from workers.embedding.specs import parse_extra_models
+from embedding import EmbeddingRequestError, UnknownModel, available_models, embed_texts, get_encoder
+from embedding.specs import parse_extra_models
 
 # Each word is one token of the tiny models' vocabulary; 14 tokens fill one window (16 less [CLS], [SEP]).
 SEGMENT_A = "cat dog fish bird tree river stone cat dog fish bird tree river stone"

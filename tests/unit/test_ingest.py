@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from workers.stages.errors import ColumnNotFound, EmptyTextColumn, UnreadableFile
-from workers.stages.ingest import Limits, RowMapping, preview, read_dataset
+from tables.errors import ColumnNotFound, EmptyTextColumn, UnreadableFile
+from tables.reader import Limits, RowMapping, preview, read_dataset
 
 
 def write(tmp_path: Path, content: str | bytes, name: str = "data.csv") -> Path:

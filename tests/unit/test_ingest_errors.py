@@ -10,8 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from workers.stages import errors
-from workers.stages.ingest import Limits, RowMapping, preview, read_dataset
+from tables import errors
+from tables.reader import Limits, RowMapping, preview, read_dataset
 
 SMALL = Limits(max_columns=5, max_field_bytes=1000, max_uncompressed_bytes=4 * 1024 * 1024, max_compression_ratio=50)
 

@@ -14,7 +14,7 @@ import pyarrow.feather as feather
 import pyarrow.parquet as pq
 import pytest
 
-from workers.stages.ingest import Limits, RowMapping, preview, read_dataset, read_table
+from tables.reader import Limits, RowMapping, preview, read_dataset, read_table
 
 ROWS: list[dict[str, Any]] = [
     {"id": 1, "title": 'Café au lait, "strong"', "score": 1.5, "when": "2024-01-02"},
@@ -155,6 +155,6 @@ def test_a_preview_reads_only_the_first_fifty_rows_of_a_partial_upload(tmp_path:
     ],
 )
 def test_column_types_are_inferred_from_their_values(name: str, values: list[Any], expected: str) -> None:
-    from workers.stages.coltypes import infer_type
+    from tables.coltypes import infer_type
 
     assert infer_type(name, values) == expected

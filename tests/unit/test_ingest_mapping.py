@@ -10,9 +10,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from maps.models import EMBEDDING_DIMENSIONS
-from workers.stages.errors import BadIdColumn, BadTemplate, BadVectors, BuildError, ColumnNotFound
-from workers.stages.ingest import VECTOR_DIMENSIONS, Limits, RowMapping, preview, read_dataset
-from workers.stages.mapping import parse_template
+from tables.errors import BadIdColumn, BadTemplate, BadVectors, BuildError, ColumnNotFound
+from tables.mapping import parse_template
+from tables.reader import VECTOR_DIMENSIONS, Limits, RowMapping, preview, read_dataset
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
@@ -105,7 +105,7 @@ def test_a_parquet_list_of_floats_column_becomes_the_vectors_and_leaves_the_fiel
     ids=["list<float32>", "large_list<float64>", "fixed_size_list<float32, 384>", "list<int16>"],
 )
 def test_a_binary_files_vector_column_is_read_as_one_array_batch_by_batch(tmp_path: Path, kind: pa.DataType) -> None:
-    from workers.stages.formats import open_binary
+    from tables.formats import open_binary
 
     rows = np.random.default_rng(1).normal(scale=50, size=(7, 384)).round().astype(np.float32)
     sink = io.BytesIO()

@@ -11,8 +11,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from workers.stages import errors, jsontables
-from workers.stages.ingest import Limits, ReadChoices, RowMapping, open_dataset, preview, read_dataset
+from tables import errors, jsontables
+from tables.reader import Limits, ReadChoices, RowMapping, open_dataset, preview, read_dataset
 
 TEXT = RowMapping(text_field="text")
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workers.embedding import configured_backend, embed_texts, get_encoder
-from workers.embedding.agreement import mean_cosine
-from workers.embedding.onnx_encoder import OnnxEncoder
-from workers.embedding.specs import find_spec
+from embedding import configured_backend, embed_texts, get_encoder
+from embedding.agreement import mean_cosine
+from embedding.onnx_encoder import OnnxEncoder
+from embedding.specs import find_spec
 
 TEXTS = ["the cat", "a river of stone", "dog", "the fish of the tree", "search query document bird", "zebra"]
 LONG = "cat dog fish bird tree river stone the a of " * 4
@@ -89,7 +89,7 @@ def test_workers_starting_at_once_export_one_file_and_all_read_it_whole(
     # Three processes load the model at the same moment into an empty data folder, as the workers of a
     # fresh install do: one exports, the others wait for it, and every one gets the same vectors.
     script = (
-        "import json, sys; from workers.embedding import get_encoder;"
+        "import json, sys; from embedding import get_encoder;"
         f"print(json.dumps(get_encoder('tiny-plain', backend='onnx').encode({TEXTS!r}).tolist()))"
     )
     env = {**os.environ, "ATLAS_DATA_DIR": str(tmp_path)}

@@ -3,7 +3,7 @@
 import numpy as np
 import numpy.typing as npt
 
-from workers.stages.embed import Vectors
+from embedding.vectors import Vectors
 
 Labels = npt.NDArray[np.int64]
 # New rows compared against the old ones at a time: bounds the (block, N) similarity matrix.

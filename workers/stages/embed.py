@@ -7,12 +7,11 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-Vectors = npt.NDArray[np.float32]
-Indices = npt.NDArray[np.int64]
+from embedding.vectors import Indices, Vectors
 
 
 class TextEncoder(Protocol):
-    """What the embed stage needs from a model; workers.models provides real ones."""
+    """What the embed stage needs from a model; the embedding library provides real ones."""
 
     name: str
     dimensions: int

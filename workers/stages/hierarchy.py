@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from embedding.vectors import Vectors
 from workers.stages.cluster import Clusters, Labels
-from workers.stages.embed import Vectors
 
 LEVELS = ("broad", "mid", "fine")
 

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from embedding.vectors import Vectors
 from workers.stages.cluster import Labels
-from workers.stages.embed import Vectors
 from workers.stages.hierarchy import Hierarchy, Level
 from workers.stages.reduce import Coords
 

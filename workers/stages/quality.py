@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from embedding.vectors import Vectors
 from workers.stages.cluster import Clusters, Labels
-from workers.stages.embed import Vectors
 from workers.stages.reduce import Coords
 
 

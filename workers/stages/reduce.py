@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse
 
-from workers.stages.embed import Vectors
+from embedding.vectors import Vectors
 
 Coords = npt.NDArray[np.float32]
 

@@ -100,7 +100,7 @@ def _run(
 
 def _local(batches: list[list[str]], options: dict[str, Any]) -> Iterator[Batch]:
     try:
-        from workers.embedding import EmbeddingRequestError, embed_texts
+        from embedding import EmbeddingRequestError, embed_texts
     except ImportError as exc:
         raise AtlasError(NO_LOCAL_REGISTRY) from exc
     for batch in batches:

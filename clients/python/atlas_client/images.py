@@ -88,8 +88,8 @@ def _remote(
 
 def _local(batches: list[list[tuple[str, bytes]]], model: str) -> Iterator[Batch]:
     try:
-        from workers.embedding.images import ImageLimits, decode_image, embed_images
-        from workers.embedding.specs import EmbeddingRequestError
+        from embedding.images import ImageLimits, decode_image, embed_images
+        from embedding.specs import EmbeddingRequestError
     except ImportError as exc:
         raise AtlasError(NO_LOCAL_REGISTRY) from exc
     # The server's decoding, without its per-request limits: this process is the caller's own.

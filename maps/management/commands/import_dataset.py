@@ -12,7 +12,7 @@ from maps import teams
 from maps.access import Caller
 from maps.actions import create_dataset
 from maps.errors import UserError
-from workers.stages.mapping import RowMapping
+from tables.mapping import RowMapping
 
 
 class Command(BaseCommand):

@@ -8,9 +8,9 @@ import pyarrow as pa
 import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
-from workers.stages.errors import HeaderOnly, NotATable, TruncatedFile
-from workers.stages.sources import FORMAT_NAMES, Limits, Unwrapped, extension_format, read_head, sniff
-from workers.stages.tables import RawTable, TableStream, arrow_rows, check_column_names, numeric_matrix
+from tables.errors import HeaderOnly, NotATable, TruncatedFile
+from tables.raw import RawTable, TableStream, arrow_rows, check_column_names, numeric_matrix
+from tables.sources import FORMAT_NAMES, Limits, Unwrapped, extension_format, read_head, sniff
 
 TEXT_FORMATS = ("csv", "tsv", "json", "jsonl")
 BINARY_FORMATS = ("parquet", "arrow")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Protocol
 
-from workers.stages.errors import DecompressionBomb, EmptyFile, NotATable, TruncatedFile, ZipProblem
+from tables.errors import DecompressionBomb, EmptyFile, NotATable, TruncatedFile, ZipProblem
 
 
 @dataclass(frozen=True)

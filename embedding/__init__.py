@@ -1,12 +1,14 @@
-"""The embedding service shared by map builds, the HTTP API and the Python client's local mode.
+"""The embedding library: model registry, encoders (sentence-transformers and ONNX), images, devices and
+fingerprints, shared by map builds, the HTTP API and the Python client's local mode. It imports nothing of
+Django, Celery or the app (make lint checks it).
 
 Importing this package is cheap: torch and sentence-transformers load only when a model does.
 """
 
-from workers.embedding.encoder import Encoder, SentenceTransformerEncoder
-from workers.embedding.registry import BACKENDS, configured_backend, get_encoder
-from workers.embedding.service import TextEmbeddings, embed_texts
-from workers.embedding.specs import (
+from embedding.encoder import Encoder, SentenceTransformerEncoder
+from embedding.registry import BACKENDS, configured_backend, get_encoder
+from embedding.service import TextEmbeddings, embed_texts
+from embedding.specs import (
     DEFAULT_MODEL,
     LONG_TEXT_MODES,
     TASK_TYPES,

@@ -13,8 +13,8 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workers.stages.errors import BadColumnNames, TooManyColumns
-from workers.stages.sources import Limits
+from tables.errors import BadColumnNames, TooManyColumns
+from tables.sources import Limits
 
 
 @dataclass

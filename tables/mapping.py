@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from workers.stages.errors import BadIdColumn, BadTemplate, BadVectors, ColumnNotFound, EmptyTextColumn
-from workers.stages.tables import RawTable
+from tables.errors import BadIdColumn, BadTemplate, BadVectors, ColumnNotFound, EmptyTextColumn
+from tables.raw import RawTable
 
 # At most this many offending rows or values are named in one message; the rest are counted.
 NAMED_AT_MOST = 5

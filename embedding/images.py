@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from workers.embedding.devices import torch_device
-from workers.embedding.specs import EmbeddingRequestError, ModelSpec, UnknownModel, available_models, find_spec
-from workers.stages.embed import Vectors
+from embedding.devices import torch_device
+from embedding.specs import EmbeddingRequestError, ModelSpec, UnknownModel, available_models, find_spec
+from embedding.vectors import Vectors
 
 if TYPE_CHECKING:
     from PIL.Image import Image

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from workers.stages.embed import Vectors
+from embedding.vectors import Vectors
 
 
 def mean_cosine(vectors: Vectors, reference: Vectors) -> float:

@@ -4,10 +4,10 @@ so both check requests the same way and return the same vectors."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from workers.embedding.encoder import Encoder
-from workers.embedding.registry import get_encoder
-from workers.embedding.specs import LONG_TEXT_MODES, TASK_TYPES, EmbeddingRequestError
-from workers.stages.embed import Vectors
+from embedding.encoder import Encoder
+from embedding.registry import get_encoder
+from embedding.specs import LONG_TEXT_MODES, TASK_TYPES, EmbeddingRequestError
+from embedding.vectors import Vectors
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from workers.embedding.devices import torch_device
-from workers.embedding.fingerprint import model_key
-from workers.embedding.specs import DEFAULT_TASK_TYPE, TASK_TYPES, ModelSpec, UnknownModel
-from workers.stages.embed import Vectors
+from embedding.devices import torch_device
+from embedding.fingerprint import model_key
+from embedding.specs import DEFAULT_TASK_TYPE, TASK_TYPES, ModelSpec, UnknownModel
+from embedding.vectors import Vectors
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,6 @@ class ColumnTypes:
 
 
 def _plain(value: Any) -> Any:
-    from workers.stages.tables import json_value
+    from tables.raw import json_value
 
     return json_value(value)

@@ -13,15 +13,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from workers.stages.coltypes import infer_types
-from workers.stages.delimited import open_delimited
-from workers.stages.errors import BadVectors, FieldTooLarge, TruncatedFile
-from workers.stages.formats import BINARY_FORMATS, judge_format, open_binary
-from workers.stages.jsontables import open_json
-from workers.stages.mapping import FileChecks, RowMapping, map_batch, map_rows
-from workers.stages.sources import Limits, ReadChoices, Unwrapped, unwrap
-from workers.stages.tables import RawTable, TableStream
-from workers.stages.textscan import decoded
+from tables.coltypes import infer_types
+from tables.delimited import open_delimited
+from tables.errors import BadVectors, FieldTooLarge, TruncatedFile
+from tables.formats import BINARY_FORMATS, judge_format, open_binary
+from tables.jsontables import open_json
+from tables.mapping import FileChecks, RowMapping, map_batch, map_rows
+from tables.raw import RawTable, TableStream
+from tables.sources import Limits, ReadChoices, Unwrapped, unwrap
+from tables.textscan import decoded
 
 __all__ = [
     "DatasetStream",

@@ -1,7 +1,7 @@
 """Turn a sentence-transformers BERT-style model into ONNX files once, at first use, and cache them.
 
 Only the transformer is exported (input ids and mask in, last hidden state out); pooling and
-normalisation run in numpy (workers.embedding.onnx_encoder), so any mean-pooled model fits.
+normalisation run in numpy (embedding.onnx_encoder), so any mean-pooled model fits.
 """
 
 import fcntl
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workers.embedding.fingerprint import artefact_dir, fingerprint, safe_name
-from workers.embedding.specs import ModelSpec
+from embedding.fingerprint import artefact_dir, fingerprint, safe_name
+from embedding.specs import ModelSpec
 
 _export_lock = threading.Lock()
 

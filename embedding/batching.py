@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from workers.embedding.encoder import Embedded, Encoder
+from embedding.encoder import Embedded, Encoder
 
 log = logging.getLogger(__name__)
 

@@ -4,9 +4,9 @@ threads ask at once."""
 import logging
 import threading
 
-from atlas.env import env_str
-from workers.embedding.encoder import Encoder, SentenceTransformerEncoder
-from workers.embedding.specs import ModelSpec, UnknownModel, available_models, find_spec
+from embedding.encoder import Encoder, SentenceTransformerEncoder
+from embedding.env import env_str
+from embedding.specs import ModelSpec, UnknownModel, available_models, find_spec
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +47,8 @@ def get_encoder(name: str, threads: int = 0, backend: str | None = None) -> Enco
 
 def _load(spec: ModelSpec, path: str, threads: int, backend: str) -> Encoder:
     if backend != "torch":
-        from workers.embedding.onnx_encoder import OnnxEncoder
-        from workers.embedding.onnx_export import UnsupportedByOnnx
+        from embedding.onnx_encoder import OnnxEncoder
+        from embedding.onnx_export import UnsupportedByOnnx
 
         try:
             return OnnxEncoder(spec, path, threads, quantized=backend == "onnx-int8")

@@ -1,5 +1,5 @@
 """CSV and TSV: sniff the delimiter, quote and header (or take the user's), check quotes, then read with
-pyarrow in batches, every cell as text typed by workers.stages.widen."""
+pyarrow in batches, every cell as text typed by tables.widen."""
 
 import csv
 import io
@@ -12,10 +12,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from workers.stages.errors import EmptyFile, FieldTooLarge, HeaderOnly, RaggedRows, UnbalancedQuotes
-from workers.stages.sources import Limits, ReadChoices
-from workers.stages.tables import RawTable, TableStream, check_column_names
-from workers.stages.widen import ColumnTypes
+from tables.errors import EmptyFile, FieldTooLarge, HeaderOnly, RaggedRows, UnbalancedQuotes
+from tables.raw import RawTable, TableStream, check_column_names
+from tables.sources import Limits, ReadChoices
+from tables.widen import ColumnTypes
 
 CANDIDATES = [",", "\t", ";", "|"]
 DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}

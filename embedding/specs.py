@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from atlas.env import env_str
+from embedding.env import env_str
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 # Nomic's task types; a model that uses prefixes gets the one for the task put in front of each text.

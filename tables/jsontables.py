@@ -5,9 +5,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from workers.stages.errors import BrokenJson, EmptyFile, NoRows
-from workers.stages.sources import Limits
-from workers.stages.tables import RawTable, TableStream, check_column_names, json_value
+from tables.errors import BrokenJson, EmptyFile, NoRows
+from tables.raw import RawTable, TableStream, check_column_names, json_value
+from tables.sources import Limits
 
 WHITESPACE = " \t\r\n"
 CHUNK = 1024 * 1024

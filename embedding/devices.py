@@ -5,7 +5,7 @@ The choices are plain functions of what is available, so the logic is tested on 
 
 from collections.abc import Sequence
 
-from atlas.env import env_str
+from embedding.env import env_str
 
 DEVICES = ("auto", "cpu", "cuda")
 

@@ -86,7 +86,7 @@ class DecompressionBomb(UnreadableFile):
     pass
 
 
-# What can be wrong with the user's choice of columns (workers.stages.mapping).
+# What can be wrong with the user's choice of columns (tables.mapping).
 
 
 class BadTemplate(BuildError):

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workers.stages.errors import InvalidEncoding, NulBytes
+from tables.errors import InvalidEncoding, NulBytes
 
 CHUNK = 1024 * 1024
 BOMS: list[tuple[bytes, str]] = [

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from workers.embedding.devices import onnx_providers
-from workers.embedding.encoder import Encoder, split_into_windows
-from workers.embedding.fingerprint import model_key
-from workers.embedding.onnx_export import onnx_file, read_layout
-from workers.embedding.specs import TASK_TYPES, ModelSpec, UnknownModel
-from workers.stages.embed import Vectors
+from embedding.devices import onnx_providers
+from embedding.encoder import Encoder, split_into_windows
+from embedding.fingerprint import model_key
+from embedding.onnx_export import onnx_file, read_layout
+from embedding.specs import TASK_TYPES, ModelSpec, UnknownModel
+from embedding.vectors import Vectors
 
 
 class OnnxEncoder(Encoder):

@@ -6,7 +6,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from atlas.env import env_str
+from embedding.env import env_str
 
 # Files that do not change what the model computes.
 _IGNORED = {"README.md", ".gitattributes"}
