@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "maps.apps.MapsConfig",
+    "embeddings.apps.EmbeddingsConfig",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from embeddings import api as embeddings_api
 from maps import accounts, api, team_views, views
 
 urlpatterns = [
@@ -62,8 +63,8 @@ urlpatterns = [
     path("api/v1/datasets/<str:dataset_id>/tags/<int:tag_id>", api.tag, name="api-tag"),
     path("api/v1/datasets/<str:dataset_id>/tags/<int:tag_id>/rows", api.tag_rows, name="api-tag-rows"),
     path("api/v1/datasets/<str:dataset_id>/export", api.export_rows, name="api-export"),
-    path("api/v1/embedding/text", api.embed_text, name="api-embedding-text"),
-    path("api/v1/embedding/image", api.embed_image, name="api-embedding-image"),
+    path("api/v1/embedding/text", embeddings_api.embed_text, name="api-embedding-text"),
+    path("api/v1/embedding/image", embeddings_api.embed_image, name="api-embedding-image"),
     # OpenAI-compatible, at the path OpenAI clients append to their base URL (base_url=<atlas>/v1).
-    path("v1/embeddings", api.openai_embeddings, name="openai-embeddings"),
+    path("v1/embeddings", embeddings_api.openai_embeddings, name="openai-embeddings"),
 ]

@@ -50,11 +50,11 @@ def measure(backend: str, mode: str, rows: int, out: str) -> dict[str, Any]:
     """In a fresh process: load, warm up, embed, save the vectors; report docs/s and peak RSS.
 
     "plain" is sentence-transformers as a user would call it, with nothing of Atlas in between; "sorted"
-    is what a map build runs (workers.stages.embed.iter_embeddings: token-length-sorted batches of
+    is what a map build runs (embedding.bulk.iter_embeddings: token-length-sorted batches of
     ATLAS_EMBED_BATCH_SIZE, 64 by default, through the registry's encoder for the backend).
     """
     from embedding import find_spec, get_encoder
-    from workers.stages.embed import EmbedParams, iter_embeddings
+    from embedding.bulk import EmbedParams, iter_embeddings
 
     data = texts(rows)
     started = time.monotonic()

@@ -91,7 +91,7 @@ def wait_embedding(dataset_id: str) -> None:
 
 
 def scenario(name: str, env_extra: dict[str, str], folder: Path) -> dict[str, Any]:
-    from maps.models import CachedEmbedding
+    from embeddings.models import CachedEmbedding
 
     big = slice_rows(folder / "big.csv", 0, BIG)
     small = slice_rows(folder / "small.csv", 20_000 - SMALL - 1, SMALL)

@@ -35,7 +35,7 @@ def real_vectors() -> npt.NDArray[np.float32]:
     from django.conf import settings
 
     from embedding import get_encoder
-    from workers.stages.embed import EmbedParams, iter_embeddings
+    from embedding.bulk import EmbedParams, iter_embeddings
 
     texts: list[str] = []
     for name in ("pypi_summaries_20k.csv", "npm_summaries_20k.csv"):

@@ -165,7 +165,7 @@ def main() -> None:
     warm_up()
     warm = time.monotonic() - started
     from benchmarks import embedding
-    from maps.models import CachedEmbedding
+    from embeddings.models import CachedEmbedding
 
     backends = embedding.main()
     results = []

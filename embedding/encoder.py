@@ -48,7 +48,7 @@ class Encoder(ABC):
     prefixes: Mapping[str, str]
     # Which backend serves the vectors ("torch", "onnx", "onnx-int8").
     backend: str
-    # Names these exact weights, whatever the backend, for the embedding cache (workers.embed_cache):
+    # Names these exact weights, whatever the backend, for the embedding cache (embeddings.cache):
     # vectors cached under one key are interchangeable. int8 gets its own key, as it moves neighbours.
     cache_key: str
 

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from maps import layout, uploads
+from maps import enqueue, layout, uploads
 from maps.errors import InvalidUpload, NotCancellable, NotReady, NotRelayoutable, TagExists
 from maps.indexes import drop_search_indexes
 from maps.models import Dataset, Tag, TaggedRow, Workspace
@@ -73,14 +73,8 @@ def create_dataset(
             warnings=found.warnings,
             model_name=settings.EMBED_MODEL,
         )
-        transaction.on_commit(lambda: _queue_build(dataset_id))
+        transaction.on_commit(lambda: enqueue.build(dataset_id))
     return dataset
-
-
-def _queue_build(dataset_id: uuid.UUID) -> None:
-    from workers.tasks import build_dataset
-
-    build_dataset.delay(str(dataset_id))
 
 
 def relayout(dataset: Dataset, choices: Mapping[str, Any]) -> Dataset:
@@ -97,15 +91,9 @@ def relayout(dataset: Dataset, choices: Mapping[str, Any]) -> Dataset:
                 f"Dataset {dataset.id} is {dataset.status}; only a map whose build finished can be laid out "
                 "again. Wait until it is ready."
             )
-        transaction.on_commit(lambda: _queue_relayout(dataset.id))
+        transaction.on_commit(lambda: enqueue.relayout(dataset.id))
     dataset.refresh_from_db()
     return dataset
-
-
-def _queue_relayout(dataset_id: uuid.UUID) -> None:
-    from workers.tasks import relayout_dataset
-
-    relayout_dataset.delay(str(dataset_id))
 
 
 def append_rows(dataset: Dataset, upload: UploadedFile[bytes] | None) -> Dataset:
@@ -127,18 +115,12 @@ def append_rows(dataset: Dataset, upload: UploadedFile[bytes] | None) -> Dataset
             )
             if not queued:
                 raise not_ready
-            transaction.on_commit(lambda: _queue_append(dataset.id, path, filename))
+            transaction.on_commit(lambda: enqueue.append(dataset.id, path, filename))
     except BaseException:
         path.unlink(missing_ok=True)
         raise
     dataset.refresh_from_db()
     return dataset
-
-
-def _queue_append(dataset_id: uuid.UUID, path: Path, filename: str) -> None:
-    from workers.tasks import append_rows
-
-    append_rows.apply_async(args=[str(dataset_id), str(path), filename], queue=settings.BUILD_QUEUE)
 
 
 def cancel_build(dataset: Dataset) -> Dataset:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import asdict
-from functools import wraps
 from typing import IO, Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -26,46 +24,19 @@ from maps import (
     access,
     actions,
     columns,
-    embeddings,
     export,
     health,
     layout,
     payloads,
     queries,
-    ratelimit,
     schemas,
     teams,
     uploads,
 )
 from maps.access import Need
-from maps.errors import InvalidEmbeddingRequest, NotAuthenticated, RateLimited, UserError
+from maps.http import user_errors
 from maps.models import Dataset
 from tables.mapping import RowMapping
-
-# Views answer with a response built in memory or, for cached payloads, one streamed from a file.
-View = Callable[..., HttpResponseBase]
-
-
-def error_response(error: UserError) -> JsonResponse:
-    response = JsonResponse({"error": {"code": error.code, "message": error.message}}, status=error.status)
-    if isinstance(error, RateLimited):
-        response["Retry-After"] = str(error.retry_after)
-    if isinstance(error, NotAuthenticated):
-        response["WWW-Authenticate"] = "Bearer"
-    return response
-
-
-def user_errors(view: View) -> View:
-    """Turn a UserError into its 4xx JSON answer, the same shape for every endpoint."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except UserError as error:
-            return error_response(error)
-
-    return wrapped
 
 
 def dataset_for(request: HttpRequest, dataset_id: str, need: Need) -> Dataset:
@@ -290,61 +261,3 @@ def readyz(request: HttpRequest) -> HttpResponse:
     """The database, Redis and at least one worker answer: 200 when all do, 503 with the reasons if not."""
     state = health.readiness()
     return JsonResponse(state, status=200 if state["ready"] else 503)
-
-
-def post_only(body: str) -> Callable[[View], View]:
-    """POST-only endpoints answer every other method with a JSON 405 naming the body they take."""
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if request.method != "POST":
-                message = f"{request.path} takes POST with {body}, not {request.method}."
-                response = JsonResponse({"error": {"code": "method_not_allowed", "message": message}}, status=405)
-                response["Allow"] = "POST"
-                return response
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorate
-
-
-json_post = post_only("a JSON body")
-
-
-def embedding_caller(request: HttpRequest) -> None:
-    """The embedding API serves accounts only (a token or a session), each within its rate limit."""
-    user = access.require_user(access.caller(request))
-    ratelimit.hit("embedding", f"user-{user.pk}", ratelimit.rate("embedding"))
-
-
-@json_post
-@user_errors
-def embed_text(request: HttpRequest) -> HttpResponse:
-    embedding_caller(request)
-    parsed = embeddings.parse_text_request(embeddings.read_json(request))
-    return JsonResponse(embeddings.atlas_payload(embeddings.run(parsed)))
-
-
-@post_only("multipart/form-data images")
-@user_errors
-def embed_image(request: HttpRequest) -> HttpResponse:
-    embedding_caller(request)
-    return JsonResponse(embeddings.image_payload(embeddings.run_images(request)))
-
-
-@json_post
-def openai_embeddings(request: HttpRequest) -> HttpResponse:
-    """OpenAI's /v1/embeddings shape, errors included ({"error": {"message", "type", "param", "code"}})."""
-    try:
-        embedding_caller(request)
-        parsed, encoding_format = embeddings.parse_openai_request(embeddings.read_json(request))
-        return JsonResponse(embeddings.openai_payload(embeddings.run(parsed, embeddings.OPENAI_NAMES), encoding_format))
-    except UserError as error:
-        param = error.param if isinstance(error, InvalidEmbeddingRequest) else None
-        body = {"message": error.message, "type": "invalid_request_error", "param": param, "code": error.code}
-        response = JsonResponse({"error": body}, status=error.status)
-        if isinstance(error, RateLimited):
-            response["Retry-After"] = str(error.retry_after)
-        return response

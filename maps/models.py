@@ -133,24 +133,6 @@ class Topic(models.Model):
         constraints = [models.UniqueConstraint(fields=["dataset", "topic_id"], name="unique_topic_per_dataset")]
 
 
-class CachedEmbedding(models.Model):
-    """The vector a model gave for an exact text (its task prefix included), so that rebuilds and appends
-    never embed the same text twice with the same model. Keyed by content, shared by every dataset."""
-
-    # Model name and a hash of its files (embedding.fingerprint), "+int8" for quantised vectors.
-    model_key = models.CharField(max_length=200)
-    text_sha256 = models.BinaryField(max_length=32)
-    dimensions = models.PositiveSmallIntegerField()
-    # No fixed size: one table serves models of every dimensionality.
-    embedding = VectorField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["model_key", "text_sha256", "dimensions"], name="cached_embedding_key")
-        ]
-
-
 class BuildChunk(models.Model):
     """One slice of a build's rows, [start, stop), embedded by one task; a build resumes from the chunks
     not yet done, and the task that finishes the last one starts the layout."""

@@ -15,15 +15,15 @@ import numpy as np
 from django.conf import settings
 
 from embedding import get_encoder
+from embedding.bulk import EmbedParams
+from embeddings.cache import CacheStats, cached_embeddings
 from maps.models import EMBEDDING_DIMENSIONS, Dataset
 from maps.uploads import ingest_limits, read_choices
 from tables.errors import BuildError
 from tables.reader import RowMapping, open_dataset
 from workers import layout_model, store
-from workers.embed_cache import CacheStats, cached_embeddings
 from workers.pipeline import MAP_JOB_STEP, Build, BuildCancelled
 from workers.stages.assign import nearest_topics
-from workers.stages.embed import EmbedParams
 from workers.stages.reduce import place
 from workers.warmup import numba_for_work
 

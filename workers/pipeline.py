@@ -17,6 +17,8 @@ import numpy as np
 from django.conf import settings
 
 from embedding import get_encoder
+from embedding.bulk import EmbedParams
+from embeddings.cache import CacheStats, cached_embeddings, prune
 from maps.indexes import create_text_index, create_vector_index
 from maps.models import EMBEDDING_DIMENSIONS, Dataset
 from maps.uploads import ingest_limits, read_choices
@@ -24,8 +26,6 @@ from tables.errors import BuildError
 from tables.reader import RowMapping, open_dataset
 from workers import chunks, store
 from workers.arrange import arrange, class_of
-from workers.embed_cache import CacheStats, cached_embeddings, prune
-from workers.stages.embed import EmbedParams
 
 log = logging.getLogger(__name__)
 Stage = Dataset.Stage

@@ -9,11 +9,12 @@ import pytest
 from django.test import Client
 
 from embedding import get_encoder
-from maps.models import CachedEmbedding, Point
+from embedding.bulk import EmbedParams
+from embeddings.cache import CacheStats, cached_embeddings
+from embeddings.models import CachedEmbedding
+from maps.models import Point
 from tests.conftest import WorkerProcess
 from tests.integration.helpers import upload, wait_until_finished
-from workers.embed_cache import CacheStats, cached_embeddings
-from workers.stages.embed import EmbedParams
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from embedding import embed_texts, get_encoder
-from maps.models import CachedEmbedding
-from workers.embed_cache import prune, store, text_key
+from embeddings.cache import prune, store, text_key
+from embeddings.models import CachedEmbedding
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from embedding.bulk import EmbedParams, iter_embeddings
 from tests.unit.shapes import blobs, unit
 from workers.stages.cluster import ClusterParams, find_topics, min_cluster_size_for
-from workers.stages.embed import EmbedParams, iter_embeddings
 from workers.stages.reduce import LayoutParams, layout_2d
 
 

@@ -1,4 +1,4 @@
-"""Embed: turn texts into unit vectors, in token-length order so each batch pads little."""
+"""Embed many texts: unit vectors in token-length order, so each batch pads little."""
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
+from embedding.bulk import EmbedParams, iter_embeddings
 from embedding.encoder import Embedded, Encoder
 from embedding.vectors import Indices, Vectors
-from workers.stages.embed import EmbedParams, iter_embeddings
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from embedding.images import (
     embed_images,
 )
 from embedding.service import checked_encoder
+from embeddings.cache import cached_request
 from maps.errors import InvalidEmbeddingRequest, RequestTooLarge
-from workers.embed_cache import cached_request
 
 ATLAS_FIELDS = ("texts", "model", "task_type", "dimensionality", "long_text_mode")
 # task_type is an Atlas extension; "user" is OpenAI's end-user tag, accepted and ignored.

@@ -1,0 +1,45 @@
+"""The embedding API: /api/v1/embedding/text and /image in Atlas's shape, /v1/embeddings in OpenAI's."""
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from embeddings import schemas
+from maps import access, ratelimit
+from maps.errors import InvalidEmbeddingRequest, RateLimited, UserError
+from maps.http import json_post, post_only, user_errors
+
+
+def embedding_caller(request: HttpRequest) -> None:
+    """The embedding API serves accounts only (a token or a session), each within its rate limit."""
+    user = access.require_user(access.caller(request))
+    ratelimit.hit("embedding", f"user-{user.pk}", ratelimit.rate("embedding"))
+
+
+@json_post
+@user_errors
+def embed_text(request: HttpRequest) -> HttpResponse:
+    embedding_caller(request)
+    parsed = schemas.parse_text_request(schemas.read_json(request))
+    return JsonResponse(schemas.atlas_payload(schemas.run(parsed)))
+
+
+@post_only("multipart/form-data images")
+@user_errors
+def embed_image(request: HttpRequest) -> HttpResponse:
+    embedding_caller(request)
+    return JsonResponse(schemas.image_payload(schemas.run_images(request)))
+
+
+@json_post
+def openai_embeddings(request: HttpRequest) -> HttpResponse:
+    """OpenAI's /v1/embeddings shape, errors included ({"error": {"message", "type", "param", "code"}})."""
+    try:
+        embedding_caller(request)
+        parsed, encoding_format = schemas.parse_openai_request(schemas.read_json(request))
+        return JsonResponse(schemas.openai_payload(schemas.run(parsed, schemas.OPENAI_NAMES), encoding_format))
+    except UserError as error:
+        param = error.param if isinstance(error, InvalidEmbeddingRequest) else None
+        body = {"message": error.message, "type": "invalid_request_error", "param": param, "code": error.code}
+        response = JsonResponse({"error": body}, status=error.status)
+        if isinstance(error, RateLimited):
+            response["Retry-After"] = str(error.retry_after)
+        return response
