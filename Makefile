@@ -14,6 +14,7 @@ run: install frontend
 	@$(PY) -m atlas.stack serve
 
 test: install frontend chromium lint
+	cd frontend && npm test
 	@$(PY) -m atlas.stack exec -- $(PY) -m pytest $(PYTEST_ARGS)
 
 install: $(STAMP)

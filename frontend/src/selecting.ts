@@ -26,6 +26,25 @@ function typingIn(target: EventTarget | null): boolean {
   return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
 }
 
+/**
+ * The points a drawn outline (canvas pixels; a box as its four corners) selects, for this camera and canvas
+ * size; null when it holds none.
+ */
+export function selectOutline(
+  points: PointData,
+  view: OrthographicViewState,
+  width: number,
+  height: number,
+  mode: 'box' | 'lasso',
+  outline: [number, number][],
+): Int32Array | null {
+  const data: Polygon = outline.map(([px, py]) => unproject(view, width, height, px, py));
+  const poly = mode === 'box' ? boxPolygon(data[0], data[2]) : data;
+  // What the filters leave out (dimmed or hidden) is not picked up: a drag selects what it shows.
+  const found = pointsInPolygon(points, poly, points.shown);
+  return found.length ? found : null;
+}
+
 export function createSelecting(ctx: SelectingContext): void {
   const { points, store, root, mapEl } = ctx;
   const labels = new Map(ctx.topics.map((t) => [t.id, t.label]));
@@ -33,14 +52,8 @@ export function createSelecting(ctx: SelectingContext): void {
     mapEl,
     document.getElementById('select-modes') ?? mapEl,
     (mode) => store.set({ selectMode: store.get().selectMode === mode ? 'pan' : mode }),
-    (mode, outline) => {
-      const view = ctx.camera();
-      const data: Polygon = outline.map(([px, py]) => unproject(view, mapEl.clientWidth, mapEl.clientHeight, px, py));
-      const poly = mode === 'box' ? boxPolygon(data[0], data[2]) : data;
-      // What the filters leave out (dimmed or hidden) is not picked up: a drag selects what it shows.
-      const found = pointsInPolygon(points, poly, points.shown);
-      store.set({ selection: found.length ? found : null });
-    },
+    (mode, outline) =>
+      store.set({ selection: selectOutline(points, ctx.camera(), mapEl.clientWidth, mapEl.clientHeight, mode, outline) }),
   );
   const panel = createSelectionPanel(document.getElementById('selection') ?? mapEl, () =>
     store.set({ selection: null }),
