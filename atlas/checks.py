@@ -67,7 +67,7 @@ def check_embed_backend(app_configs: Sequence[Any] | None, **kwargs: Any) -> lis
 
 @register()
 def check_rate_limits(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[Error]:
-    from maps import ratelimit
+    from teams import ratelimit
 
     errors = []
     for scope in ("login", "signup", "embedding"):

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "teams.apps.TeamsConfig",
     "maps.apps.MapsConfig",
     "embeddings.apps.EmbeddingsConfig",
 ]
@@ -29,12 +30,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "maps.middleware.SecurityHeadersMiddleware",
+    "teams.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After the session user is known, before CSRF: a Bearer token replaces the user and needs no CSRF token.
-    "maps.middleware.BearerTokenMiddleware",
+    "teams.middleware.BearerTokenMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -180,7 +181,7 @@ SECURE_HSTS_SECONDS = env_int("ATLAS_HSTS_SECONDS", 0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-CSRF_FAILURE_VIEW = "maps.pages.csrf_failure"
+CSRF_FAILURE_VIEW = "atlas.pages.csrf_failure"
 # The frontend is built into static files: no inline script runs anywhere. Styles set from scripts go
 # through the CSSOM, which style-src does not govern; the map's workers come from blob: URLs.
 CONTENT_SECURITY_POLICY = (

@@ -5,15 +5,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from embeddings import api as embeddings_api
-from maps import accounts, api, team_views, views
+from maps import api, sharing, views
+from teams import accounts
+from teams import views as team_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("new", views.new_map, name="new-map"),
     path("maps/<str:dataset_id>", views.map_page, name="map"),
-    path("maps/<str:dataset_id>/sharing", team_views.sharing, name="sharing"),
-    path("maps/<str:dataset_id>/sharing/<str:link_id>/revoke", team_views.revoke_share, name="revoke-share"),
-    path("s/<str:secret>", team_views.open_share, name="open-share"),
+    path("maps/<str:dataset_id>/sharing", sharing.sharing, name="sharing"),
+    path("maps/<str:dataset_id>/sharing/<str:link_id>/revoke", sharing.revoke_share, name="revoke-share"),
+    path("s/<str:secret>", sharing.open_share, name="open-share"),
     # Accounts: sign-up and a rate-limited log-in here, the rest are Django's own views.
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/login/", accounts.RateLimitedLoginView.as_view(), name="login"),

@@ -2,8 +2,8 @@
 
 from django.contrib.auth import get_user_model
 
-from maps.models import Workspace
-from maps.teams import create_account, create_api_token, ensure_personal_workspace
+from teams.actions import create_account, create_api_token, ensure_personal_workspace
+from teams.models import Workspace
 
 BENCH_EMAIL = "bench@example.org"
 

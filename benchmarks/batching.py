@@ -26,7 +26,7 @@ def bench_token() -> str:
     from django.contrib.auth import get_user_model
 
     from benchmarks.accounts import BENCH_EMAIL, bench_workspace
-    from maps.teams import create_api_token
+    from teams.actions import create_api_token
 
     bench_workspace()
     return create_api_token(get_user_model().objects.get(username=BENCH_EMAIL), "batching bench").secret

@@ -71,7 +71,7 @@ def child(path: Path) -> None:
     from django.conf import settings
 
     from maps.models import Dataset
-    from maps.uploads import ingest_limits
+    from maps.reading import ingest_limits
     from tables.reader import RowMapping, open_dataset
     from workers import store
 

@@ -68,8 +68,9 @@ def build_once(path: Path) -> dict[str, Any]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from maps.actions import create_dataset
-    from maps.models import Dataset, Workspace
+    from maps.models import Dataset
     from tables.mapping import RowMapping
+    from teams.models import Workspace
     from workers import pipeline
 
     upload = SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv")

@@ -96,7 +96,7 @@ def run_stages(path: Path) -> dict[str, Any]:
     from django.conf import settings
 
     from maps.models import EMBEDDING_DIMENSIONS
-    from maps.uploads import ingest_limits
+    from maps.reading import ingest_limits
     from tables.reader import RowMapping, read_dataset
     from workers.stages.cluster import ClusterParams, find_topics
     from workers.stages.hierarchy import HierarchyParams, merge_topics

@@ -2,10 +2,10 @@
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from atlas.errors import InvalidEmbeddingRequest, RateLimited, UserError
+from atlas.http import json_post, post_only, user_errors
 from embeddings import schemas
-from maps import access, ratelimit
-from maps.errors import InvalidEmbeddingRequest, RateLimited, UserError
-from maps.http import json_post, post_only, user_errors
+from teams import access, ratelimit
 
 
 def embedding_caller(request: HttpRequest) -> None:

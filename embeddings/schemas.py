@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.http import HttpRequest
 
+from atlas.errors import InvalidEmbeddingRequest, RequestTooLarge
 from embedding import EmbeddingRequestError, TextEmbeddings
 from embedding.batching import Options, coalescer
 from embedding.encoder import Embedded, matryoshka
@@ -23,7 +24,6 @@ from embedding.images import (
 )
 from embedding.service import checked_encoder
 from embeddings.cache import cached_request
-from maps.errors import InvalidEmbeddingRequest, RequestTooLarge
 
 ATLAS_FIELDS = ("texts", "model", "task_type", "dimensionality", "long_text_mode")
 # task_type is an Atlas extension; "user" is OpenAI's end-user tag, accepted and ignored.

@@ -13,12 +13,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from atlas.errors import InvalidUpload, NotCancellable, NotReady, NotRelayoutable, TagExists
 from maps import enqueue, layout, uploads
-from maps.errors import InvalidUpload, NotCancellable, NotReady, NotRelayoutable, TagExists
 from maps.indexes import drop_search_indexes
-from maps.models import Dataset, Tag, TaggedRow, Workspace
+from maps.models import Dataset, Tag, TaggedRow
 from maps.queries import require_rows
 from tables.mapping import RowMapping
+from teams.models import Workspace
 
 
 def create_dataset(

@@ -1,23 +1,11 @@
-"""The Django admin for staff: workspaces and their members, datasets, links, tokens and the audit log."""
+"""The Django admin for staff: datasets (teams.admin has workspaces, links, tokens and the audit log)."""
 
 from django.contrib import admin
 
-from maps.models import ApiToken, AuditEvent, Dataset, Invitation, Membership, ShareLink, Workspace
+from maps.models import Dataset
 
 
 # The admin classes are generic only in the type stubs, not at run time.
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
-    model = Membership
-    extra = 0
-
-
-@admin.register(Workspace)
-class WorkspaceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("name", "personal", "created_at")
-    search_fields = ("name",)
-    inlines = [MembershipInline]
-
-
 @admin.register(Dataset)
 class DatasetAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("name", "workspace", "status", "visibility", "row_count", "created_at")
@@ -25,31 +13,3 @@ class DatasetAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ("name",)
     # Rows and vectors are far too many to edit here; the fields describe the build.
     readonly_fields = ("id", "status", "stage", "row_count", "topic_count", "timings", "quality", "finished_at")
-
-
-@admin.register(ShareLink)
-class ShareLinkAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("dataset", "prefix", "label", "created_at", "expires_at", "revoked_at")
-    # Hashes are not secrets, but nobody needs to edit one.
-    readonly_fields = ("token_hash", "prefix")
-
-
-@admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("token_hash", "prefix", "last_used_at")
-
-
-@admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("workspace", "email", "role", "expires_at", "accepted_at", "revoked_at")
-    readonly_fields = ("token_hash",)
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("created_at", "workspace", "actor", "action")
-    list_filter = ("action",)
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False  # the log is a record: read-only, even for staff

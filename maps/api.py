@@ -20,23 +20,13 @@ from django.http.response import HttpResponseBase
 from django.utils.http import parse_etags
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from maps import (
-    access,
-    actions,
-    columns,
-    export,
-    health,
-    layout,
-    payloads,
-    queries,
-    schemas,
-    teams,
-    uploads,
-)
-from maps.access import Need
-from maps.http import user_errors
+from atlas.http import user_errors
+from maps import actions, columns, export, health, layout, payloads, queries, schemas, uploads
 from maps.models import Dataset
 from tables.mapping import RowMapping
+from teams import access
+from teams import actions as team_actions
+from teams.access import Need
 
 
 def dataset_for(request: HttpRequest, dataset_id: str, need: Need) -> Dataset:
@@ -44,7 +34,7 @@ def dataset_for(request: HttpRequest, dataset_id: str, need: Need) -> Dataset:
 
 
 # Session-authenticated writes need the CSRF token (the frontend sends it); Bearer-token requests are
-# exempted by maps.middleware.BearerTokenMiddleware.
+# exempted by teams.middleware.BearerTokenMiddleware.
 @require_http_methods(["GET", "POST"])
 @user_errors
 def datasets(request: HttpRequest) -> HttpResponse:
@@ -52,7 +42,7 @@ def datasets(request: HttpRequest) -> HttpResponse:
     access.require_user(who)
     if request.method == "POST":
         upload, params = _upload_and_params(request)
-        workspace = teams.editable_workspace(who, params.get("workspace", ""))
+        workspace = team_actions.editable_workspace(who, params.get("workspace", ""))
         mapping = RowMapping(
             text_field=params.get("text_field", ""),
             text_template=params.get("text_template", ""),

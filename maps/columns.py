@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 from django.db import connection
 
-from maps.errors import NotFound
+from atlas.errors import NotFound
 from maps.models import Dataset
 from maps.queries import require_ready
 

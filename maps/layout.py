@@ -5,7 +5,7 @@ from typing import Any
 
 from django.conf import settings
 
-from maps.errors import InvalidLayout
+from atlas.errors import InvalidLayout
 
 __all__ = ["KEYS", "METRICS", "InvalidLayout", "defaults", "parse"]
 

@@ -11,11 +11,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, QuerySet
 
-from maps import access, layout
-from maps.access import Caller, Need
-from maps.errors import NotFound, NotReady, UserError
+from atlas.errors import NotFound, NotReady, UserError
+from maps import layout
 from maps.indexes import TEXT_SEARCH_CONFIG, TSVECTOR_SQL
 from maps.models import Dataset, Point, Tag, TaggedRow, Topic
+from teams import access
+from teams.access import Caller, Need
 
 ARROW_STREAM_TYPE = "application/vnd.apache.arrow.stream"
 
@@ -29,7 +30,7 @@ def list_datasets(who: Caller) -> QuerySet[Dataset]:
 
 def get_dataset(dataset_id: str, who: Caller, need: Need) -> Dataset:
     """The one place dataset-scoped views fetch a dataset: 404 unless the caller may see it, 403 unless it
-    may also do `need` (maps.access)."""
+    may also do `need` (teams.access)."""
     try:
         found = Dataset.objects.get(id=uuid.UUID(str(dataset_id)))
     except (ValueError, Dataset.DoesNotExist):

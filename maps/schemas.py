@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from maps.errors import RequestTooLarge, UserError
+from atlas.errors import RequestTooLarge, UserError
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 EXPORT_FORMATS = ("csv", "parquet")

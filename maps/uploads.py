@@ -14,19 +14,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.http import HttpRequest
 
-from maps.errors import InvalidUpload, UploadTooLarge
+from atlas.errors import InvalidUpload, UploadTooLarge
+from maps.reading import ingest_limits, read_choices
 from tables.errors import BuildError
-from tables.reader import Limits, Preview, ReadChoices, RowMapping, preview
-
-
-def ingest_limits() -> Limits:
-    return Limits(
-        max_columns=settings.MAX_COLUMNS,
-        max_field_bytes=settings.MAX_FIELD_BYTES,
-        max_uncompressed_bytes=settings.MAX_UNCOMPRESSED_BYTES,
-        max_compression_ratio=settings.MAX_COMPRESSION_RATIO,
-    )
-
+from tables.reader import Preview, RowMapping, preview
 
 # Names people type for a delimiter, besides the character itself.
 DELIMITER_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " "}
@@ -69,16 +60,6 @@ def parse_choices(values: Mapping[str, str]) -> dict[str, Any]:
             )
         found["bad_rows"] = bad_rows
     return found
-
-
-def read_choices(options: Mapping[str, Any]) -> ReadChoices:
-    """A dataset's stored read options as the readers take them."""
-    return ReadChoices(
-        delimiter=options.get("delimiter"),
-        quote=options.get("quote"),
-        has_header=options.get("has_header"),
-        bad_rows=options.get("bad_rows", "abort"),
-    )
 
 
 def filename_of(upload: UploadedFile[bytes] | None) -> str:

@@ -3,9 +3,10 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from maps import access, queries
-from maps.access import Need
-from maps.pages import login_page, page
+from atlas.pages import login_page, page
+from maps import queries
+from teams import access
+from teams.access import Need
 
 
 @page

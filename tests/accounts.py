@@ -4,8 +4,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.test import Client
 
-from maps.models import Workspace
-from maps.teams import create_account, ensure_personal_workspace
+from teams.actions import create_account, ensure_personal_workspace
+from teams.models import Workspace
 
 PASSWORD = "correct horse battery staple"  # noqa: S105  (test accounts only)
 DEFAULT_EMAIL = "tester@example.org"

@@ -85,7 +85,7 @@ def client(db: None) -> Client:
 @pytest.fixture
 def api_key(db: None, monkeypatch: pytest.MonkeyPatch) -> str:
     """An API token of the default user in ATLAS_API_KEY, where scripts keep it (the client reads it)."""
-    from maps.teams import create_api_token
+    from teams.actions import create_api_token
     from tests.accounts import default_user
 
     secret = create_api_token(default_user(), "tests").secret

@@ -12,7 +12,8 @@ from django.db import connection
 from django.utils import timezone
 
 from maps.indexes import create_text_index
-from maps.models import EMBEDDING_DIMENSIONS, Dataset, Point, Topic, Workspace
+from maps.models import EMBEDDING_DIMENSIONS, Dataset, Point, Topic
+from teams.models import Workspace
 from tests.accounts import default_workspace
 
 # Fine topics: id -> (centre, language, label). Topics 2 and 3 sit close, so their labels collide

@@ -18,7 +18,7 @@ from embedding import get_encoder
 from embedding.bulk import EmbedParams
 from embeddings.cache import CacheStats, cached_embeddings
 from maps.models import EMBEDDING_DIMENSIONS, Dataset
-from maps.uploads import ingest_limits, read_choices
+from maps.reading import ingest_limits, read_choices
 from tables.errors import BuildError
 from tables.reader import RowMapping, open_dataset
 from workers import layout_model, store

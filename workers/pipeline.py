@@ -21,7 +21,7 @@ from embedding.bulk import EmbedParams
 from embeddings.cache import CacheStats, cached_embeddings, prune
 from maps.indexes import create_text_index, create_vector_index
 from maps.models import EMBEDDING_DIMENSIONS, Dataset
-from maps.uploads import ingest_limits, read_choices
+from maps.reading import ingest_limits, read_choices
 from tables.errors import BuildError
 from tables.reader import RowMapping, open_dataset
 from workers import chunks, store

@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 from playwright.sync_api import Page, expect
 
-from maps import teams
-from maps.models import Membership, Role
+from teams import actions as team_actions
+from teams.models import Membership, Role
 from tests.accounts import create_user, default_user
 from tests.browser.conftest import ConsoleErrors, log_in
 from tests.browser.mapview import CAMERA, mean_colour_at, nearest, open_map, pixels, screen_at, view_query
@@ -104,7 +104,7 @@ def test_tagging_a_selection_stores_the_tag_for_every_visitor_and_colouring_by_i
     page: Page, live_server: object, console_errors: ConsoleErrors
 ) -> None:
     # A team map: a colleague (an editor of the team) opens it too.
-    team = teams.create_workspace(default_user(), "Review team")
+    team = team_actions.create_workspace(default_user(), "Review team")
     colleague = create_user("colleague@example.org")
     Membership.objects.create(workspace=team, user=colleague, role=Role.EDITOR)
     synthetic = create_synthetic_map(workspace=team)

@@ -12,7 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from embedding import get_encoder
 from maps.models import Dataset, Point
-from maps.teams import ensure_personal_workspace
+from teams.actions import ensure_personal_workspace
 from tests.accounts import PASSWORD
 from tests.browser.conftest import watch_console
 from tests.synthetic_map import create_synthetic_map

@@ -17,9 +17,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from maps import teams
-from maps.access import SHARE_COOKIE_PREFIX
-from maps.models import Dataset, Membership, Point, Role, ShareLink, Tag, Topic, Workspace
+from maps.models import Dataset, Point, Tag, Topic
+from teams import actions as team_actions
+from teams.access import SHARE_COOKIE_PREFIX
+from teams.models import Membership, Role, ShareLink, Workspace
 from tests.accounts import create_user
 
 pytestmark = pytest.mark.django_db
@@ -158,8 +159,8 @@ def world(tmp_path: Path) -> World:
     owner, editor, viewer, outsider = (
         create_user(f"{who}@example.org") for who in ("owner", "editor", "viewer", "out")
     )
-    team = teams.create_workspace(owner, "Team A")
-    teams.create_workspace(outsider, "Team B")
+    team = team_actions.create_workspace(owner, "Team A")
+    team_actions.create_workspace(outsider, "Team B")
     Membership.objects.create(workspace=team, user=editor, role=Role.EDITOR)
     viewer_membership = Membership.objects.create(workspace=team, user=viewer, role=Role.VIEWER)
     upload = tmp_path / "rows.csv"
@@ -187,13 +188,13 @@ def world(tmp_path: Path) -> World:
         )  # fmt: skip
     Topic.objects.create(dataset=dataset, topic_id=0, label="all", size=3, x=1.0, y=0.0)
     tag = Tag.objects.create(dataset=dataset, name="checked", colour="#336699")
-    valid = teams.create_share_link(dataset, owner, "valid", None, "http://testserver")
-    revoked = teams.create_share_link(dataset, owner, "revoked", None, "http://testserver")
-    teams.revoke_share_link(dataset, owner, str(revoked.link.id))
-    expired = teams.create_share_link(dataset, owner, "expired", 1, "http://testserver")
+    valid = team_actions.create_share_link(dataset, owner, "valid", None, "http://testserver")
+    revoked = team_actions.create_share_link(dataset, owner, "revoked", None, "http://testserver")
+    team_actions.revoke_share_link(dataset, owner, str(revoked.link.id))
+    expired = team_actions.create_share_link(dataset, owner, "expired", 1, "http://testserver")
     ShareLink.objects.filter(id=expired.link.id).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
-    invite = teams.invite(team, owner, "", "viewer", "http://testserver")
-    token = teams.create_api_token(owner, "matrix")
+    invite = team_actions.invite(team, owner, "", "viewer", "http://testserver")
+    token = team_actions.create_api_token(owner, "matrix")
 
     clients = {role: Client() for role in ROLES}
     for role, user in (("viewer", viewer), ("editor", editor), ("owner", owner), ("outsider", outsider)):

@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 
-from maps.models import ApiToken, Membership, Role
+from teams.models import ApiToken, Membership, Role
 from tests.accounts import PASSWORD, create_user
 
 pytestmark = pytest.mark.django_db
@@ -142,4 +142,4 @@ def test_the_admin_is_for_staff_only(client: Client) -> None:
     staff = Client()
     staff.force_login(User.objects.get(username="staff@example.org"))
     assert staff.get("/admin/").status_code == 200
-    assert staff.get("/admin/maps/workspace/").status_code == 200
+    assert staff.get("/admin/teams/workspace/").status_code == 200

@@ -14,7 +14,7 @@ from atlas_client import AtlasError, embed
 from pytest_django.live_server_helper import LiveServer
 
 from embedding import embed_texts
-from maps.models import ApiToken
+from teams.models import ApiToken
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("api_key")]
 

@@ -11,8 +11,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from maps.models import Dataset, Point, ShareLink, Topic
-from maps.teams import create_api_token, create_share_link
+from maps.models import Dataset, Point, Topic
+from teams.actions import create_api_token, create_share_link
+from teams.models import ShareLink
 from tests.accounts import default_user, logged_in_client
 from tests.conftest import ROOT
 from tests.synthetic_map import create_synthetic_map

@@ -8,8 +8,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from maps import teams
-from maps.models import AuditEvent, Dataset, Membership, Role, Workspace
+from maps.models import Dataset
+from teams import actions as team_actions
+from teams.models import AuditEvent, Membership, Role, Workspace
 from tests.accounts import create_user, logged_in_client
 from tests.synthetic_map import create_synthetic_map
 
@@ -24,7 +25,7 @@ def invite_link(page: bytes) -> str:
 
 def test_an_emailed_invitation_joins_only_that_address_with_the_role_it_names() -> None:
     owner, bob, eve = create_user("owner@example.org"), create_user("bob@example.org"), create_user("eve@example.org")
-    team = teams.create_workspace(owner, "Team")
+    team = team_actions.create_workspace(owner, "Team")
     sent = logged_in_client(owner).post(
         f"/workspaces/{team.id}/invitations", {"email": "bob@example.org", "role": "editor"}
     )
@@ -41,7 +42,7 @@ def test_an_emailed_invitation_joins_only_that_address_with_the_role_it_names() 
 
 def test_an_invite_link_asks_strangers_to_log_in_and_joins_whoever_accepts_it() -> None:
     owner, carol = create_user("owner@example.org"), create_user("carol@example.org")
-    team = teams.create_workspace(owner, "Team")
+    team = team_actions.create_workspace(owner, "Team")
     link = invite_link(logged_in_client(owner).post(f"/workspaces/{team.id}/invitations", {"role": "viewer"}).content)
     anonymous = Client()
     assert "Log in" in anonymous.get(link).content.decode()
@@ -52,7 +53,7 @@ def test_an_invite_link_asks_strangers_to_log_in_and_joins_whoever_accepts_it() 
 
 def test_owners_change_roles_and_remove_members_but_a_workspace_keeps_an_owner() -> None:
     owner, bob = create_user("owner@example.org"), create_user("bob@example.org")
-    team = teams.create_workspace(owner, "Team")
+    team = team_actions.create_workspace(owner, "Team")
     bob_membership = Membership.objects.create(workspace=team, user=bob, role=Role.VIEWER)
     owner_membership = Membership.objects.get(workspace=team, user=owner)
     client = logged_in_client(owner)
@@ -70,7 +71,7 @@ def test_owners_change_roles_and_remove_members_but_a_workspace_keeps_an_owner()
 
 def test_the_audit_log_of_membership_and_sharing_shows_to_owners_only() -> None:
     owner, bob = create_user("owner@example.org"), create_user("bob@example.org")
-    team = teams.create_workspace(owner, "Team")
+    team = team_actions.create_workspace(owner, "Team")
     Membership.objects.create(workspace=team, user=bob, role=Role.EDITOR)
     dataset = create_synthetic_map("team map", team).dataset
     bob_client = logged_in_client(bob)
@@ -86,10 +87,10 @@ def test_the_audit_log_of_membership_and_sharing_shows_to_owners_only() -> None:
 
 def test_a_public_map_is_viewable_by_anyone_but_changeable_by_no_outsider() -> None:
     owner = create_user("owner@example.org")
-    dataset = create_synthetic_map("open", teams.ensure_personal_workspace(owner)).dataset
+    dataset = create_synthetic_map("open", team_actions.ensure_personal_workspace(owner)).dataset
     anonymous = Client()
     assert anonymous.get(f"/api/v1/datasets/{dataset.id}/topics").status_code == 404
-    teams.set_visibility(dataset, owner, "public")
+    team_actions.set_visibility(dataset, owner, "public")
     assert anonymous.get(f"/api/v1/datasets/{dataset.id}/topics").status_code == 200
     assert anonymous.get(f"/maps/{dataset.id}").status_code == 200
     assert logged_in_client(create_user("x@example.org")).delete(f"/api/v1/datasets/{dataset.id}").status_code == 403
@@ -97,7 +98,7 @@ def test_a_public_map_is_viewable_by_anyone_but_changeable_by_no_outsider() -> N
 
 def test_new_maps_go_to_the_personal_workspace_or_to_a_team_the_caller_may_edit(tmp_path: Path) -> None:
     owner, viewer = create_user("owner@example.org"), create_user("viewer@example.org")
-    team = teams.create_workspace(owner, "Team")
+    team = team_actions.create_workspace(owner, "Team")
     Membership.objects.create(workspace=team, user=viewer, role=Role.VIEWER)
     csv = tmp_path / "rows.csv"
     csv.write_text("text\nhello\nworld\n")
@@ -108,7 +109,9 @@ def test_new_maps_go_to_the_personal_workspace_or_to_a_team_the_caller_may_edit(
         return answer.status_code, answer.json()
 
     status, body = upload(logged_in_client(owner), "")
-    assert status == 201 and Dataset.objects.get(id=body["id"]).workspace == teams.ensure_personal_workspace(owner)
+    assert status == 201 and Dataset.objects.get(id=body["id"]).workspace == team_actions.ensure_personal_workspace(
+        owner
+    )
     status, body = upload(logged_in_client(owner), str(team.id))
     assert status == 201 and Dataset.objects.get(id=body["id"]).workspace == team
     status, body = upload(logged_in_client(viewer), str(team.id))
@@ -120,11 +123,11 @@ def test_new_maps_go_to_the_personal_workspace_or_to_a_team_the_caller_may_edit(
 
 def test_the_home_page_lists_the_maps_of_every_workspace_of_the_user_and_no_others() -> None:
     alice, bob = create_user("alice@example.org"), create_user("bob@example.org")
-    team = teams.create_workspace(alice, "Shared team")
+    team = team_actions.create_workspace(alice, "Shared team")
     Membership.objects.create(workspace=team, user=bob, role=Role.VIEWER)
-    create_synthetic_map("alice personal", teams.ensure_personal_workspace(alice))
+    create_synthetic_map("alice personal", team_actions.ensure_personal_workspace(alice))
     create_synthetic_map("team map", team)
-    create_synthetic_map("bob personal", teams.ensure_personal_workspace(bob))
+    create_synthetic_map("bob personal", team_actions.ensure_personal_workspace(bob))
     page = logged_in_client(bob).get("/").content.decode()
     assert "team map" in page and "bob personal" in page and "alice personal" not in page
     assert "Sign up" in Client().get("/").content.decode()
@@ -133,13 +136,13 @@ def test_the_home_page_lists_the_maps_of_every_workspace_of_the_user_and_no_othe
 
 def test_a_share_secret_passed_as_a_query_parameter_opens_that_map_alone_to_api_clients() -> None:
     owner = create_user("owner@example.org")
-    personal = teams.ensure_personal_workspace(owner)
+    personal = team_actions.ensure_personal_workspace(owner)
     shared, other = create_synthetic_map("shared", personal).dataset, create_synthetic_map("other", personal).dataset
-    new = teams.create_share_link(shared, owner, "", None, "http://testserver")
+    new = team_actions.create_share_link(shared, owner, "", None, "http://testserver")
     secret = new.url.rsplit("/", 1)[1]
     anonymous = Client()
     assert anonymous.get(f"/api/v1/datasets/{shared.id}/topics", {"share": secret}).status_code == 200
     assert anonymous.get(f"/api/v1/datasets/{other.id}/topics", {"share": secret}).status_code == 404
     assert anonymous.delete(f"/api/v1/datasets/{shared.id}?share={secret}").status_code == 403
-    teams.revoke_share_link(shared, owner, str(new.link.id))
+    team_actions.revoke_share_link(shared, owner, str(new.link.id))
     assert anonymous.get(f"/api/v1/datasets/{shared.id}/topics", {"share": secret}).status_code == 404

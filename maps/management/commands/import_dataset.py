@@ -8,11 +8,11 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.core.management.base import BaseCommand, CommandError
 
-from maps import teams
-from maps.access import Caller
+from atlas.errors import UserError
 from maps.actions import create_dataset
-from maps.errors import UserError
 from tables.mapping import RowMapping
+from teams import actions as team_actions
+from teams.access import Caller
 
 
 class Command(BaseCommand):
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No account for {options['user']}; make one with manage.py create_user EMAIL.")
         try:
-            workspace = teams.editable_workspace(Caller(user=user), options["workspace"])
+            workspace = team_actions.editable_workspace(Caller(user=user), options["workspace"])
         except UserError as error:
             raise CommandError(error.message) from None
         with path.open("rb") as handle:

@@ -10,10 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from maps import access, ratelimit, teams
-from maps.errors import RateLimited, UserError
-from maps.models import ApiToken
-from maps.pages import error_page, login_page
+from atlas.errors import RateLimited, UserError
+from atlas.pages import error_page, login_page
+from teams import access, ratelimit
+from teams import actions as team_actions
+from teams.models import ApiToken
 
 
 class SignupForm(forms.Form):
@@ -40,7 +41,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             return error_page(request, error)
         if form.is_valid():
             try:
-                user = teams.create_account(form.cleaned_data["email"], form.cleaned_data["password"])
+                user = team_actions.create_account(form.cleaned_data["email"], form.cleaned_data["password"])
             except UserError as error:
                 form.add_error("email", error.message)
             else:
@@ -77,7 +78,7 @@ class RateLimitedLoginView(LoginView):
 def tokens(request: HttpRequest) -> HttpResponse:
     created = None
     if request.method == "POST":
-        created = teams.create_api_token(request.user, request.POST.get("name", ""))  # type: ignore[arg-type]
+        created = team_actions.create_api_token(request.user, request.POST.get("name", ""))  # type: ignore[arg-type]
     listed = ApiToken.objects.filter(user=access.require_user(access.caller(request)))
     return render(request, "tokens.html", {"tokens": listed, "created": created}, status=201 if created else 200)
 
@@ -85,5 +86,5 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_page
 @require_POST
 def revoke_token(request: HttpRequest, token_id: str) -> HttpResponse:
-    teams.revoke_api_token(request.user, token_id)  # type: ignore[arg-type]
+    team_actions.revoke_api_token(request.user, token_id)  # type: ignore[arg-type]
     return redirect("tokens")

@@ -16,9 +16,10 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from maps.access import Caller, Need, new_secret, require_user, secret_hash, workspace_for
-from maps.errors import Forbidden, NotFound, UserError
-from maps.models import ApiToken, AuditEvent, Dataset, Invitation, Membership, Role, ShareLink, Workspace
+from atlas.errors import Forbidden, NotFound, UserError
+from maps.models import Dataset
+from teams.access import Caller, Need, new_secret, require_user, secret_hash, workspace_for
+from teams.models import ApiToken, AuditEvent, Invitation, Membership, Role, ShareLink, Workspace
 
 TOKEN_PREFIX = "atl_"  # noqa: S105  (a visible marker on every token, not a secret)
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from maps.errors import RateLimited
+from atlas.errors import RateLimited
 
 
 def parse_rate(text: str, name: str) -> tuple[int, int]:

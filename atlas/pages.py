@@ -8,7 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from maps.errors import NotAuthenticated, UserError
+from atlas.errors import NotAuthenticated, UserError
 
 Page = Callable[..., HttpResponse]
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
 
-from maps.errors import NotAuthenticated, RateLimited, UserError
+from atlas.errors import NotAuthenticated, RateLimited, UserError
 
 # Views answer with a response built in memory or, for cached payloads, one streamed from a file.
 View = Callable[..., HttpResponseBase]

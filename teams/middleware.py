@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from maps import access
+from teams import access
 
 Handler = Callable[[HttpRequest], HttpResponse]
 API_PREFIXES = ("/api/", "/v1/")

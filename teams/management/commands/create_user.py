@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from maps import teams
-from maps.errors import UserError
+from atlas.errors import UserError
+from teams import actions as team_actions
 
 
 class Command(BaseCommand):
@@ -20,10 +20,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            user = teams.create_account(options["email"], options["password"], staff=options["staff"])
+            user = team_actions.create_account(options["email"], options["password"], staff=options["staff"])
             if options["token"] is not None:
                 # The token alone on stdout, so that scripts can capture it: TOKEN=$(manage.py create_user ...)
-                self.stdout.write(teams.create_api_token(user, options["token"]).secret)
+                self.stdout.write(team_actions.create_api_token(user, options["token"]).secret)
             else:
                 self.stdout.write(f"created {user.get_username()}")
         except UserError as error:

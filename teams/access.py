@@ -13,8 +13,9 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from maps.errors import Forbidden, NotAuthenticated, NotFound
-from maps.models import ApiToken, Dataset, Membership, Role, ShareLink, Workspace
+from atlas.errors import Forbidden, NotAuthenticated, NotFound
+from maps.models import Dataset
+from teams.models import ApiToken, Membership, Role, ShareLink, Workspace
 
 # A share link's secret travels in a cookie scoped by name to its map: opening /s/<secret> sets it.
 SHARE_COOKIE_PREFIX = "atlas_share_"
