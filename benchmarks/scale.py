@@ -137,12 +137,12 @@ def note(text: str) -> None:
 def run_stored(n: int) -> dict[str, Any]:
     from django.conf import settings
 
-    from maps import layout
+    from maps import layout, lifecycle
     from maps.indexes import create_vector_index
     from maps.models import Dataset
     from workers import store
     from workers.arrange import arrange
-    from workers.pipeline import Build
+    from workers.jobs import Run
 
     dataset = Dataset.objects.create(
         name=f"scale {n}",
@@ -166,7 +166,7 @@ def run_stored(n: int) -> dict[str, Any]:
     store_s = time.monotonic() - started
     note(f"{n} rows and vectors stored in {store_s:.0f} s")
 
-    class NotedBuild(Build):
+    class NotedBuild(Run):
         def progress(self, done: int, total: int) -> None:
             note(f"stage {self.stage} at {done}/{total}, timings so far {self.timings}")
             super().progress(done, total)
@@ -178,7 +178,7 @@ def run_stored(n: int) -> dict[str, Any]:
     create_vector_index(dataset.id)
     run.timings["index"] = time.monotonic() - started_index
     note(f"index built; timings {run.timings}")
-    store.mark_ready(dataset.id, n, clusters.count)
+    lifecycle.mark_ready(dataset.id, n, clusters.count)
     wall = time.monotonic() - started
     quality = Dataset.objects.get(id=dataset.id).quality
     return {"store": store_s, "wall": wall, "stages": run.timings, "quality": quality, "peak_rss_gb": peak_rss_gb()}

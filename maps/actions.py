@@ -11,10 +11,9 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 
 from atlas.errors import InvalidUpload, NotCancellable, NotReady, NotRelayoutable, TagExists
-from maps import enqueue, layout, uploads
+from maps import enqueue, layout, lifecycle, uploads
 from maps.indexes import drop_search_indexes
 from maps.models import Dataset, Tag, TaggedRow
 from maps.queries import require_rows
@@ -82,12 +81,7 @@ def relayout(dataset: Dataset, choices: Mapping[str, Any]) -> Dataset:
     """Queue a new layout, topics and quality from the stored vectors with the changed parameters."""
     params = layout.parse(choices, dataset.layout)
     with transaction.atomic():
-        queued = Dataset.objects.filter(
-            id=dataset.id,
-            status__in=[Dataset.Status.READY, Dataset.Status.FAILED, Dataset.Status.CANCELLED],
-            row_count__isnull=False,  # set once a build finished: every row has its vector
-        ).update(status=Dataset.Status.QUEUED, stage=Dataset.Stage.LAYOUT, layout=params, quality=None)
-        if not queued:
+        if not lifecycle.queue_relayout(dataset.id, params):
             raise NotRelayoutable(
                 f"Dataset {dataset.id} is {dataset.status}; only a map whose build finished can be laid out "
                 "again. Wait until it is ready."
@@ -111,10 +105,7 @@ def append_rows(dataset: Dataset, upload: UploadedFile[bytes] | None) -> Dataset
     try:
         uploads.first_rows(path, filename, mapping=mapping, options=dataset.read_options)
         with transaction.atomic():
-            queued = Dataset.objects.filter(id=dataset.id, status=Dataset.Status.READY, row_count__isnull=False).update(
-                status=Dataset.Status.QUEUED, stage=Dataset.Stage.INGEST
-            )
-            if not queued:
+            if not lifecycle.queue_append(dataset.id):
                 raise not_ready
             transaction.on_commit(lambda: enqueue.append(dataset.id, path, filename))
     except BaseException:
@@ -126,9 +117,7 @@ def append_rows(dataset: Dataset, upload: UploadedFile[bytes] | None) -> Dataset
 
 def cancel_build(dataset: Dataset) -> Dataset:
     """Stop a queued or running build; the worker notices at its next progress report and cleans up."""
-    stopped = Dataset.objects.filter(id=dataset.id, status__in=[Dataset.Status.QUEUED, Dataset.Status.RUNNING]).update(
-        status=Dataset.Status.CANCELLED, finished_at=timezone.now()
-    )
+    stopped = lifecycle.cancel(dataset.id)
     dataset.refresh_from_db()
     if not stopped:
         raise NotCancellable(

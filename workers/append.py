@@ -17,12 +17,14 @@ from django.conf import settings
 from embedding import get_encoder
 from embedding.bulk import EmbedParams
 from embeddings.cache import CacheStats, cached_embeddings
+from maps import lifecycle
 from maps.models import EMBEDDING_DIMENSIONS, Dataset
 from maps.reading import ingest_limits, read_choices
 from tables.errors import BuildError
 from tables.reader import RowMapping, open_dataset
 from workers import layout_model, store
-from workers.pipeline import MAP_JOB_STEP, Build, BuildCancelled
+from workers.jobs import Ends, JobCancelled, Run, run_job
+from workers.pipeline import MAP_JOB_STEP
 from workers.stages.assign import nearest_topics
 from workers.stages.reduce import place
 from workers.warmup import numba_for_work
@@ -31,8 +33,14 @@ log = logging.getLogger(__name__)
 Stage = Dataset.Stage
 
 
-class NoLayoutModel(Exception):
+class NoLayoutModel(BuildError):
     """The map was laid out before layout models were kept: it needs a re-layout before rows can be added."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this map was laid out before Atlas kept layout models. Re-lay it out once (the relayout action), "
+            "then add the rows again."
+        )
 
 
 def append(dataset_id: uuid.UUID, upload_path: str, filename: str) -> None:
@@ -51,46 +59,43 @@ def _append_job(dataset_id: uuid.UUID, upload_path: str, filename: str) -> None:
         log.warning("dataset %s: an append whose worker died was undone", dataset_id)
         Path(upload_path).unlink(missing_ok=True)
         return
-    if not store.claim_append(dataset_id):
+    if not lifecycle.start_append(dataset_id):
         log.info("dataset %s: no append queued, nothing to do", dataset_id)
         Path(upload_path).unlink(missing_ok=True)
         return
     first = store.next_row_id(dataset_id)
-    run = Build(dataset_id)
-    try:
-        added, warnings = _append(run, Path(upload_path), filename, first)
-        # Before the map says ready, so whoever sees it ready sees this append's timings.
-        store.add_timings(dataset_id, {f"append_{k}": v for k, v in run.timings.items()})
-        if not store.finish_append(dataset_id, added, warnings):
-            raise BuildCancelled(run.stage)
-        log.info("dataset %s: appended %d rows from %s", dataset_id, sum(added.values()), filename)
-        return
-    except BuildCancelled:
-        store.undo_append(dataset_id, first, f"Adding the rows of {filename} was cancelled; the map is unchanged.")
-    except BuildError as exc:
-        store.undo_append(dataset_id, first, f"The rows of {filename} were not added: {exc.message}")
-    except NoLayoutModel:
-        store.undo_append(
-            dataset_id,
-            first,
-            f"The rows of {filename} were not added: this map was laid out before Atlas kept layout models. "
-            "Re-lay it out once (the relayout action), then add the rows again.",
-        )
-    except store.DATABASE_UNAVAILABLE:
-        raise
-    except Exception:
-        log.exception("dataset %s: append crashed at stage %s", dataset_id, run.stage)
-        store.undo_append(
-            dataset_id,
-            first,
+
+    def undo(warning: str) -> None:
+        store.undo_append(dataset_id, first, warning)
+
+    ends = Ends(
+        kind="append",
+        cancelled=lambda run: undo(f"Adding the rows of {filename} was cancelled; the map is unchanged."),
+        refused=lambda run, message: undo(f"The rows of {filename} were not added: {message}"),
+        crashed=lambda run: undo(
             f"The rows of {filename} were not added because of an internal error at the {run.stage} stage; it has "
-            "been logged with the dataset id. The map is unchanged: try again.",
-        )
+            "been logged with the dataset id. The map is unchanged: try again."
+        ),
+    )
+    try:
+        added = run_job(Run(dataset_id), ends, lambda run: _append_and_show(run, Path(upload_path), filename, first))
+        if added is not None:
+            log.info("dataset %s: appended %d rows from %s", dataset_id, added, filename)
     finally:
         Path(upload_path).unlink(missing_ok=True)
 
 
-def _append(run: Build, path: Path, filename: str, first: int) -> tuple[dict[int, int], list[str]]:
+def _append_and_show(run: Run, path: Path, filename: str, first: int) -> int:
+    """Add the rows and show the larger map; how many rows were added."""
+    added, warnings = _append(run, path, filename, first)
+    # Before the map says ready, so whoever sees it ready sees this append's timings.
+    store.add_timings(run.dataset_id, {f"append_{k}": v for k, v in run.timings.items()})
+    if not store.finish_append(run.dataset_id, added, warnings):
+        raise JobCancelled(run.stage)
+    return sum(added.values())
+
+
+def _append(run: Run, path: Path, filename: str, first: int) -> tuple[dict[int, int], list[str]]:
     dataset = Dataset.objects.get(id=run.dataset_id)
     fitted = layout_model.load(dataset.id)
     if fitted is None:
@@ -126,7 +131,7 @@ def _append(run: Build, path: Path, filename: str, first: int) -> tuple[dict[int
     return dict(Counter(topics.tolist())), warnings
 
 
-def _embed_missing(run: Build, dataset: Dataset, start: int, stop: int) -> None:
+def _embed_missing(run: Run, dataset: Dataset, start: int, stop: int) -> None:
     """Embed the new rows that came without a vector (a map of precomputed vectors brings its own)."""
     row_ids, texts = store.texts_without_vector(dataset.id, start, stop)
     if not texts:

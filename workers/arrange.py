@@ -4,7 +4,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 
@@ -12,6 +12,7 @@ from embedding.vectors import Vectors
 from maps import layout as map_layout
 from maps.models import Dataset
 from workers import layout_model, store
+from workers.jobs import Run
 from workers.stages.cluster import ClusterParams, Clusters, find_topics
 from workers.stages.hierarchy import HierarchyParams, merge_topics
 from workers.stages.label import LabelParams, TopicLabel, describe_topics
@@ -19,9 +20,6 @@ from workers.stages.labeller import LabellerParams, name_topics
 from workers.stages.quality import QualityParams, label_agreement, measure_quality
 from workers.stages.reduce import LayoutParams, fit_layout
 from workers.warmup import numba_for_work
-
-if TYPE_CHECKING:
-    from workers.pipeline import Build
 
 Stage = Dataset.Stage
 log = logging.getLogger(__name__)
@@ -48,7 +46,7 @@ def class_of(value: Any) -> str | None:
 
 
 def arrange(
-    run: "Build",
+    run: Run,
     dataset_id: uuid.UUID,
     vectors: Vectors,
     texts: Sequence[str],

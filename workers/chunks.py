@@ -9,11 +9,9 @@ from django.db import transaction
 from django.db.models import F, Max, Min, Sum
 from django.utils import timezone
 
-from maps.models import BuildChunk, Dataset
+from maps import lifecycle
+from maps.models import BuildChunk
 from workers import store
-
-Status = Dataset.Status
-Stage = Dataset.Stage
 
 
 @dataclass(frozen=True)
@@ -29,10 +27,7 @@ def plan(dataset_id: uuid.UUID, rows: int, chunk_rows: int) -> int:
     """Split rows 0..rows-1 into chunks of chunk_rows and move the build to the embed stage, in one
     transaction; returns how many chunks there are (0 when the build is no longer wanted)."""
     with transaction.atomic():
-        moved = Dataset.objects.filter(id=dataset_id, status=Status.RUNNING, stage=Stage.INGEST).update(
-            stage=Stage.EMBED, progress_done=0, progress_total=rows, updated_at=timezone.now()
-        )
-        if not moved:
+        if not lifecycle.begin_embedding(dataset_id, rows):
             return 0
         BuildChunk.objects.filter(dataset_id=dataset_id).delete()
         BuildChunk.objects.bulk_create(
@@ -47,7 +42,7 @@ def take_next(dataset_id: uuid.UUID, in_flight: int) -> list[int]:
     returns their indexes for the caller to send (after its transaction commits)."""
     with transaction.atomic():
         # The dataset row's lock orders concurrent callers, so they never hand out the same chunk twice.
-        if not Dataset.objects.select_for_update().filter(id=dataset_id, status=Status.RUNNING).exists():
+        if not lifecycle.hold_running(dataset_id):
             return []
         pending = BuildChunk.objects.filter(dataset_id=dataset_id, done_at__isnull=True)
         room = in_flight - pending.filter(queued_at__isnull=False).count()
@@ -81,14 +76,6 @@ def mark_sent(dataset_id: uuid.UUID, indexes: list[int]) -> None:
     BuildChunk.objects.filter(dataset_id=dataset_id, index__in=indexes).update(sent_at=timezone.now())
 
 
-def awaits_finish(dataset_id: uuid.UUID) -> bool:
-    """A first build (not a re-layout or an append) whose chunks are all done and that waits for its finishing
-    step."""
-    return Dataset.objects.filter(
-        id=dataset_id, status=Status.RUNNING, stage=Stage.LAYOUT, row_count__isnull=True
-    ).exists()
-
-
 def begin(dataset_id: uuid.UUID, index: int) -> Chunk | None:
     """Count an attempt at a chunk that is still to do; None when it is done or its build is gone."""
     with transaction.atomic():
@@ -109,11 +96,7 @@ def report(chunk: Chunk, rows_done: int) -> bool:
     with transaction.atomic():
         BuildChunk.objects.filter(dataset_id=chunk.dataset_id, index=chunk.index).update(rows_done=rows_done)
         done = BuildChunk.objects.filter(dataset_id=chunk.dataset_id).aggregate(rows=Sum("rows_done"))["rows"]
-        return bool(
-            Dataset.objects.filter(id=chunk.dataset_id, status=Status.RUNNING, stage=Stage.EMBED).update(
-                progress_done=done or 0, updated_at=timezone.now()
-            )
-        )
+        return lifecycle.embedded_so_far(chunk.dataset_id, done or 0)
 
 
 def complete(chunk: Chunk, worker: str, cache_hits: int, computed: int) -> bool:
@@ -122,18 +105,14 @@ def complete(chunk: Chunk, worker: str, cache_hits: int, computed: int) -> bool:
     with transaction.atomic():
         # Locking the dataset row serialises the chunks' completions: each sees the others' commits, so
         # two chunks finishing at once cannot both think the other is still running.
-        if not Dataset.objects.select_for_update().filter(id=chunk.dataset_id, status=Status.RUNNING).exists():
+        if not lifecycle.hold_running(chunk.dataset_id):
             return False
         BuildChunk.objects.filter(dataset_id=chunk.dataset_id, index=chunk.index, done_at__isnull=True).update(
             done_at=timezone.now(), worker=worker[:255], cache_hits=cache_hits, computed=computed
         )
         if BuildChunk.objects.filter(dataset_id=chunk.dataset_id, done_at__isnull=True).exists():
             return False
-        return bool(
-            Dataset.objects.filter(id=chunk.dataset_id, status=Status.RUNNING, stage=Stage.EMBED).update(
-                stage=Stage.LAYOUT, updated_at=timezone.now()
-            )
-        )
+        return lifecycle.embedding_done(chunk.dataset_id)
 
 
 def embed_timings(dataset_id: uuid.UUID) -> dict[str, float]:

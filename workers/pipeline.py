@@ -6,10 +6,8 @@ Each returns what to send next; workers.tasks sends it, and `build` runs every s
 """
 
 import logging
-import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,25 +17,18 @@ from django.conf import settings
 from embedding import get_encoder
 from embedding.bulk import EmbedParams
 from embeddings.cache import CacheStats, cached_embeddings, prune
+from maps import lifecycle
 from maps.indexes import create_text_index, create_vector_index
 from maps.models import EMBEDDING_DIMENSIONS, Dataset
 from maps.reading import ingest_limits, read_choices
-from tables.errors import BuildError
 from tables.reader import RowMapping, open_dataset
 from workers import chunks, store
 from workers.arrange import arrange, class_of
+from workers.jobs import Ends, IncompleteBuild, JobCancelled, Run, run_job
 
 log = logging.getLogger(__name__)
 Stage = Dataset.Stage
 Status = Dataset.Status
-
-
-class IncompleteBuild(Exception):
-    """A stage wrote fewer rows than it should have: never show such a map as ready."""
-
-
-class BuildCancelled(Exception):
-    """The dataset was cancelled or deleted while it was building: stop and leave nothing behind."""
 
 
 @dataclass
@@ -48,60 +39,30 @@ class Next:
     finish: bool = False
 
 
-class Build:
-    """One step of the pipeline for one dataset: which stage it is in and how long each took."""
-
-    def __init__(self, dataset_id: uuid.UUID, stage: str = Stage.INGEST) -> None:
-        self.dataset_id = dataset_id
-        self.stage: str = stage
-        self.timings: dict[str, float] = {}
-
-    @contextmanager
-    def stage_of(self, stage: str, total: int) -> Iterator[None]:
-        self.stage = stage
-        self.progress(0, total)
-        started = time.monotonic()
-        yield
-        self.timings[str(stage)] = round(time.monotonic() - started, 3)
-
-    def progress(self, done: int, total: int) -> None:
-        if not store.set_progress(self.dataset_id, self.stage, done, total):
-            raise BuildCancelled(self.stage)
+def _fail(dataset_id: uuid.UUID, message: str) -> None:
+    """A failed build holds no rows: they go before it says failed, so whoever sees it failed finds nothing of it."""
+    store.discard_partial(dataset_id)
+    lifecycle.mark_failed(dataset_id, message)
 
 
-def guarded(dataset_id: uuid.UUID, stage: str, step: Callable[[Build], Next]) -> Next:
-    """Run one step; a cancellation, a bad file or a crash ends the build in the state that says so.
+BUILD_ENDS = Ends(
+    kind="build",
+    # Rows of the batches stored before a bad one go too: a failed or cancelled map holds no rows.
+    cancelled=lambda run: store.discard_partial(run.dataset_id),
+    refused=lambda run, message: _fail(run.dataset_id, message),
+    crashed=lambda run: _fail(
+        run.dataset_id,
+        f"The build stopped at the {run.stage} stage because of an internal error; it has been logged with the "
+        "dataset id. Try again, and report it if it happens again.",
+    ),
+)
 
-    A lost database is raised for the task to retry (workers.tasks).
-    """
-    run = Build(dataset_id, stage)
-    try:
-        return step(run)
-    except BuildCancelled:
-        store.discard_partial(dataset_id)
-        # Logged once the rows are gone, so the line means "nothing is left" to whoever waits on it.
-        log.info("dataset %s: cancelled or deleted during %s; discarded what it wrote", dataset_id, run.stage)
-    except BuildError as exc:
-        log.info("dataset %s: failed at %s: %s", dataset_id, run.stage, exc.message)
-        # Rows of the batches stored before the bad one go too: a failed map holds no rows.
-        store.discard_partial(dataset_id)
-        store.mark_failed(dataset_id, exc.message)
-    except store.DATABASE_UNAVAILABLE:
-        raise
-    except Exception:
-        if not store.is_running(dataset_id):
-            # Deleting a dataset mid-build makes the build's next write fail; that is a cancellation.
-            log.info("dataset %s: gone during %s; discarding what it wrote", dataset_id, run.stage)
-            store.discard_partial(dataset_id)
-            return Next()
-        log.exception("dataset %s: build crashed at stage %s", dataset_id, run.stage)
-        store.discard_partial(dataset_id)
-        store.mark_failed(
-            dataset_id,
-            f"The build stopped at the {run.stage} stage because of an internal error; it has been logged "
-            "with the dataset id. Try again, and report it if it happens again.",
-        )
-    return Next()
+
+def guarded(dataset_id: uuid.UUID, stage: str, step: Callable[[Run], Next]) -> Next:
+    """Run one step of a build with the job runner: a cancellation, a bad file or a crash ends the build in the
+    state that says so (BUILD_ENDS); a lost database is raised for the task to retry (workers.tasks)."""
+    found = run_job(Run(dataset_id, stage), BUILD_ENDS, step)
+    return found if found is not None else Next()
 
 
 # Advisory lock numbers of the steps that are not chunks (chunks use their index).
@@ -134,22 +95,22 @@ def in_flight() -> int:
     return max(1, settings.EMBED_CHUNKS_IN_FLIGHT)
 
 
-def ingest(run: Build) -> Next:
+def ingest(run: Run) -> Next:
     dataset = Dataset.objects.get(id=run.dataset_id)
     with run.stage_of(Stage.INGEST, 0):
         n, precomputed = read_into_store(run, dataset)
         run.progress(n, n)
     store.add_timings(dataset.id, run.timings)
     if precomputed:  # the vectors came with the file: the build skips embedding
-        if not store.set_progress(dataset.id, Stage.LAYOUT, 0, n):
-            raise BuildCancelled(Stage.INGEST)
+        if not lifecycle.set_progress(dataset.id, Stage.LAYOUT, 0, n):
+            raise JobCancelled(Stage.INGEST)
         return Next(finish=True)
     if not chunks.plan(dataset.id, n, max(1, settings.EMBED_CHUNK_ROWS)):
-        raise BuildCancelled(Stage.INGEST)
+        raise JobCancelled(Stage.INGEST)
     return Next(chunks=chunks.take_next(dataset.id, in_flight()))
 
 
-def read_into_store(run: Build, dataset: Dataset) -> tuple[int, bool]:
+def read_into_store(run: Run, dataset: Dataset) -> tuple[int, bool]:
     """Read the upload batch by batch, COPYing each into PostgreSQL as it is read, so memory stays bounded by
     the batch; returns the row count and whether the file brought its own vectors. A late bad row raises after
     earlier batches were stored: the build's failure handling removes them (nothing is half-imported)."""
@@ -192,9 +153,7 @@ def _embed_chunk(dataset_id: uuid.UUID, index: int, worker: str) -> Next:
         return sent_after_a_chunk(dataset_id)
     if chunk.attempts > settings.BUILD_RETRIES + 1:
         log.error("dataset %s: chunk %d started %d times without finishing", dataset_id, index, chunk.attempts - 1)
-        # Removed before the build says failed, as `guarded` does: whoever sees it failed finds nothing of it left.
-        store.discard_partial(dataset_id)
-        store.mark_failed(
+        _fail(
             dataset_id,
             f"Rows {chunk.start + 1}–{chunk.stop} could not be embedded: their worker stopped "
             f"{chunk.attempts - 1} times before finishing (out of memory, or killed). Check the workers' "
@@ -204,12 +163,12 @@ def _embed_chunk(dataset_id: uuid.UUID, index: int, worker: str) -> Next:
     return guarded(dataset_id, Stage.EMBED, lambda run: _embed(run, chunk, worker))
 
 
-def _embed(run: Build, chunk: chunks.Chunk, worker: str) -> Next:
+def _embed(run: Run, chunk: chunks.Chunk, worker: str) -> Next:
     dataset = Dataset.objects.get(id=chunk.dataset_id)
     rows, texts = chunks.texts_without_vector(chunk)
     done = (chunk.stop - chunk.start) - len(rows)
     if not chunks.report(chunk, done):
-        raise BuildCancelled(Stage.EMBED)
+        raise JobCancelled(Stage.EMBED)
     cache = CacheStats()
     if texts:
         encoder = get_encoder(dataset.model_name, settings.TORCH_THREADS)
@@ -218,7 +177,7 @@ def _embed(run: Build, chunk: chunks.Chunk, worker: str) -> Next:
             store.save_embeddings(chunk.dataset_id, rows[positions], vectors)
             done += len(positions)
             if not chunks.report(chunk, done):
-                raise BuildCancelled(Stage.EMBED)
+                raise JobCancelled(Stage.EMBED)
     last = chunks.complete(chunk, worker, cache.hits, cache.embedded)
     if last:
         # Once per build, after its writes: the cache stays bounded even when builds run back to back.
@@ -236,14 +195,14 @@ def sent_after_a_chunk(dataset_id: uuid.UUID) -> Next:
     Only unsent chunks are sent again, so copies do not breed copies."""
     return Next(
         chunks=chunks.queued_not_sent(dataset_id) + chunks.take_next(dataset_id, in_flight()),
-        finish=chunks.awaits_finish(dataset_id),
+        finish=lifecycle.awaits_finish(dataset_id),
     )
 
 
 def finish(dataset_id: uuid.UUID) -> Next:
     """Lay out, find topics and index the stored vectors, then mark the map ready."""
     with store.step_lock(dataset_id, FINISH_STEP):
-        attempts = store.begin_finish(dataset_id)
+        attempts = lifecycle.count_finish_start(dataset_id)
         if attempts is None:
             log.info("dataset %s: not running, nothing to finish", dataset_id)
             return Next()
@@ -269,9 +228,7 @@ def give_up_finishing(dataset_id: uuid.UUID, stopped: int) -> None:
     sample = dataset.layout.get("sample_size", settings.LAYOUT_SAMPLE_SIZE)
     times = f"{stopped} time{'s' * (stopped != 1)}"
     log.error("dataset %s: finishing step started %d times, never finished", dataset_id, stopped + 1)
-    # Removed before the build says failed, as `guarded` does: whoever sees it failed finds nothing of it left.
-    store.discard_partial(dataset_id)
-    store.mark_failed(
+    _fail(
         dataset_id,
         f"The map of {rows:,} rows could not be finished: the worker laying it out stopped {times} at the "
         f"{dataset.stage} stage before the end, most likely killed for lack of memory. Check the workers' logs "
@@ -281,7 +238,7 @@ def give_up_finishing(dataset_id: uuid.UUID, stopped: int) -> None:
     )
 
 
-def _finish(run: Build) -> Next:
+def _finish(run: Run) -> Next:
     dataset_id = run.dataset_id
     dataset = Dataset.objects.get(id=dataset_id)
     vectors, texts, values = store.load_rows(dataset_id, dataset.label_field)
@@ -296,8 +253,8 @@ def _finish(run: Build) -> Next:
             raise IncompleteBuild(f"{complete} of {n} rows have a vector, coordinates and a topic")
     timings = {**chunks.embed_timings(dataset_id), **run.timings}
     store.add_timings(dataset_id, timings)
-    if not store.mark_ready(dataset_id, n, clusters.count):
-        raise BuildCancelled(Stage.INDEX)
+    if not lifecycle.mark_ready(dataset_id, n, clusters.count):
+        raise JobCancelled(Stage.INDEX)
     log.info("dataset %s: ready, %d rows, %d topics, timings %s", dataset_id, n, clusters.count, timings)
     return Next()
 

@@ -1,4 +1,5 @@
-"""The build's reads and writes in PostgreSQL: claiming a build, bulk-loading rows, vectors and layout."""
+"""A job's reads and writes of a map's rows in PostgreSQL: rows, vectors, layout, topics, timings (its state
+moves through maps.lifecycle)."""
 
 import contextlib
 import json
@@ -12,10 +13,9 @@ import numpy as np
 import numpy.typing as npt
 import psycopg
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
-from django.utils import timezone
 
 from embedding.vectors import Indices, Vectors
+from maps import lifecycle
 from maps.indexes import drop_search_indexes
 from maps.models import BuildChunk, Dataset, Point, Topic
 from workers.stages.cluster import Clusters
@@ -33,7 +33,6 @@ DATABASE_UNAVAILABLE = (
     psycopg.InterfaceError,
 )
 
-Status = Dataset.Status
 Stage = Dataset.Stage
 STAGE_TIMINGS = ("ingest", "embed", "layout", "topics", "index")
 # Rows per fetch when the finishing step reads a build's texts back.
@@ -64,23 +63,10 @@ def claim(dataset_id: uuid.UUID) -> str | None:
     The conditional UPDATEs make a second delivery of the same task a no-op once a build has ended.
     """
     with transaction.atomic():
-        taken = Dataset.objects.filter(
-            Q(status=Status.QUEUED) | Q(status=Status.RUNNING, stage=Stage.INGEST), id=dataset_id
-        ).update(
-            status=Status.RUNNING,
-            stage=Stage.INGEST,
-            progress_done=0,
-            progress_total=0,
-            error_message="",
-            quality=None,
-            timings={},
-            finish_attempts=0,
-        )
-        if taken:
+        if lifecycle.start_build(dataset_id):
             _delete_outputs(dataset_id)
             return str(Stage.INGEST)
-    stage = Dataset.objects.filter(id=dataset_id, status=Status.RUNNING).values_list("stage", flat=True).first()
-    return None if stage is None else str(stage)
+    return lifecycle.running_stage(dataset_id)
 
 
 def _delete_outputs(dataset_id: uuid.UUID) -> None:
@@ -88,15 +74,6 @@ def _delete_outputs(dataset_id: uuid.UUID) -> None:
     Topic.objects.filter(dataset_id=dataset_id).delete()
     BuildChunk.objects.filter(dataset_id=dataset_id).delete()
     Point.objects.filter(dataset_id=dataset_id).delete()
-
-
-def set_progress(dataset_id: uuid.UUID, stage: str, done: int, total: int) -> bool:
-    """Record progress; False when the build is no longer wanted (cancelled, or the dataset deleted)."""
-    return bool(
-        Dataset.objects.filter(id=dataset_id, status=Status.RUNNING).update(
-            stage=stage, progress_done=done, progress_total=total, updated_at=timezone.now()
-        )
-    )
 
 
 def insert_points(
@@ -182,31 +159,6 @@ def replace_topics(dataset_id: uuid.UUID, topics: Sequence[TopicLabel]) -> None:
         save_topics(dataset_id, topics)
 
 
-def claim_relayout(dataset_id: uuid.UUID) -> int | None:
-    """Take a re-layout and return how many times it has been started; None when there is none to do.
-
-    A queued re-layout starts with its timings anew (it embeds nothing, so the build's embed timing no longer
-    describes the map); the rows, their vectors and the index stay as they are. A running one is a re-layout
-    whose worker died (its task, acknowledged late, was delivered again): it starts over, counted.
-    """
-    with transaction.atomic():
-        fresh = Dataset.objects.filter(id=dataset_id, status=Status.QUEUED, row_count__isnull=False).update(
-            status=Status.RUNNING,
-            stage=Stage.LAYOUT,
-            progress_done=0,
-            progress_total=0,
-            error_message="",
-            timings={},
-            finish_attempts=1,
-        )
-        if fresh:
-            return 1
-        again = Dataset.objects.filter(
-            id=dataset_id, status=Status.RUNNING, row_count__isnull=False, stage__in=[Stage.LAYOUT, Stage.TOPICS]
-        )
-        return _count_start(again, stage=Stage.LAYOUT, timings={})
-
-
 def save_quality(dataset_id: uuid.UUID, quality: Quality) -> None:
     Dataset.objects.filter(id=dataset_id).update(quality=quality.as_dict())
 
@@ -221,42 +173,10 @@ def count_complete_points(dataset_id: uuid.UUID) -> int:
     ).count()
 
 
-def mark_ready(dataset_id: uuid.UUID, row_count: int, topic_count: int) -> bool:
-    return bool(
-        Dataset.objects.filter(id=dataset_id, status=Status.RUNNING).update(
-            status=Status.READY,
-            stage=Stage.DONE,
-            progress_done=row_count,
-            progress_total=row_count,
-            row_count=row_count,
-            topic_count=topic_count,
-            finished_at=timezone.now(),
-        )
-    )
-
-
 def discard_partial(dataset_id: uuid.UUID) -> None:
     """Remove what a cancelled build or one whose dataset was deleted wrote, so nothing is left behind."""
     with transaction.atomic():
         _delete_outputs(dataset_id)
-
-
-def begin_finish(dataset_id: uuid.UUID) -> int | None:
-    """Count a start of the build's finishing step; how many there have been, None when it is not running."""
-    with transaction.atomic():
-        return _count_start(Dataset.objects.filter(id=dataset_id, status=Status.RUNNING))
-
-
-def _count_start(rows: QuerySet[Dataset], **changes: Any) -> int | None:
-    """Count one more start on the dataset `rows` selects, with `changes`; how many starts it has now, None when
-    `rows` selects nothing. Called inside a transaction, so the count read back is the one just written."""
-    if not rows.update(finish_attempts=F("finish_attempts") + 1, **changes):
-        return None
-    return int(rows.values_list("finish_attempts", flat=True).get())
-
-
-def is_running(dataset_id: uuid.UUID) -> bool:
-    return Dataset.objects.filter(id=dataset_id, status=Status.RUNNING).exists()
 
 
 def save_warnings(dataset_id: uuid.UUID, warnings: Sequence[str]) -> None:
@@ -302,12 +222,6 @@ def save_columns(dataset_id: uuid.UUID, columns: Sequence[str]) -> None:
     Dataset.objects.filter(id=dataset_id).update(columns=list(columns))
 
 
-def mark_failed(dataset_id: uuid.UUID, message: str) -> None:
-    Dataset.objects.filter(id=dataset_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
-        status=Status.FAILED, error_message=message, finished_at=timezone.now()
-    )
-
-
 def next_row_id(dataset_id: uuid.UUID) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(row_id) + 1, 0) FROM maps_point WHERE dataset_id = %s", [dataset_id])
@@ -320,15 +234,6 @@ def load_topics(dataset_id: uuid.UUID) -> tuple[npt.NDArray[np.int64], npt.NDArr
     topics = np.array([topic for topic, _ in rows], dtype=np.int64)
     noise = np.array([flag for _, flag in rows], dtype=bool)
     return topics, noise
-
-
-def claim_append(dataset_id: uuid.UUID) -> bool:
-    """Take a queued append; the map's rows stay as they are until the new ones are complete."""
-    return bool(
-        Dataset.objects.filter(id=dataset_id, status=Status.QUEUED, row_count__isnull=False).update(
-            status=Status.RUNNING, stage=Stage.INGEST, progress_done=0, progress_total=0, error_message=""
-        )
-    )
 
 
 def texts_without_vector(dataset_id: uuid.UUID, start: int, stop: int) -> tuple[npt.NDArray[np.int64], list[str]]:
@@ -360,7 +265,7 @@ def place_points(dataset_id: uuid.UUID, row_ids: Indices, coords: Coords, topics
 def finish_append(dataset_id: uuid.UUID, added: dict[int, int], warnings: Sequence[str]) -> bool:
     """Count the new rows into their fine topics and the topics above, and show the larger map as ready."""
     with transaction.atomic():
-        dataset = Dataset.objects.select_for_update().filter(id=dataset_id, status=Status.RUNNING).first()
+        dataset = lifecycle.running_for_update(dataset_id)
         if dataset is None:
             return False
         topics = {t.topic_id: t for t in Topic.objects.filter(dataset_id=dataset_id)}
@@ -372,27 +277,14 @@ def finish_append(dataset_id: uuid.UUID, added: dict[int, int], warnings: Sequen
                 current = topics[current].parent
         for topic_id, count in grown.items():
             Topic.objects.filter(dataset_id=dataset_id, topic_id=topic_id).update(size=topics[topic_id].size + count)
-        rows = Point.objects.filter(dataset_id=dataset_id).count()
-        Dataset.objects.filter(id=dataset_id).update(
-            status=Status.READY,
-            stage=Stage.DONE,
-            progress_done=rows,
-            progress_total=rows,
-            row_count=rows,
-            warnings=[*dataset.warnings, *warnings],
-            finished_at=timezone.now(),
-        )
+        lifecycle.append_done(dataset, Point.objects.filter(dataset_id=dataset_id).count(), warnings)
     return True
 
 
 def abandon_interrupted_job(dataset_id: uuid.UUID, warning: str) -> bool:
     """Undo an append still marked running on a finished map (its worker died): remove the rows past the map's
     row count and show the map as it was, with the warning. False when the map is not in that state."""
-    row_count = (
-        Dataset.objects.filter(id=dataset_id, status=Status.RUNNING, row_count__isnull=False)
-        .values_list("row_count", flat=True)
-        .first()
-    )
+    row_count = lifecycle.interrupted_job_rows(dataset_id)
     if row_count is None:
         return False
     undo_append(dataset_id, row_count, warning)
@@ -407,6 +299,4 @@ def undo_append(dataset_id: uuid.UUID, first: int, warning: str) -> None:
         if dataset is None:
             return
         # A cancelled append ends the same way: the map as it was.
-        Dataset.objects.filter(id=dataset_id, status__in=[Status.QUEUED, Status.RUNNING, Status.CANCELLED]).update(
-            status=Status.READY, stage=Stage.DONE, warnings=[*dataset.warnings, warning]
-        )
+        lifecycle.append_undone(dataset, warning)

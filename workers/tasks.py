@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connections
 
 from atlas.logs import dataset_context
+from maps import lifecycle
 from workers import append, chunks, pipeline, relayout, store, warmup  # noqa: F401  (warmup connects the worker start-up signal)
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ def _retry_later(task: Task, dataset_id: str, exc: Exception) -> None:
     attempt = task.request.retries + 1
     if attempt > settings.BUILD_RETRIES:
         log.error("dataset %s: database unavailable after %d attempts: %s", dataset_id, attempt, exc)
-        store.mark_failed(
+        lifecycle.mark_failed(
             uuid.UUID(dataset_id),
             f"The build could not reach the database after {attempt} attempts ({type(exc).__name__}). "
             "Check that PostgreSQL is running, then upload the file again.",

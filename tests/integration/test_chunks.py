@@ -5,6 +5,7 @@ import uuid
 import pytest
 from django.conf import settings
 
+from maps import lifecycle
 from maps.models import BuildChunk, Dataset, Point
 from workers import chunks, pipeline, store
 
@@ -151,7 +152,7 @@ def test_a_finishing_step_whose_workers_keep_dying_fails_the_build_saying_what_t
 
 def test_each_start_of_the_finishing_step_is_counted_and_a_new_build_counts_from_zero() -> None:
     dataset_id = ingested_dataset(20)
-    assert [store.begin_finish(dataset_id) for _ in range(3)] == [1, 2, 3]
+    assert [lifecycle.count_finish_start(dataset_id) for _ in range(3)] == [1, 2, 3]
     # A build taken from the start (queued again, or its worker died while ingesting) begins a new count.
     Dataset.objects.filter(id=dataset_id).update(status=Dataset.Status.QUEUED)
     assert store.claim(dataset_id) == "ingest"
