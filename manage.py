@@ -7,6 +7,10 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atlas.settings")
+    # Beside a running `make run`, reach its services with no variable to set.
+    from atlas.running import fill_environment
+
+    fill_environment()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

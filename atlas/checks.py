@@ -16,18 +16,20 @@ def check_services_configured(app_configs: Sequence[Any] | None, **kwargs: Any) 
     if not settings.DATABASE_URL:
         errors.append(
             Error(
-                "DATABASE_URL is not set.",
-                hint="Start the app with `make run` (it starts an embedded PostgreSQL and sets it), "
-                "or set DATABASE_URL=postgresql://user:password@host:5432/dbname for an external server.",
+                "DATABASE_URL is not set, and no `make run` is running with this data folder.",
+                hint="Start `make run` (it starts an embedded PostgreSQL) and run this command beside it in another "
+                "terminal in the project folder: it then reaches the running app with nothing to set. Or set "
+                "DATABASE_URL=postgresql://user:password@host:5432/dbname for an external server.",
                 id="atlas.E001",
             )
         )
     if not settings.REDIS_URL:
         errors.append(
             Error(
-                "REDIS_URL is not set.",
-                hint="Start the app with `make run` (it starts an embedded Redis and sets it), "
-                "or set REDIS_URL=redis://host:6379/0 for an external server.",
+                "REDIS_URL is not set, and no `make run` is running with this data folder.",
+                hint="Start `make run` (it starts an embedded Redis) and run this command beside it in another "
+                "terminal in the project folder: it then reaches the running app with nothing to set. Or set "
+                "REDIS_URL=redis://host:6379/0 for an external server.",
                 id="atlas.E002",
             )
         )

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from atlas import running
 from atlas.services import child_env, start_postgres, start_redis
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,16 +115,20 @@ def serve() -> int:
     if not port_is_free(host, port):
         say(f"port {port} on {host} is already in use: stop what runs there or pick another with PORT=8001 make run")
         return 1
-    data_dir = Path(os.environ.get("ATLAS_DATA_DIR") or ROOT / "var")
+    data_dir = running.data_dir()
     children: list[subprocess.Popen[bytes]] = []
     if host in LOOPBACK:
         # Plain HTTP on this machine only: Secure cookies would never come back, so logging in would fail.
         os.environ.setdefault("ATLAS_SECURE_COOKIES", "false")
     try:
         with services(data_dir) as service_env:
+            env = child_env(**service_env)
+            # A second terminal's manage.py reads it to reach these services (atlas.running).
+            running.record(data_dir, env)
             try:
-                return run_children(children, child_env(**service_env), host, port, started)
+                return run_children(children, env, host, port, started)
             finally:
+                running.forget(data_dir)
                 # Children first, while the database and Redis they use are still up.
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
                 signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -198,12 +203,13 @@ def exec_with_services(command: list[str], keep: bool) -> int:
 
 
 def manage(args: list[str]) -> int:
-    """Run manage.py against the app's database: DATABASE_URL's, else the embedded one (started if it is not
-    running, and stopped again afterwards in that case)."""
+    """Run manage.py against the app's database: DATABASE_URL's, else a running `make run`'s, else the embedded
+    one (started for the command, and stopped again afterwards)."""
     env = dict(os.environ)
+    running.fill_environment(env)
     postgres = None
     if not env.get("DATABASE_URL"):
-        datadir = Path(os.environ.get("ATLAS_DATA_DIR") or ROOT / "var") / "postgres"
+        datadir = running.data_dir(env) / "postgres"
         was_running = (datadir / "postmaster.pid").exists()
         postgres = start_postgres(datadir)
         env["DATABASE_URL"] = postgres.url

@@ -4,6 +4,7 @@ import http.cookiejar
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -142,3 +143,42 @@ def test_postgres_stops_even_when_its_own_user_can_no_longer_reach_its_folder(tm
     finally:
         outer.chmod(0o755)
     assert not psutil.pid_exists(pid)
+
+
+def plain_terminal(data_dir: Path) -> dict[str, str]:
+    """A second terminal in the project folder: no service variable set, the same data folder as `make run`."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["ATLAS_DATA_DIR"] = str(data_dir)
+    return env
+
+
+def test_a_second_terminal_reaches_the_running_app_with_no_variable_to_set(tmp_path: Path) -> None:
+    data_dir, port = tmp_path / "var", free_port()
+    log_path = tmp_path / "serve.log"
+    base = f"http://127.0.0.1:{port}"
+    terminal = plain_terminal(data_dir)
+
+    serve = start_serve(data_dir, port, log_path)
+    try:
+        wait_for_ready(serve, log_path)
+        assert stat.S_IMODE((data_dir / "running.json").stat().st_mode) == 0o600
+        for command in (["manage.py"], ["-m", "atlas.stack", "manage"]):
+            email = f"cli{len(command)}@example.org"
+            made = subprocess.run(
+                [sys.executable, *command, "create_user", email, "--token"],
+                cwd=ROOT, env=terminal, capture_output=True, text=True, timeout=180,
+            )  # fmt: skip
+            assert made.returncode == 0, made.stdout + made.stderr
+            secret = made.stdout.strip().splitlines()[-1]
+            listing = urllib.request.Request(f"{base}/api/v1/datasets", headers={"Authorization": f"Bearer {secret}"})
+            with urllib.request.urlopen(listing, timeout=30) as response:
+                assert response.status == 200, "the account made from the terminal is the running app's"
+    finally:
+        interrupt(serve, log_path)
+    assert not (data_dir / "running.json").exists()
+    refused = subprocess.run(
+        [sys.executable, "manage.py", "create_user", "late@example.org"],
+        cwd=ROOT, env=terminal, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert refused.returncode != 0
+    assert "make run" in refused.stderr + refused.stdout, "nothing runs: the command says how to start it"
