@@ -51,6 +51,11 @@ class InvalidEmbeddingRequest(UserError):
         self.param = param
 
 
+class ModelNotFound(InvalidEmbeddingRequest):
+    status = 404
+    code = "model_not_found"
+
+
 class InvalidLayout(UserError):
     code = "invalid_layout"
 

@@ -7,6 +7,7 @@ from django.urls import path
 from embeddings import api as embeddings_api
 from maps import api, sharing, views
 from teams import accounts
+from teams import api as teams_api
 from teams import views as team_views
 
 urlpatterns = [
@@ -69,4 +70,8 @@ urlpatterns = [
     path("api/v1/embedding/image", embeddings_api.embed_image, name="api-embedding-image"),
     # OpenAI-compatible, at the path OpenAI clients append to their base URL (base_url=<atlas>/v1).
     path("v1/embeddings", embeddings_api.openai_embeddings, name="openai-embeddings"),
+    path("v1/models", embeddings_api.openai_models, name="openai-models"),
+    path("v1/models/<str:model_id>", embeddings_api.openai_model, name="openai-model"),
+    # What Nomic's Python client asks for at start (with ATLAS_API_PATH=<atlas>/api): the caller's account.
+    path("api/v1/user", teams_api.current_user, name="api-user"),
 ]

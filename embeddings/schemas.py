@@ -234,3 +234,8 @@ def run_images(request: HttpRequest) -> ImageEmbeddings:
 
 def image_payload(result: ImageEmbeddings) -> dict[str, Any]:
     return {"embeddings": result.vectors.tolist(), "model": result.model}
+
+
+def openai_model(name: str) -> dict[str, Any]:
+    """A model as OpenAI's /v1/models lists it."""
+    return {"id": name, "object": "model", "created": 0, "owned_by": "atlas"}

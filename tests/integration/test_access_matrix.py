@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
@@ -118,6 +119,9 @@ DOORS: dict[str, dict[str, str]] = {
     "api-embedding-text": {"POST": "authenticated"},
     "api-embedding-image": {"POST": "authenticated"},
     "openai-embeddings": {"POST": "authenticated"},
+    "openai-models": {"GET": "authenticated"},
+    "openai-model": {"GET": "authenticated"},
+    "api-user": {"GET": "authenticated"},
 }
 # The admin is Django's; its many routes share one door, tried at its index.
 REPRESENTATIVE = {"admin:*": "admin:index"}
@@ -216,6 +220,7 @@ def world(tmp_path: Path) -> World:
         "token_id": token.token.id,
         "uidb64": "MQ",
         "token": "set-password",
+        "model_id": settings.EMBED_MODEL,
     }
     return World(dataset, team, clients, kwargs, valid.url.rsplit("/", 1)[1], invite.url.rsplit("/", 1)[1])
 
