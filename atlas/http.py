@@ -13,8 +13,8 @@ from atlas.errors import NotAuthenticated, RateLimited, UserError
 View = Callable[..., HttpResponseBase]
 
 
-def error_response(error: UserError) -> JsonResponse:
-    response = JsonResponse({"error": {"code": error.code, "message": error.message}}, status=error.status)
+def with_error_headers(response: JsonResponse, error: UserError) -> JsonResponse:
+    """The headers an error answer carries whatever its body's shape: when to retry, and how to authenticate."""
     if isinstance(error, RateLimited):
         response["Retry-After"] = str(error.retry_after)
     if isinstance(error, NotAuthenticated):
@@ -22,17 +22,30 @@ def error_response(error: UserError) -> JsonResponse:
     return response
 
 
-def user_errors(view: View) -> View:
-    """Turn a UserError into its 4xx JSON answer, the same shape for every endpoint."""
+def error_response(error: UserError) -> JsonResponse:
+    return with_error_headers(
+        JsonResponse({"error": {"code": error.code, "message": error.message}}, status=error.status), error
+    )
 
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except UserError as error:
-            return error_response(error)
 
-    return wrapped
+def answers_errors_with(render: Callable[[UserError], JsonResponse]) -> Callable[[View], View]:
+    """A view decorator that turns a UserError into the 4xx answer `render` shapes."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            try:
+                return view(request, *args, **kwargs)
+            except UserError as error:
+                return render(error)
+
+        return wrapped
+
+    return decorate
+
+
+# Atlas's own shape, the same for every endpoint: {"error": {"code", "message"}}.
+user_errors = answers_errors_with(error_response)
 
 
 def post_only(body: str) -> Callable[[View], View]:

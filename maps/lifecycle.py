@@ -8,7 +8,7 @@
 index → done. Each function below is one transition and returns whether it happened: the guard (the
 states it may start from) is part of the UPDATE, so two processes that race agree on one winner, and a
 job whose dataset was cancelled or deleted learns it at its next write. Nothing else writes `status` or
-moves `stage` (tests/unit/test_dataset_lifecycle.py checks the code for it). A map "finished once" when
+moves `stage` (tests/unit/test_dataset_lifecycle_home.py reads the code for it). A map "finished once" when
 its first build completed: every row has its vector, so it may be laid out again or grow.
 """
 
@@ -138,15 +138,20 @@ def count_finish_start(dataset_id: uuid.UUID) -> int | None:
 
 def mark_ready(dataset_id: uuid.UUID, row_count: int, topic_count: int) -> bool:
     """A running build or re-layout is done: the map is shown, with its counts."""
+    return _shown(dataset_id, row_count, topic_count=topic_count)
+
+
+def _shown(dataset_id: uuid.UUID, rows: int, **more: Any) -> bool:
+    """A running job is done: the map of `rows` rows is shown, with `more` of its fields changed."""
     return bool(
         _in(dataset_id, Status.RUNNING).update(
             status=Status.READY,
             stage=Stage.DONE,
-            progress_done=row_count,
-            progress_total=row_count,
-            row_count=row_count,
-            topic_count=topic_count,
+            progress_done=rows,
+            progress_total=rows,
+            row_count=rows,
             finished_at=timezone.now(),
+            **more,
         )
     )
 
@@ -215,15 +220,7 @@ def running_for_update(dataset_id: uuid.UUID) -> Dataset | None:
 def append_done(dataset: Dataset, rows: int, warnings: Sequence[str]) -> None:
     """The appended rows are placed: the larger map is shown. Called inside the transaction that holds
     `dataset` (running_for_update)."""
-    _in(dataset.id, Status.RUNNING).update(
-        status=Status.READY,
-        stage=Stage.DONE,
-        progress_done=rows,
-        progress_total=rows,
-        row_count=rows,
-        warnings=[*dataset.warnings, *warnings],
-        finished_at=timezone.now(),
-    )
+    _shown(dataset.id, rows, warnings=[*dataset.warnings, *warnings])
 
 
 def append_undone(dataset: Dataset, warning: str) -> None:
