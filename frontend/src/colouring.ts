@@ -1,6 +1,6 @@
 // Colour-by as data: turns a column (Arrow) into a colour model and fills the one stable RGBA buffer from it.
 import { DataType, tableFromIPC } from 'apache-arrow';
-import { categoryColor, topicColor } from './palette';
+import { categoryColour, topicColour } from './palette';
 
 export type Rgb = [number, number, number];
 
@@ -18,7 +18,7 @@ export interface LegendEntry {
   key: string;
   label: string;
   count: number;
-  color: Rgb;
+  colour: Rgb;
 }
 
 export type ColourModel =
@@ -56,8 +56,8 @@ export interface RangeMask {
   hi: number | null;
 }
 
-const OTHER_COLOR: Rgb = [150, 150, 150];
-const EMPTY_COLOR: Rgb = [205, 205, 205];
+const OTHER_COLOUR: Rgb = [150, 150, 150];
+const EMPTY_COLOUR: Rgb = [205, 205, 205];
 // Viridis at five stops: perceptually even and readable on both themes.
 const RAMP: Rgb[] = [
   [68, 1, 84],
@@ -69,7 +69,7 @@ const RAMP: Rgb[] = [
 export const VISIBLE_ALPHA = 217;
 export const DIMMED_ALPHA = 22;
 
-export function rampColor(t: number): Rgb {
+export function rampColour(t: number): Rgb {
   const u = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)) * (RAMP.length - 1);
   const i = Math.min(RAMP.length - 2, Math.floor(u));
   const f = u - i;
@@ -102,13 +102,13 @@ export function columnModel(column: string, buffer: ArrayBuffer, length: number,
     }
     const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
     const top = ranked.slice(0, TOP_CATEGORIES);
-    const entries: LegendEntry[] = top.map(([value, count], i) => ({ key: value, label: value, count, color: categoryColor(i) }));
+    const entries: LegendEntry[] = top.map(([value, count], i) => ({ key: value, label: value, count, colour: categoryColour(i) }));
     const rest = ranked.slice(TOP_CATEGORIES).reduce((s, [, c]) => s + c, 0);
     const index = new Map(top.map(([value], i) => [value, i]));
     const otherIndex = entries.length;
-    if (rest > 0) entries.push({ key: OTHER, label: `other (${ranked.length - TOP_CATEGORIES} values)`, count: rest, color: OTHER_COLOR });
+    if (rest > 0) entries.push({ key: OTHER, label: `other (${ranked.length - TOP_CATEGORIES} values)`, count: rest, colour: OTHER_COLOUR });
     const emptyIndex = entries.length;
-    if (nulls > 0) entries.push({ key: EMPTY, label: '(empty)', count: nulls, color: EMPTY_COLOR });
+    if (nulls > 0) entries.push({ key: EMPTY, label: '(empty)', count: nulls, colour: EMPTY_COLOUR });
     const codes = new Uint8Array(length);
     for (let i = 0; i < length; i++) {
       const v = values[i];
@@ -168,7 +168,7 @@ export function fillColours(
   const topicLut = new Map<number, Rgb>();
   const span = model.kind === 'number' ? model.max - model.min || 1 : 1;
   // 256 ramp steps are finer than the eye can tell apart and spare a colour computation per point.
-  const ramp: Rgb[] = model.kind === 'number' ? Array.from({ length: 256 }, (_, k) => rampColor(k / 255)) : [];
+  const ramp: Rgb[] = model.kind === 'number' ? Array.from({ length: 256 }, (_, k) => rampColour(k / 255)) : [];
   for (let i = 0; i < n; i++) {
     let rgb: Rgb;
     let dim = topicFilter !== null && !topicFilter.has(topics[i]);
@@ -177,19 +177,19 @@ export function fillColours(
     }
     if (model.kind === 'category') {
       const code = model.codes[i];
-      rgb = model.entries[code].color;
+      rgb = model.entries[code].colour;
       if (hiddenCodes[code]) dim = true;
       else if (model.several && code === model.several.code) {
         const of = model.several.of.get(i);
         if (of && of.every((c) => hiddenCodes[c] === 1)) dim = true;
       }
     } else if (model.kind === 'number') {
-      rgb = model.valid[i] ? ramp[Math.round(((model.values[i] - model.min) / span) * 255)] : EMPTY_COLOR;
+      rgb = model.valid[i] ? ramp[Math.round(((model.values[i] - model.min) / span) * 255)] : EMPTY_COLOUR;
       if (!model.valid[i] && hidden.has(EMPTY)) dim = true;
     } else {
       const t = topics[i];
       let c = topicLut.get(t);
-      if (!c) topicLut.set(t, (c = topicColor(t)));
+      if (!c) topicLut.set(t, (c = topicColour(t)));
       rgb = c;
     }
     if (passes) passes[i] = dim ? 0 : 1;

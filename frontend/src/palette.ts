@@ -18,7 +18,7 @@ function hslToRgb(h: number, s: number, l: number): [number, number, number] {
 }
 
 /** Colour for one topic id; beyond the base set, golden-angle hues keep neighbours apart. */
-export function topicColor(topic: number): [number, number, number] {
+export function topicColour(topic: number): [number, number, number] {
   if (topic >= 0 && topic < BASE.length) return [...BASE[topic]] as [number, number, number];
   const h = (Math.abs(topic) * 137.508) % 360;
   const l = topic % 2 === 0 ? 0.45 : 0.6;
@@ -26,4 +26,4 @@ export function topicColor(topic: number): [number, number, number] {
 }
 
 /** The i-th colour of a categorical legend: the same distinct set topics use. */
-export const categoryColor = topicColor;
+export const categoryColour = topicColour;

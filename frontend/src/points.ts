@@ -29,7 +29,7 @@ export interface PointData {
    * RGBA per point, allocated once and refilled in place by colour-by and filters; deck.gl reads it
    * through the getFillColor accessor when its updateTrigger changes.
    */
-  colors: Uint8Array;
+  colours: Uint8Array;
   /** 1 where the filters (legend, topic, ranges) leave the point shown, the selection aside; refilled with the colours. */
   shown: Uint8Array;
   bounds: Bounds;
@@ -94,7 +94,7 @@ export function parsePoints(buffer: ArrayBuffer): PointData {
     idToIndex,
     positions,
     topics,
-    colors: new Uint8Array(n * 4),
+    colours: new Uint8Array(n * 4),
     shown: new Uint8Array(n).fill(1),
     bounds: { minX, minY, maxX, maxY },
     binary: {

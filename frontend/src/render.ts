@@ -63,7 +63,7 @@ export function renderLayers(
 ): Layer[] {
   const highlighting = state.highlightIds !== null;
   const dark = state.theme === 'dark';
-  const colors = points.colors;
+  const colours = points.colours;
   const layers: Layer[] = [
     new PointsLayer({
       id: POINTS_LAYER_ID,
@@ -77,10 +77,10 @@ export function renderLayers(
       // The buffer is refilled in place; the trigger tells deck.gl to re-read it, positions stay put.
       getFillColor: (_: unknown, { index, target }: { index: number; target: number[] }) => {
         const o = index * 4;
-        target[0] = colors[o];
-        target[1] = colors[o + 1];
-        target[2] = colors[o + 2];
-        target[3] = colors[o + 3];
+        target[0] = colours[o];
+        target[1] = colours[o + 1];
+        target[2] = colours[o + 2];
+        target[3] = colours[o + 3];
         return target as [number, number, number, number];
       },
       updateTriggers: { getFillColor: frame.colourVersion },

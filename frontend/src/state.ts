@@ -1,4 +1,4 @@
-// A minimal observable store: the map page keeps its view-independent UI state here.
+// A minimal observable store: the map page keeps its UI state here, the camera included.
 import type { SearchMode } from './api';
 
 export type Listener<S> = (state: S, prev: S) => void;
@@ -29,6 +29,8 @@ export function createStore<S extends object>(initial: S): Store<S> {
 
 /** What the map page renders from; big buffers live in PointData and are never copied into the store. */
 export interface MapState {
+  /** Where the map looks; null until the map has its first view. */
+  camera: Camera | null;
   /** Row ids of search hits, best first; null when no search is active. */
   highlightIds: number[] | null;
   /** Row id whose details are shown in the side panel. */
@@ -40,7 +42,7 @@ export interface MapState {
   searchK: number;
   searchThreshold: number | null;
   /** Column the points are coloured by; null: by topic. */
-  colorBy: string | null;
+  colourBy: string | null;
   /** Legend keys whose points are dimmed. */
   hidden: ReadonlySet<string>;
   /** Topic (any level) the map is filtered to; null: none. */
@@ -58,23 +60,30 @@ export interface MapState {
 
 export type SelectMode = 'pan' | 'box' | 'lasso';
 
+/** The data-space point at the centre of the canvas, and the zoom (log2 of pixels per data unit). */
+export interface Camera {
+  x: number;
+  y: number;
+  zoom: number;
+}
+
 /** Either end open when null. */
 export interface Range {
   lo: number | null;
   hi: number | null;
 }
 
-
 export type Theme = 'light' | 'dark';
 
 export const initialMapState: MapState = {
+  camera: null,
   highlightIds: null,
   selectedId: null,
   query: null,
   searchMode: 'semantic',
   searchK: 10,
   searchThreshold: null,
-  colorBy: null,
+  colourBy: null,
   hidden: new Set(),
   topicFilter: null,
   ranges: new Map(),

@@ -1,38 +1,85 @@
-// The URL is a view of the map: camera, search, selected row, colour-by, hidden entries, topic and range filters, so a copied link reopens that view.
+// The URL is a view of the store: camera, search, selected row, colour-by, hidden entries, topic and range
+// filters, so a copied link reopens that view. Each part is one entry of FIELDS, which reads it, writes it and
+// names the store fields it is made of; nothing else lists them.
 
 import type { SearchParams } from './api';
 import { EMPTY, OTHER, SEVERAL, TAGS_KEY } from './colouring';
+import type { Camera, MapState, Range } from './state';
 
 /** Legend entries that are not a value of the column, by their name in links (hx=). */
 const SPECIAL_ENTRIES = new Set([EMPTY, OTHER, SEVERAL].map((key) => key.slice(1)));
-import type { Range } from './state';
 
-export interface Camera {
-  x: number;
-  y: number;
-  zoom: number;
-}
-
-export interface UrlView {
+/** What a link carries. */
+export interface UrlState {
   /** The search: q= (the row id for similar), m= mode, k= top-k, th= lowest score. */
   search: SearchParams | null;
+  /** p=<row id>. */
   selectedId: number | null;
-  camera: Camera | null;
   /** Column the map is coloured by (TAGS_KEY: by tag); null: by topic. c=<column>, or ct=1 for tags, a
    * parameter of its own so that it can never be read as a column of that name. */
-  colorBy: string | null;
-  /** Topic the map is filtered to. */
+  colourBy: string | null;
+  /** Topic the map is filtered to: t=<topic id>. */
   topic: number | null;
   /** Legend entries (categories, tags) dimmed: h=<value> each, hx=empty|other|several for the legend's own. */
   hidden: string[];
   /** Range filters: f=<column>:<from>:<to> each (an end empty when open); fh=1 hides what they leave out. */
-  ranges: Map<string, Range>;
+  ranges: ReadonlyMap<string, Range>;
   hideFiltered: boolean;
+  /** v=<x>,<y>,<zoom>. */
+  camera: Camera | null;
+}
+
+/** A link as read: its state, and whether it is worth writing again. */
+export interface UrlView extends UrlState {
   /** The link is in an older form (c=%00tags) and is worth writing again in the current one. */
   outdated: boolean;
 }
 
-function parseRanges(raw: string[]): Map<string, Range> {
+interface Field<T> {
+  /** The store fields this part of the link is made of: a change to any of them rewrites the link. */
+  from: readonly (keyof MapState)[];
+  /** This part of the link, from the store. */
+  pick(state: MapState): T;
+  /**
+   * What the store opens with for it. Empty for the parts the page replays once the map is up instead (a
+   * search runs and fills its fields when its hits are in; a row is selected only if it is on the map).
+   */
+  restore(value: T): Partial<MapState>;
+  read(params: URLSearchParams): T;
+  write(value: T, params: URLSearchParams): void;
+}
+
+/** A field whose pick and restore may touch only the store fields it names in `from` (the compiler checks). */
+function field<T, F extends keyof MapState>(spec: {
+  from: readonly F[];
+  pick(state: Pick<MapState, F>): T;
+  restore(value: T): Partial<Pick<MapState, F>>;
+  read(params: URLSearchParams): T;
+  write(value: T, params: URLSearchParams): void;
+}): Field<T> {
+  return spec;
+}
+
+const set = (params: URLSearchParams, key: string, value: string | null) =>
+  value === null ? params.delete(key) : params.set(key, value);
+const wholeNumber = (raw: string | null) => (raw !== null && /^\d+$/.test(raw) ? Number(raw) : null);
+
+function readSearch(params: URLSearchParams): SearchParams | null {
+  const query = params.get('q');
+  if (!query || !query.trim()) return null;
+  const mode = params.get('m');
+  const k = Number(params.get('k'));
+  const threshold = params.get('th');
+  const search: SearchParams = {
+    mode: mode === 'keyword' || mode === 'similar' ? mode : 'semantic',
+    q: query,
+    k: Number.isInteger(k) && k >= 1 && k <= 200 ? k : 10,
+    threshold: threshold !== null && threshold !== '' && Number.isFinite(Number(threshold)) ? Number(threshold) : null,
+  };
+  return search.mode !== 'similar' || /^\d+$/.test(search.q) ? search : null;
+}
+
+function readRanges(raw: string[]): Map<string, Range> {
   const out = new Map<string, Range>();
   const end = (s: string) => (s === '' || !Number.isFinite(Number(s)) ? null : Number(s));
   for (const entry of raw) {
@@ -46,76 +93,132 @@ function parseRanges(raw: string[]): Map<string, Range> {
   return out;
 }
 
-function parseCamera(raw: string | null): Camera | null {
+function readCamera(raw: string | null): Camera | null {
   if (!raw) return null;
   const parts = raw.split(',').map(Number);
   if (parts.length !== 3 || !parts.every(Number.isFinite)) return null;
   return { x: parts[0], y: parts[1], zoom: parts[2] };
 }
 
-function readColorBy(params: URLSearchParams): string | null {
-  if (params.get('ct') === '1') return TAGS_KEY;
-  // Links made before ct=1 carried the internal key itself, c=%00tags; they still colour by tag.
-  return params.get('c') || null;
+/** Every part of a link, in the order its parameters are written. */
+const FIELDS: { [K in keyof UrlState]: Field<UrlState[K]> } = {
+  search: field({
+    from: ['query', 'searchMode', 'searchK', 'searchThreshold'],
+    pick: (s) => (s.query === null ? null : { mode: s.searchMode, q: s.query, k: s.searchK, threshold: s.searchThreshold }),
+    restore: () => ({}),
+    read: readSearch,
+    write(s, params) {
+      set(params, 'q', s ? s.q : null);
+      // Defaults stay out of the link, so a plain search keeps its short URL.
+      set(params, 'm', s && s.mode !== 'semantic' ? s.mode : null);
+      set(params, 'k', s && s.k !== 10 ? String(s.k) : null);
+      set(params, 'th', s && s.threshold !== null ? String(s.threshold) : null);
+    },
+  }),
+  selectedId: field({
+    from: ['selectedId'],
+    pick: (s) => s.selectedId,
+    restore: () => ({}),
+    read: (params) => wholeNumber(params.get('p')),
+    write: (id, params) => set(params, 'p', id === null ? null : String(id)),
+  }),
+  colourBy: field({
+    from: ['colourBy'],
+    pick: (s) => s.colourBy,
+    restore: (colourBy) => ({ colourBy }),
+    // Links made before ct=1 carried the internal key itself, c=%00tags; they still colour by tag.
+    read: (params) => (params.get('ct') === '1' ? TAGS_KEY : params.get('c') || null),
+    write(column, params) {
+      set(params, 'c', column === TAGS_KEY ? null : column);
+      set(params, 'ct', column === TAGS_KEY ? '1' : null);
+    },
+  }),
+  topic: field({
+    from: ['topicFilter'],
+    pick: (s) => s.topicFilter,
+    restore: (topicFilter) => ({ topicFilter }),
+    read: (params) => wholeNumber(params.get('t')),
+    write: (topic, params) => set(params, 't', topic === null ? null : String(topic)),
+  }),
+  hidden: field({
+    from: ['hidden'],
+    pick: (s) => [...s.hidden],
+    restore: (hidden) => ({ hidden: new Set(hidden) }),
+    read: (params) => [
+      ...params.getAll('h'),
+      ...params
+        .getAll('hx')
+        .filter((k) => SPECIAL_ENTRIES.has(k))
+        .map((k) => `\u0000${k}`),
+    ],
+    write(hidden, params) {
+      // One h= per hidden entry: values are user data and may hold any separator. The legend's own entries
+      // ("(empty)", "other", "several tags") are hx=<name>, so a value of that name never collides with them.
+      params.delete('h');
+      params.delete('hx');
+      for (const key of hidden) {
+        if (key.startsWith('\u0000')) params.append('hx', key.slice(1));
+        else params.append('h', key);
+      }
+    },
+  }),
+  ranges: field({
+    from: ['ranges'],
+    pick: (s) => s.ranges,
+    restore: (ranges) => ({ ranges }),
+    read: (params) => readRanges(params.getAll('f')),
+    write(ranges, params) {
+      params.delete('f');
+      for (const [column, r] of ranges) params.append('f', `${column}:${r.lo ?? ''}:${r.hi ?? ''}`);
+    },
+  }),
+  hideFiltered: field({
+    from: ['hideFiltered'],
+    pick: (s) => s.hideFiltered,
+    restore: (hideFiltered) => ({ hideFiltered }),
+    read: (params) => params.get('fh') === '1',
+    write: (hide, params) => set(params, 'fh', hide ? '1' : null),
+  }),
+  camera: field({
+    from: ['camera'],
+    pick: (s) => s.camera,
+    restore: (camera) => ({ camera }),
+    read: (params) => readCamera(params.get('v')),
+    // Four decimals keep links short; a ten-thousandth of a unit is far below a pixel at any useful zoom.
+    write: (c, params) => set(params, 'v', c ? [c.x, c.y, c.zoom].map((n) => n.toFixed(4)).join(',') : null),
+  }),
+};
+
+// Method parameters are bivariant, so each field is a Field<unknown> for code that only passes values through.
+const ENTRIES = Object.entries(FIELDS) as [keyof UrlState, Field<unknown>][];
+
+/** The store fields a link is made of. */
+export const LINKED_FIELDS: readonly (keyof MapState)[] = ENTRIES.flatMap(([, f]) => f.from);
+
+/** Whether the link `state` makes differs from the one `prev` made (fields compared by identity). */
+export function linkChanged(state: MapState, prev: MapState): boolean {
+  return LINKED_FIELDS.some((key) => state[key] !== prev[key]);
+}
+
+/** The link the store describes. */
+export function urlState(state: MapState): UrlState {
+  return Object.fromEntries(ENTRIES.map(([key, f]) => [key, f.pick(state)])) as unknown as UrlState;
+}
+
+/** The store fields a link sets when the page opens (the search and the selected row are replayed instead). */
+export function restoredState(view: UrlState): Partial<MapState> {
+  return Object.assign({}, ...ENTRIES.map(([key, f]) => f.restore(view[key]))) as Partial<MapState>;
 }
 
 export function readUrl(raw: string = window.location.search): UrlView {
   const params = new URLSearchParams(raw);
-  const selected = params.get('p');
-  const selectedId = selected !== null && /^\d+$/.test(selected) ? Number(selected) : null;
-  const query = params.get('q');
-  const mode = params.get('m');
-  const k = Number(params.get('k'));
-  const threshold = params.get('th');
-  const search: SearchParams | null =
-    query && query.trim()
-      ? {
-          mode: mode === 'keyword' || mode === 'similar' ? mode : 'semantic',
-          q: query,
-          k: Number.isInteger(k) && k >= 1 && k <= 200 ? k : 10,
-          threshold: threshold !== null && threshold !== '' && Number.isFinite(Number(threshold)) ? Number(threshold) : null,
-        }
-      : null;
-  const topic = params.get('t');
-  return {
-    search: search && (search.mode !== 'similar' || /^\d+$/.test(search.q)) ? search : null,
-    selectedId,
-    camera: parseCamera(params.get('v')),
-    colorBy: readColorBy(params),
-    topic: topic !== null && /^\d+$/.test(topic) ? Number(topic) : null,
-    hidden: [...params.getAll('h'), ...params.getAll('hx').filter((k) => SPECIAL_ENTRIES.has(k)).map((k) => `\u0000${k}`)],
-    ranges: parseRanges(params.getAll('f')),
-    hideFiltered: params.get('fh') === '1',
-    outdated: params.get('c') === TAGS_KEY,
-  };
+  const state = Object.fromEntries(ENTRIES.map(([key, f]) => [key, f.read(params)])) as unknown as UrlState;
+  return { ...state, outdated: params.get('c') === TAGS_KEY };
 }
 
-export function writeUrl(view: Omit<UrlView, 'outdated'>): void {
+export function writeUrl(view: UrlState): void {
   const params = new URLSearchParams(window.location.search);
-  const set = (key: string, value: string | null) => (value === null ? params.delete(key) : params.set(key, value));
-  const s = view.search;
-  set('q', s ? s.q : null);
-  // Defaults stay out of the link, so a plain search keeps its short URL.
-  set('m', s && s.mode !== 'semantic' ? s.mode : null);
-  set('k', s && s.k !== 10 ? String(s.k) : null);
-  set('th', s && s.threshold !== null ? String(s.threshold) : null);
-  set('p', view.selectedId === null ? null : String(view.selectedId));
-  set('c', view.colorBy === TAGS_KEY ? null : view.colorBy);
-  set('ct', view.colorBy === TAGS_KEY ? '1' : null);
-  set('t', view.topic === null ? null : String(view.topic));
-  // One h= per hidden entry: values are user data and may hold any separator. The legend's own entries
-  // ("(empty)", "other", "several tags") are hx=<name>, so a value of that name never collides with them.
-  params.delete('h');
-  params.delete('hx');
-  for (const key of view.hidden) {
-    if (key.startsWith('\u0000')) params.append('hx', key.slice(1));
-    else params.append('h', key);
-  }
-  params.delete('f');
-  for (const [column, r] of view.ranges) params.append('f', `${column}:${r.lo ?? ''}:${r.hi ?? ''}`);
-  set('fh', view.hideFiltered ? '1' : null);
-  // Four decimals keep links short; a ten-thousandth of a unit is far below a pixel at any useful zoom.
-  set('v', view.camera ? [view.camera.x, view.camera.y, view.camera.zoom].map((n) => n.toFixed(4)).join(',') : null);
+  for (const [key, f] of ENTRIES) f.write(view[key], params);
   const next = params.toString();
   const url = `${window.location.pathname}${next ? `?${next}` : ''}${window.location.hash}`;
   // replaceState: panning must not flood the back button with history entries.

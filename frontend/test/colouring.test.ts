@@ -6,18 +6,18 @@ import {
   EMPTY,
   fillColours,
   OTHER,
-  rampColor,
+  rampColour,
   rampCss,
   SEVERAL,
   TOP_CATEGORIES,
   VISIBLE_ALPHA,
 } from '../src/colouring';
 import type { ColourInputs, ColourModel, LegendEntry, RangeMask, Rgb } from '../src/colouring';
-import { categoryColor, topicColor } from '../src/palette';
+import { categoryColour, topicColour } from '../src/palette';
 import { ipc } from './fixtures';
 
-const OTHER_COLOR: Rgb = [150, 150, 150];
-const EMPTY_COLOR: Rgb = [205, 205, 205];
+const OTHER_COLOUR: Rgb = [150, 150, 150];
+const EMPTY_COLOUR: Rgb = [205, 205, 205];
 
 function categories(values: (string | null)[]): ArrayBuffer {
   return ipc(tableFromArrays({ value: values }));
@@ -41,24 +41,24 @@ function number(model: ColourModel) {
 const rgba = (out: Uint8Array, i: number) => Array.from(out.subarray(i * 4, i * 4 + 4));
 const alphas = (out: Uint8Array) => Array.from({ length: out.length / 4 }, (_, i) => out[i * 4 + 3]);
 
-describe('rampColor', () => {
+describe('rampColour', () => {
   it('runs through the viridis stops from 0 to 1', () => {
-    expect(rampColor(0)).toEqual([68, 1, 84]);
-    expect(rampColor(0.25)).toEqual([59, 82, 139]);
-    expect(rampColor(0.5)).toEqual([33, 145, 140]);
-    expect(rampColor(1)).toEqual([253, 231, 37]);
+    expect(rampColour(0)).toEqual([68, 1, 84]);
+    expect(rampColour(0.25)).toEqual([59, 82, 139]);
+    expect(rampColour(0.5)).toEqual([33, 145, 140]);
+    expect(rampColour(1)).toEqual([253, 231, 37]);
   });
 
   it('interpolates between stops', () => {
     // Half way from [68, 1, 84] to [59, 82, 139].
-    expect(rampColor(0.125)).toEqual([64, 42, 112]);
+    expect(rampColour(0.125)).toEqual([64, 42, 112]);
   });
 
   it('clamps out-of-range and non-finite input to the ends', () => {
-    expect(rampColor(-1)).toEqual([68, 1, 84]);
-    expect(rampColor(7)).toEqual([253, 231, 37]);
-    expect(rampColor(NaN)).toEqual([68, 1, 84]);
-    expect(rampColor(Infinity)).toEqual([68, 1, 84]);
+    expect(rampColour(-1)).toEqual([68, 1, 84]);
+    expect(rampColour(7)).toEqual([253, 231, 37]);
+    expect(rampColour(NaN)).toEqual([68, 1, 84]);
+    expect(rampColour(Infinity)).toEqual([68, 1, 84]);
   });
 });
 
@@ -75,11 +75,11 @@ describe('columnModel for a category column', () => {
     const m = category(columnModel('kind', categories(['b', 'a', 'b', null, 'c', 'b', 'a', 'd']), 8, null));
     expect(m.column).toBe('kind');
     expect(m.entries).toEqual<LegendEntry[]>([
-      { key: 'b', label: 'b', count: 3, color: categoryColor(0) },
-      { key: 'a', label: 'a', count: 2, color: categoryColor(1) },
-      { key: 'c', label: 'c', count: 1, color: categoryColor(2) },
-      { key: 'd', label: 'd', count: 1, color: categoryColor(3) },
-      { key: EMPTY, label: '(empty)', count: 1, color: EMPTY_COLOR },
+      { key: 'b', label: 'b', count: 3, colour: categoryColour(0) },
+      { key: 'a', label: 'a', count: 2, colour: categoryColour(1) },
+      { key: 'c', label: 'c', count: 1, colour: categoryColour(2) },
+      { key: 'd', label: 'd', count: 1, colour: categoryColour(3) },
+      { key: EMPTY, label: '(empty)', count: 1, colour: EMPTY_COLOUR },
     ]);
     expect(Array.from(m.codes)).toEqual([0, 1, 0, 4, 2, 0, 1, 3]);
     expect(m.several).toBeUndefined();
@@ -92,7 +92,7 @@ describe('columnModel for a category column', () => {
     const m = category(columnModel('k', categories(values), values.length, null));
     expect(m.entries).toHaveLength(TOP_CATEGORIES + 1);
     expect(m.entries.slice(0, TOP_CATEGORIES).map((e) => e.key)).toEqual(Array.from({ length: 20 }, (_, k) => `k${k}`));
-    expect(m.entries[TOP_CATEGORIES]).toEqual({ key: OTHER, label: 'other (2 values)', count: 3, color: OTHER_COLOR });
+    expect(m.entries[TOP_CATEGORIES]).toEqual({ key: OTHER, label: 'other (2 values)', count: 3, colour: OTHER_COLOUR });
     expect(m.codes[values.indexOf('k19')]).toBe(19);
     expect(m.codes[values.indexOf('k20')]).toBe(TOP_CATEGORIES);
     expect(m.codes[values.indexOf('k21')]).toBe(TOP_CATEGORIES);
@@ -174,9 +174,9 @@ describe('fillColours by topic', () => {
   it('colours each point by its topic, fully lit', () => {
     const { out, lit } = fill({ topics: [0, 3, 25, 0] });
     expect(lit).toBe(4);
-    expect(rgba(out, 0)).toEqual([...topicColor(0), VISIBLE_ALPHA]);
-    expect(rgba(out, 1)).toEqual([...topicColor(3), VISIBLE_ALPHA]);
-    expect(rgba(out, 2)).toEqual([...topicColor(25), VISIBLE_ALPHA]);
+    expect(rgba(out, 0)).toEqual([...topicColour(0), VISIBLE_ALPHA]);
+    expect(rgba(out, 1)).toEqual([...topicColour(3), VISIBLE_ALPHA]);
+    expect(rgba(out, 2)).toEqual([...topicColour(25), VISIBLE_ALPHA]);
     expect(rgba(out, 3)).toEqual(rgba(out, 0));
   });
 
@@ -184,7 +184,7 @@ describe('fillColours by topic', () => {
     const dimmed = fill({ topics: [0, 1, 2, 1], topicFilter: new Set([1]) });
     expect(dimmed.lit).toBe(2);
     expect(alphas(dimmed.out)).toEqual([DIMMED_ALPHA, VISIBLE_ALPHA, DIMMED_ALPHA, VISIBLE_ALPHA]);
-    expect(rgba(dimmed.out, 0).slice(0, 3)).toEqual(topicColor(0));
+    expect(rgba(dimmed.out, 0).slice(0, 3)).toEqual(topicColour(0));
     const hidden = fill({ topics: [0, 1, 2, 1], topicFilter: new Set([1]), hideDimmed: true });
     expect(alphas(hidden.out)).toEqual([0, VISIBLE_ALPHA, 0, VISIBLE_ALPHA]);
   });
@@ -209,9 +209,9 @@ describe('fillColours by topic', () => {
 
 describe('fillColours by category', () => {
   const entries: LegendEntry[] = [
-    { key: 'a', label: 'a', count: 2, color: [1, 2, 3] },
-    { key: 'b', label: 'b', count: 1, color: [4, 5, 6] },
-    { key: EMPTY, label: '(empty)', count: 1, color: EMPTY_COLOR },
+    { key: 'a', label: 'a', count: 2, colour: [1, 2, 3] },
+    { key: 'b', label: 'b', count: 1, colour: [4, 5, 6] },
+    { key: EMPTY, label: '(empty)', count: 1, colour: EMPTY_COLOUR },
   ];
   const model: ColourModel = { kind: 'category', column: 'k', codes: Uint8Array.from([0, 1, 0, 2]), entries };
 
@@ -220,14 +220,14 @@ describe('fillColours by category', () => {
     expect(lit).toBe(2);
     expect(rgba(out, 0)).toEqual([1, 2, 3, DIMMED_ALPHA]);
     expect(rgba(out, 1)).toEqual([4, 5, 6, VISIBLE_ALPHA]);
-    expect(rgba(out, 3)).toEqual([...EMPTY_COLOR, VISIBLE_ALPHA]);
+    expect(rgba(out, 3)).toEqual([...EMPTY_COLOUR, VISIBLE_ALPHA]);
   });
 
   it('dims a point of several entries only when all of them, or the several entry, are hidden', () => {
     const tags: LegendEntry[] = [
-      { key: 'x', label: 'x', count: 2, color: [10, 0, 0] },
-      { key: 'y', label: 'y', count: 2, color: [0, 10, 0] },
-      { key: SEVERAL, label: 'several tags', count: 1, color: [0, 0, 10] },
+      { key: 'x', label: 'x', count: 2, colour: [10, 0, 0] },
+      { key: 'y', label: 'y', count: 2, colour: [0, 10, 0] },
+      { key: SEVERAL, label: 'several tags', count: 1, colour: [0, 0, 10] },
     ];
     const several: ColourModel = {
       kind: 'category',
@@ -258,11 +258,11 @@ describe('fillColours by number', () => {
   it('maps the range onto the ramp and gives invalid points the empty colour', () => {
     const { out, lit } = fill({ model, topics: [0, 0, 0, 0] });
     expect(lit).toBe(4);
-    expect(rgba(out, 0)).toEqual([...rampColor(0), VISIBLE_ALPHA]);
-    expect(rgba(out, 1)).toEqual([...rampColor(1), VISIBLE_ALPHA]);
+    expect(rgba(out, 0)).toEqual([...rampColour(0), VISIBLE_ALPHA]);
+    expect(rgba(out, 1)).toEqual([...rampColour(1), VISIBLE_ALPHA]);
     // 15 is half way: ramp step round(0.5 * 255) = 128 of 255.
-    expect(rgba(out, 2)).toEqual([...rampColor(128 / 255), VISIBLE_ALPHA]);
-    expect(rgba(out, 3)).toEqual([...EMPTY_COLOR, VISIBLE_ALPHA]);
+    expect(rgba(out, 2)).toEqual([...rampColour(128 / 255), VISIBLE_ALPHA]);
+    expect(rgba(out, 3)).toEqual([...EMPTY_COLOUR, VISIBLE_ALPHA]);
   });
 
   it('dims points with no value when the empty entry is hidden', () => {
@@ -277,7 +277,7 @@ describe('fillColours by number', () => {
   it('colours every point the low end when all values are equal', () => {
     const flat: ColourModel = { ...model, values: Float64Array.from([5, 5]), valid: Uint8Array.from([1, 1]), min: 5, max: 5 };
     const { out } = fill({ model: flat, topics: [0, 0] });
-    expect(rgba(out, 1)).toEqual([...rampColor(0), VISIBLE_ALPHA]);
+    expect(rgba(out, 1)).toEqual([...rampColour(0), VISIBLE_ALPHA]);
   });
 });
 

@@ -22,7 +22,7 @@ describe('parsePoints', () => {
 
   it('allocates the colour buffer once, shows every point, and hands deck.gl the positions by identity', () => {
     const p = parsePoints(pointsStream({ id: [1, 2], x: [0, 1], y: [0, 1], topic: [0, 0] }));
-    expect(p.colors).toEqual(new Uint8Array(8));
+    expect(p.colours).toEqual(new Uint8Array(8));
     expect(Array.from(p.shown)).toEqual([1, 1]);
     expect(p.binary.length).toBe(2);
     expect(p.binary.attributes.getPosition.size).toBe(2);

@@ -68,7 +68,7 @@ describe('renderLayers', () => {
       [0, 0],
       [1, 1],
     ]);
-    two.colors.set([10, 20, 30, 40, 50, 60, 70, 80]);
+    two.colours.set([10, 20, 30, 40, 50, 60, 70, 80]);
     const getFillColor = (renderLayers(two, frame, state())[0].props as Record<string, unknown>).getFillColor as (
       d: unknown,
       info: { index: number; target: number[] },

@@ -1,6 +1,6 @@
 import type { OrthographicViewState } from '@deck.gl/core';
 import { describe, expect, it } from 'vitest';
-import { selectOutline } from '../src/selecting';
+import { selectOutline } from '../src/controllers/selecting';
 import { boxPolygon, pointsInPolygon, rowIds, topTopics } from '../src/selection';
 import type { Polygon } from '../src/selection';
 import { makePoints } from './fixtures';

@@ -1,16 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EMPTY, OTHER, SEVERAL, TAGS_KEY } from '../src/colouring';
-import type { Range } from '../src/state';
-import { readUrl, writeUrl } from '../src/url';
-import type { UrlView } from '../src/url';
+import { followInUrl, URL_DELAY_MS } from '../src/controllers/url';
+import { createStore, initialMapState } from '../src/state';
+import type { MapState, Range } from '../src/state';
+import { LINKED_FIELDS, linkChanged, readUrl, restoredState, urlState, writeUrl } from '../src/url';
+import type { UrlState } from '../src/url';
 
-type View = Omit<UrlView, 'outdated'>;
+type View = UrlState;
 
 const BLANK: View = {
   search: null,
   selectedId: null,
   camera: null,
-  colorBy: null,
+  colourBy: null,
   topic: null,
   hidden: [],
   ranges: new Map(),
@@ -82,14 +84,14 @@ describe('readUrl', () => {
   });
 
   it('reads colour-by a column, by tag, and the older tag link', () => {
-    expect(readUrl('?c=label').colorBy).toBe('label');
-    expect(readUrl('?c=').colorBy).toBeNull();
-    expect(readUrl('?ct=1').colorBy).toBe(TAGS_KEY);
-    expect(readUrl('?ct=1&c=label').colorBy).toBe(TAGS_KEY);
-    expect(readUrl('?ct=0&c=label').colorBy).toBe('label');
-    expect(readUrl('?c=tags').colorBy).toBe('tags');
+    expect(readUrl('?c=label').colourBy).toBe('label');
+    expect(readUrl('?c=').colourBy).toBeNull();
+    expect(readUrl('?ct=1').colourBy).toBe(TAGS_KEY);
+    expect(readUrl('?ct=1&c=label').colourBy).toBe(TAGS_KEY);
+    expect(readUrl('?ct=0&c=label').colourBy).toBe('label');
+    expect(readUrl('?c=tags').colourBy).toBe('tags');
     const old = readUrl('?c=%00tags');
-    expect(old.colorBy).toBe(TAGS_KEY);
+    expect(old.colourBy).toBe(TAGS_KEY);
     expect(old.outdated).toBe(true);
     expect(readUrl('?ct=1').outdated).toBe(false);
   });
@@ -151,7 +153,7 @@ describe('writeUrl', () => {
       search: { mode: 'keyword', q: 'red cats', k: 25, threshold: 0.5 },
       selectedId: 12,
       camera: { x: 1.23456789, y: -2, zoom: 3 },
-      colorBy: 'label',
+      colourBy: 'label',
       topic: 4,
       hidden: ['a', EMPTY],
       ranges: new Map<string, Range>([['score', { lo: 0.5, hi: null }]]),
@@ -163,9 +165,9 @@ describe('writeUrl', () => {
   });
 
   it('writes colour-by tag as ct=1 and rewrites the older c=%00tags link', () => {
-    expect(written({ ...BLANK, colorBy: TAGS_KEY })).toBe('ct=1');
-    expect(written({ ...BLANK, colorBy: TAGS_KEY }, '?c=%00tags')).toBe('ct=1');
-    expect(written({ ...BLANK, colorBy: 'label' }, '?ct=1')).toBe('c=label');
+    expect(written({ ...BLANK, colourBy: TAGS_KEY })).toBe('ct=1');
+    expect(written({ ...BLANK, colourBy: TAGS_KEY }, '?c=%00tags')).toBe('ct=1');
+    expect(written({ ...BLANK, colourBy: 'label' }, '?ct=1')).toBe('c=label');
   });
 
   it('keeps parameters it does not own and drops the ones the view no longer has', () => {
@@ -197,8 +199,8 @@ describe('round trip', () => {
     ['a search with a threshold of zero', { ...BLANK, search: { mode: 'semantic', q: 'x', k: 10, threshold: 0 } }],
     ['a selected row and topic', { ...BLANK, selectedId: 0, topic: 0 }],
     ['a camera', { ...BLANK, camera: { x: -12.5, y: 0.0625, zoom: -3.75 } }],
-    ['colour by column', { ...BLANK, colorBy: 'a column: with & odd=chars' }],
-    ['colour by tag', { ...BLANK, colorBy: TAGS_KEY }],
+    ['colour by column', { ...BLANK, colourBy: 'a column: with & odd=chars' }],
+    ['colour by tag', { ...BLANK, colourBy: TAGS_KEY }],
     ['hidden values that look like separators', { ...BLANK, hidden: ['a,b', 'c&d=e', 'h', 'empty'] }],
     ['hidden legend entries', { ...BLANK, hidden: [EMPTY, OTHER, SEVERAL] }],
     [
@@ -223,5 +225,142 @@ describe('round trip', () => {
   it('rounds the camera to four decimals', () => {
     writeUrl({ ...BLANK, camera: { x: 1.000049, y: 2.99999, zoom: 0.123456 } });
     expect(readUrl(window.location.search).camera).toEqual({ x: 1, y: 3, zoom: 0.1235 });
+  });
+});
+
+describe('the store and the link', () => {
+  beforeEach(() => {
+    fakeWindow();
+  });
+
+  const viewed: MapState = {
+    ...initialMapState,
+    camera: { x: 1.5, y: -2.25, zoom: 3.125 },
+    colourBy: 'a column: with & odd=chars',
+    topicFilter: 4,
+    hidden: new Set(['a,b', EMPTY]),
+    ranges: new Map<string, Range>([['time:utc', { lo: null, hi: 1700000000000 }]]),
+    hideFiltered: true,
+    query: 'red cats',
+    searchMode: 'keyword',
+    searchK: 25,
+    searchThreshold: 0.5,
+    selectedId: 12,
+    // Not in a link.
+    highlightIds: [12, 13],
+    theme: 'dark',
+    selection: Int32Array.from([0, 1]),
+    selectMode: 'lasso',
+  };
+
+  it('reopens the store a link was written from: camera, colour-by, topic, hidden entries and ranges', () => {
+    writeUrl(urlState(viewed));
+    expect(restoredState(readUrl(window.location.search))).toEqual({
+      camera: viewed.camera,
+      colourBy: viewed.colourBy,
+      topicFilter: 4,
+      hidden: viewed.hidden,
+      ranges: viewed.ranges,
+      hideFiltered: true,
+    });
+  });
+
+  it('carries the search and the selected row for the page to replay, not into the opening store', () => {
+    writeUrl(urlState(viewed));
+    const view = readUrl(window.location.search);
+    expect(view.search).toEqual({ mode: 'keyword', q: 'red cats', k: 25, threshold: 0.5 });
+    expect(view.selectedId).toBe(12);
+    const restored = restoredState(view);
+    for (const key of ['query', 'searchMode', 'searchK', 'searchThreshold', 'selectedId'] as const) expect(restored).not.toHaveProperty(key);
+  });
+
+  it('writes no search while the store has no query', () => {
+    expect(urlState({ ...viewed, query: null }).search).toBeNull();
+  });
+
+  it('writes the default store as an empty link', () => {
+    writeUrl(urlState(initialMapState));
+    expect(window.location.search).toBe('');
+  });
+
+  // Every store field is either part of the link or named here as left out of it.
+  const LEFT_OUT: (keyof MapState)[] = ['highlightIds', 'theme', 'selection', 'selectMode'];
+
+  it('links every store field but the ones left out on purpose', () => {
+    expect([...LINKED_FIELDS, ...LEFT_OUT].sort()).toEqual(Object.keys(initialMapState).sort());
+  });
+
+  // Another value for every field; objects compare by identity, as the store hands out new ones on change.
+  const other: MapState = {
+    camera: { ...viewed.camera! },
+    colourBy: null,
+    topicFilter: 5,
+    hidden: new Set(viewed.hidden),
+    ranges: new Map(viewed.ranges),
+    hideFiltered: false,
+    query: 'dogs',
+    searchMode: 'semantic',
+    searchK: 10,
+    searchThreshold: null,
+    selectedId: 13,
+    highlightIds: null,
+    theme: 'light',
+    selection: null,
+    selectMode: 'pan',
+  };
+
+  it.each(LINKED_FIELDS.map((k) => [k]))('rewrites the link when %s changes', (key) => {
+    expect(linkChanged({ ...viewed, [key]: other[key] }, viewed)).toBe(true);
+  });
+
+  it.each(LEFT_OUT.map((k) => [k]))('leaves the link alone when only %s changes', (key) => {
+    expect(linkChanged({ ...viewed, [key]: other[key] }, viewed)).toBe(false);
+  });
+
+  it('leaves the link alone when nothing changes', () => {
+    expect(linkChanged({ ...viewed }, viewed)).toBe(false);
+  });
+});
+
+describe('followInUrl', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('writes the link once the linked fields stop changing', () => {
+    const { location, replaceState } = fakeWindow();
+    const store = createStore<MapState>({ ...initialMapState });
+    followInUrl(store, false);
+    for (let i = 1; i <= 5; i++) {
+      store.set({ camera: { x: i, y: 0, zoom: 1 } });
+      vi.advanceTimersByTime(URL_DELAY_MS - 1);
+    }
+    expect(replaceState).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(replaceState).toHaveBeenCalledTimes(1);
+    expect(location.search).toBe('?v=5.0000%2C0.0000%2C1.0000');
+  });
+
+  it('ignores changes that are not in the link', () => {
+    const { replaceState } = fakeWindow('?t=2');
+    const store = createStore<MapState>({ ...initialMapState });
+    followInUrl(store, false);
+    store.set({ highlightIds: [1], theme: 'dark' });
+    vi.advanceTimersByTime(URL_DELAY_MS * 2);
+    expect(replaceState).not.toHaveBeenCalled();
+  });
+
+  it('rewrites an outdated link at once', () => {
+    const { location } = fakeWindow('?c=%00tags');
+    const opened = readUrl();
+    expect(opened.outdated).toBe(true);
+    const store = createStore<MapState>({ ...initialMapState, ...restoredState(opened) });
+    followInUrl(store, opened.outdated);
+    vi.advanceTimersByTime(URL_DELAY_MS);
+    expect(location.search).toBe('?ct=1');
   });
 });

@@ -45,7 +45,7 @@ export function createLegend(el: HTMLElement, onToggle: (key: string) => void): 
         li.tabIndex = 0;
         const swatch = document.createElement('span');
         swatch.className = 'swatch';
-        swatch.style.background = `rgb(${entry.color.join(',')})`;
+        swatch.style.background = `rgb(${entry.colour.join(',')})`;
         const label = document.createElement('span');
         label.className = 'legend-label';
         // Values are user data: text only.

@@ -1,20 +1,21 @@
-// Colour-by, legend, topic filter and topic labels: keeps the colour buffer and the placed labels in step with the store.
-import * as api from './api';
-import type { ColumnSummary, Topic, TopicLevel } from './api';
-import type { ColourModel } from './colouring';
-import { columnModel, fillColours } from './colouring';
+// Colour-by, legend, topic filter and topic labels: keeps the colour buffer and the placed labels (for the
+// camera's zoom) in step with the store.
+import * as api from '../api';
+import type { ColumnSummary, Topic, TopicLevel } from '../api';
+import type { ColourModel } from '../colouring';
+import { columnModel, fillColours } from '../colouring';
 import { bindExport } from './exporting';
-import { levelForZoom, placeLabels, textMeasurer } from './labels';
-import type { Bounds, PointData } from './points';
-import type { Frame } from './render';
-import { LABEL_FONT, LABEL_WEIGHT, pointRadius } from './render';
-import type { MapState, Store } from './state';
+import { levelForZoom, placeLabels, textMeasurer } from '../labels';
+import type { Bounds, PointData } from '../points';
+import type { Frame } from '../render';
+import { LABEL_FONT, LABEL_WEIGHT, pointRadius } from '../render';
+import type { MapState, Store } from '../state';
 import { createTagging, TAGS_KEY } from './tagging';
-import type { RangeMask } from './colouring';
-import { createColorBy } from './ui/colorby';
-import { createFilters } from './ui/filters';
-import { createLegend } from './ui/legend';
-import { createTopicPanel, fineTopicsUnder } from './ui/topics';
+import type { RangeMask } from '../colouring';
+import { createColourBy } from '../ui/colourby';
+import { createFilters } from '../ui/filters';
+import { createLegend } from '../ui/legend';
+import { createTopicPanel, fineTopicsUnder } from '../ui/topics';
 
 export interface ExplorerContext {
   datasetId: string;
@@ -38,8 +39,6 @@ function el<T extends HTMLElement>(id: string): T {
 }
 
 export interface Explorer {
-  onZoom(zoom: number): void;
-  frame(): Frame;
   /** Fly to the points of a topic (any level), as a click on its label does; filters nothing. */
   zoomToTopic(topicId: number): void;
 }
@@ -59,8 +58,8 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     if (!hidden.delete(key)) hidden.add(key);
     store.set({ hidden });
   });
-  const colorBy = createColorBy(el<HTMLSelectElement>('color-by'), ctx.columns, [{ value: TAGS_KEY, label: 'Tags' }], (column) =>
-    store.set({ colorBy: column, hidden: new Set() }),
+  const colourSelect = createColourBy(el<HTMLSelectElement>('color-by'), ctx.columns, [{ value: TAGS_KEY, label: 'Tags' }], (column) =>
+    store.set({ colourBy: column, hidden: new Set() }),
   );
   const tagging = createTagging({
     datasetId: ctx.datasetId,
@@ -68,7 +67,7 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     store,
     root,
     changed() {
-      if (store.get().colorBy === TAGS_KEY) void loadColumn(TAGS_KEY);
+      if (store.get().colourBy === TAGS_KEY) void loadColumn(TAGS_KEY);
     },
   });
   const panel = createTopicPanel(el('topic-tree'), el<HTMLButtonElement>('topic-clear'), topics, (topicId) =>
@@ -124,7 +123,7 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     const { hidden, topicFilter, selection, hideFiltered } = store.get();
     const filter = topicFilter === null ? null : fineTopicsUnder(topics, topicFilter);
     const selected = selectedFor(selection);
-    const lit = fillColours(points.colors, {
+    const lit = fillColours(points.colours, {
       model,
       topics: points.topics,
       hidden,
@@ -138,6 +137,7 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     countEl.textContent = `${lit.toLocaleString()} of ${points.length.toLocaleString()} points`;
     root.dataset.litCount = String(lit);
     exportCount.textContent = `Export ${lit.toLocaleString()} ${lit === 1 ? 'point' : 'points'}:`;
+    // The page's ids and data attributes keep their spelling (#color-by, data-color-by): pages and tests select on them.
     root.dataset.colorBy = model.kind === 'topic' ? '' : model.column === TAGS_KEY ? 'tags' : model.column;
     legend.show(model, hidden);
     ctx.redraw(frame);
@@ -146,7 +146,7 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
   let loadSeq = 0;
   async function loadColumn(column: string | null): Promise<void> {
     const seq = ++loadSeq;
-    colorBy.set(column);
+    colourSelect.set(column);
     if (column === null) {
       model = topicModel;
       recolour();
@@ -208,7 +208,7 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
   }
 
   store.subscribe((state, prev) => {
-    if (state.colorBy !== prev.colorBy) void loadColumn(state.colorBy);
+    if (state.colourBy !== prev.colourBy) void loadColumn(state.colourBy);
     else if (
       state.hidden !== prev.hidden ||
       state.topicFilter !== prev.topicFilter ||
@@ -218,6 +218,7 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     )
       recolour();
     if (state.topicFilter !== prev.topicFilter) focusTopic(state.topicFilter);
+    if (state.camera !== prev.camera && state.camera) onZoom(state.camera.zoom);
   });
 
   const measure = textMeasurer(LABEL_FONT, LABEL_WEIGHT);
@@ -240,10 +241,10 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
   filters.set(opening.ranges, opening.hideFiltered);
   // Topic colours first, so the map is never blank while a column loads.
   recolour();
-  if (opening.colorBy !== null) {
-    if (opening.colorBy === TAGS_KEY || ctx.columns.some((c) => c.name === opening.colorBy && c.kind !== 'text'))
-      void loadColumn(opening.colorBy);
-    else store.set({ colorBy: null });
+  if (opening.colourBy !== null) {
+    if (opening.colourBy === TAGS_KEY || ctx.columns.some((c) => c.name === opening.colourBy && c.kind !== 'text'))
+      void loadColumn(opening.colourBy);
+    else store.set({ colourBy: null });
   }
   if (opening.topicFilter !== null) {
     if (topics.some((t) => t.id === opening.topicFilter)) {
@@ -251,5 +252,7 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
       root.dataset.topicFilter = String(opening.topicFilter);
     } else store.set({ topicFilter: null });
   }
-  return { onZoom, frame: () => frame, zoomToTopic };
+  const camera = store.get().camera;
+  if (camera) onZoom(camera.zoom);
+  return { zoomToTopic };
 }

@@ -1,6 +1,6 @@
 // Hover: a debounced row fetch, and only the row still under the cursor may paint the tooltip.
-import type { RowCache } from './rows';
-import type { Tooltip } from './ui/tooltip';
+import type { RowCache } from '../rows';
+import type { Tooltip } from '../ui/tooltip';
 
 const HOVER_DEBOUNCE_MS = 80;
 

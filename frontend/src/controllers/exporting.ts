@@ -1,13 +1,13 @@
 // Export: the rows lit on the map now (the selection, within any filters) as a CSV or Parquet download.
-import * as api from './api';
-import type { ExportFormat } from './api';
-import { VISIBLE_ALPHA } from './colouring';
-import type { PointData } from './points';
+import * as api from '../api';
+import type { ExportFormat } from '../api';
+import { VISIBLE_ALPHA } from '../colouring';
+import type { PointData } from '../points';
 
 /** Row ids of the points drawn lit: the colour buffer is the one truth of what filters leave shown. */
 export function litRowIds(points: PointData): number[] {
   const out: number[] = [];
-  for (let i = 0; i < points.length; i++) if (points.colors[i * 4 + 3] === VISIBLE_ALPHA) out.push(points.ids[i]);
+  for (let i = 0; i < points.length; i++) if (points.colours[i * 4 + 3] === VISIBLE_ALPHA) out.push(points.ids[i]);
   return out;
 }
 

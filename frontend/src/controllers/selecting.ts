@@ -1,13 +1,13 @@
 // Box and lasso selection: modes from buttons and keys, the drawn shape to point indices, and the summary panel.
-import { unproject } from './camera';
+import { unproject } from '../camera';
 import type { OrthographicViewState } from '@deck.gl/core';
-import type { Topic } from './api';
-import type { PointData } from './points';
-import { boxPolygon, pointsInPolygon, topTopics } from './selection';
-import type { Polygon } from './selection';
-import type { MapState, SelectMode, Store } from './state';
-import { createSelectTool } from './ui/selecttool';
-import { createSelectionPanel } from './ui/selectionpanel';
+import type { Topic } from '../api';
+import type { PointData } from '../points';
+import { boxPolygon, pointsInPolygon, topTopics } from '../selection';
+import type { Polygon } from '../selection';
+import type { MapState, SelectMode, Store } from '../state';
+import { createSelectTool } from '../ui/selecttool';
+import { createSelectionPanel } from '../ui/selectionpanel';
 
 export interface SelectingContext {
   points: PointData;

@@ -1,11 +1,11 @@
 // Search wiring: the search form's mode, top-k and threshold go to the API, hits into the store and the row cache.
-import * as api from './api';
-import type { SearchMode, SearchParams } from './api';
-import type { PointData } from './points';
-import type { RowCache } from './rows';
-import type { MapState, Store } from './state';
-import { createSearch } from './ui/search';
-import type { SearchView } from './ui/search';
+import * as api from '../api';
+import type { SearchMode, SearchParams } from '../api';
+import type { PointData } from '../points';
+import type { RowCache } from '../rows';
+import type { MapState, Store } from '../state';
+import { createSearch } from '../ui/search';
+import type { SearchView } from '../ui/search';
 
 export interface SearchContext {
   datasetId: string;

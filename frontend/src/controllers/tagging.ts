@@ -1,12 +1,12 @@
 // Tags on the map: loads them and their rows, colours by them, and tags or untags the selected points.
-import * as api from './api';
-import type { Tag } from './api';
-import type { ColourModel, LegendEntry, Rgb } from './colouring';
-import { EMPTY, SEVERAL, TAGS_KEY } from './colouring';
-import type { PointData } from './points';
-import { rowIds } from './selection';
-import type { MapState, Store } from './state';
-import { createTagsView } from './ui/tags';
+import * as api from '../api';
+import type { Tag } from '../api';
+import type { ColourModel, LegendEntry, Rgb } from '../colouring';
+import { EMPTY, SEVERAL, TAGS_KEY } from '../colouring';
+import type { PointData } from '../points';
+import { rowIds } from '../selection';
+import type { MapState, Store } from '../state';
+import { createTagsView } from '../ui/tags';
 
 export { TAGS_KEY };
 export const tagKey = (id: number) => `tag:${id}`;
@@ -66,15 +66,15 @@ export function createTagging(opts: {
     }
     let untagged = 0;
     for (const c of codes) if (c === none) untagged++;
-    const entries: LegendEntry[] = shown.map((t, k) => ({ key: tagKey(t.id), label: t.name, count: tagCounts[k], color: hexRgb(t.colour) }));
+    const entries: LegendEntry[] = shown.map((t, k) => ({ key: tagKey(t.id), label: t.name, count: tagCounts[k], colour: hexRgb(t.colour) }));
     if (of.size === 0) {
       // No row has two tags: no "several tags" entry, and untagged rows move up into its place.
       for (let i = 0; i < codes.length; i++) if (codes[i] === none) codes[i] = severalCode;
-      entries.push({ key: EMPTY, label: '(untagged)', count: untagged, color: UNTAGGED });
+      entries.push({ key: EMPTY, label: '(untagged)', count: untagged, colour: UNTAGGED });
       return { kind: 'category', column: TAGS_KEY, codes, entries };
     }
-    entries.push({ key: SEVERAL, label: 'several tags', count: of.size, color: SEVERAL_COLOUR });
-    entries.push({ key: EMPTY, label: '(untagged)', count: untagged, color: UNTAGGED });
+    entries.push({ key: SEVERAL, label: 'several tags', count: of.size, colour: SEVERAL_COLOUR });
+    entries.push({ key: EMPTY, label: '(untagged)', count: untagged, colour: UNTAGGED });
     const several = { code: severalCode, of: new Map([...of].map(([i, list]) => [i, Uint8Array.from(list)])) };
     const note = 'A row with several tags counts under each of them and is drawn in the "several tags" colour.';
     return { kind: 'category', column: TAGS_KEY, codes, entries, several, note };
@@ -96,7 +96,7 @@ export function createTagging(opts: {
   const view = createTagsView(document.getElementById('tag-list') as HTMLElement, document.getElementById('tag-form') as HTMLFormElement, {
     onShow(tagId) {
       const hidden = new Set<string>([EMPTY, ...tags.filter((t) => t.id !== tagId).map((t) => tagKey(t.id))]);
-      store.set({ colorBy: TAGS_KEY, hidden });
+      store.set({ colourBy: TAGS_KEY, hidden });
     },
     async onDelete(tagId) {
       try {

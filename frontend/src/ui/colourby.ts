@@ -1,7 +1,7 @@
 // The "Colour by" select: topic first, then every column; text columns are listed but not choosable.
 import type { ColumnSummary } from '../api';
 
-export function createColorBy(
+export function createColourBy(
   select: HTMLSelectElement,
   columns: ColumnSummary[],
   /** Choices that are not columns (such as tags), listed after topic. */
