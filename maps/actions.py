@@ -20,6 +20,10 @@ from maps.queries import require_rows
 from tables.mapping import RowMapping
 from teams.models import Workspace
 
+# What the dataset's columns hold: a longer name is cut, a longer column name refused.
+NAME_LENGTH = Dataset._meta.get_field("name").max_length or 200
+COLUMN_LENGTH = Dataset._meta.get_field("text_field").max_length or 200
+
 
 def create_dataset(
     upload: UploadedFile[bytes] | None,
@@ -30,7 +34,8 @@ def create_dataset(
     layout_choices: Mapping[str, Any] | None = None,
     options: dict[str, Any] | None = None,
 ) -> Dataset:
-    """Store the upload, check its first rows read and fit the chosen columns, and queue the build."""
+    """Check every field, store the upload, check its first rows read and fit the chosen columns, and queue the
+    build. A refusal, or any failure before the dataset is saved, leaves no file behind."""
     params = layout.parse(layout_choices or {}, layout.defaults())
     label_field = label_field.strip()
     filename = uploads.filename_of(upload)
@@ -41,40 +46,50 @@ def create_dataset(
         id_field=mapping.id_field.strip(),
         vector_field=mapping.vector_field.strip(),
     )
+    _check_fields(name, mapping, label_field)
     dataset_id = uuid.uuid4()
-    path = uploads.store(upload, settings.UPLOAD_DIR / str(dataset_id))
-    try:
+    with uploads.stored(upload, settings.UPLOAD_DIR / str(dataset_id)) as path:
         found = uploads.first_rows(path, filename, mapping=mapping, options=options)
-    except InvalidUpload:
-        path.unlink(missing_ok=True)
-        raise
-    columns = found.column_names
-    if label_field and label_field not in columns:
-        path.unlink(missing_ok=True)
-        raise InvalidUpload(
-            f"The label column {label_field!r} is not in {filename}; its columns are: {', '.join(columns)}. "
-            "Pick one of them, or leave the label column empty."
-        )
-    with transaction.atomic():
-        dataset = Dataset.objects.create(
-            id=dataset_id,
-            workspace=workspace,
-            name=(name.strip() or Path(filename).stem)[:200],
-            source_filename=filename,
-            upload_path=str(path),
-            text_field=mapping.text_field,
-            text_template=mapping.text_template,
-            id_field=mapping.id_field,
-            vector_field=mapping.vector_field,
-            label_field=label_field,
-            layout=params,
-            columns=columns,
-            read_options=options or {},
-            warnings=found.warnings,
-            model_name=settings.EMBED_MODEL,
-        )
-        transaction.on_commit(lambda: enqueue.build(dataset_id))
+        columns = found.column_names
+        if label_field and label_field not in columns:
+            raise InvalidUpload(
+                f"The label column {label_field!r} is not in {filename}; its columns are: {', '.join(columns)}. "
+                "Pick one of them, or leave the label column empty."
+            )
+        with transaction.atomic():
+            dataset = Dataset.objects.create(
+                id=dataset_id,
+                workspace=workspace,
+                name=(name.strip() or Path(filename).stem)[:NAME_LENGTH],
+                source_filename=filename,
+                upload_path=str(path),
+                text_field=mapping.text_field,
+                text_template=mapping.text_template,
+                id_field=mapping.id_field,
+                vector_field=mapping.vector_field,
+                label_field=label_field,
+                layout=params,
+                columns=columns,
+                read_options=options or {},
+                warnings=found.warnings,
+                model_name=settings.EMBED_MODEL,
+            )
+            transaction.on_commit(lambda: enqueue.build(dataset_id))
     return dataset
+
+
+def _check_fields(name: str, mapping: RowMapping, label_field: str) -> None:
+    """What the dataset stores besides the file, refused before the file is stored (a long name is cut)."""
+    uploads.check_text("name", name)
+    uploads.check_text("text template", mapping.text_template)
+    chosen = {
+        "text column": mapping.text_field,
+        "id column": mapping.id_field,
+        "vector column": mapping.vector_field,
+        "label column": label_field,
+    }
+    for what, column in chosen.items():
+        uploads.check_text(what, column, COLUMN_LENGTH)
 
 
 def relayout(dataset: Dataset, choices: Mapping[str, Any]) -> Dataset:
@@ -101,16 +116,12 @@ def append_rows(dataset: Dataset, upload: UploadedFile[bytes] | None) -> Dataset
     if dataset.status != Dataset.Status.READY:
         raise not_ready
     mapping = RowMapping(dataset.text_field, dataset.text_template, dataset.id_field, dataset.vector_field)
-    path = uploads.store(upload, settings.UPLOAD_DIR / str(dataset.id) / f"append-{uuid.uuid4()}")
-    try:
+    with uploads.stored(upload, settings.UPLOAD_DIR / str(dataset.id) / f"append-{uuid.uuid4()}") as path:
         uploads.first_rows(path, filename, mapping=mapping, options=dataset.read_options)
         with transaction.atomic():
             if not lifecycle.queue_append(dataset.id):
                 raise not_ready
             transaction.on_commit(lambda: enqueue.append(dataset.id, path, filename))
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
     dataset.refresh_from_db()
     return dataset
 

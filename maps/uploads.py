@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,25 @@ from django.http import HttpRequest
 from atlas.errors import InvalidUpload, UploadTooLarge
 from maps.reading import ingest_limits, read_choices
 from tables.errors import BuildError
+from tables.raw import unstorable
 from tables.reader import Preview, RowMapping, preview
 
 # Names people type for a delimiter, besides the character itself.
 DELIMITER_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " "}
 YES, NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+# The longest file name a dataset keeps (Dataset.source_filename).
+LONGEST_FILENAME = 255
+
+
+def check_text(what: str, value: str, longest: int | None = None) -> None:
+    """Refuse a value given with an upload that the database could not store: too long, or holding NUL or half a
+    character. Called before the file is stored, so a refusal leaves nothing behind."""
+    if found := unstorable(value):
+        raise InvalidUpload(f"The {what} holds {found}, which Atlas cannot store. Remove it and send it again.")
+    if longest is not None and len(value) > longest:
+        raise InvalidUpload(
+            f"The {what} is {len(value):,} characters long; Atlas keeps at most {longest}. Send a shorter one."
+        )
 
 
 def parse_choices(values: Mapping[str, str]) -> dict[str, Any]:
@@ -29,6 +44,7 @@ def parse_choices(values: Mapping[str, str]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     delimiter = values.get("delimiter", "")
     if delimiter:
+        check_text("delimiter", delimiter)
         delimiter = DELIMITER_WORDS.get(delimiter.lower(), delimiter)
         if len(delimiter) != 1 or delimiter in "\r\n":
             raise InvalidUpload(
@@ -38,6 +54,7 @@ def parse_choices(values: Mapping[str, str]) -> dict[str, Any]:
         found["delimiter"] = delimiter
     quote = values.get("quote", "")
     if quote:
+        check_text("quote character", quote)
         if len(quote) != 1 or quote in "\r\n":
             raise InvalidUpload(f"The quote character {quote!r} is not one character. Send one, such as '\"' or \"'\".")
         if quote == found.get("delimiter"):
@@ -63,9 +80,12 @@ def parse_choices(values: Mapping[str, str]) -> dict[str, Any]:
 
 
 def filename_of(upload: UploadedFile[bytes] | None) -> str:
+    """The upload's file name, checked before anything is stored: messages and the dataset show it."""
     if upload is None:
         raise InvalidUpload("No file was uploaded: send the table in the multipart field 'file'.")
-    return Path(upload.name or "upload.csv").name
+    filename = Path(upload.name or "upload.csv").name
+    check_text("file name", filename, LONGEST_FILENAME)
+    return filename
 
 
 def store(upload: UploadedFile[bytes], stem: Path) -> Path:
@@ -86,10 +106,30 @@ def store(upload: UploadedFile[bytes], stem: Path) -> Path:
         shutil.move(upload.temporary_file_path(), path)
         upload.close()  # Django's close accepts that the file has moved away
         return path
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    try:
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     return path
+
+
+@contextlib.contextmanager
+def stored(upload: UploadedFile[bytes], stem: Path) -> Iterator[Path]:
+    """The upload stored as store() does, for a request that may still refuse it: any exception inside the
+    block (a refusal, a database error) removes the file and the folders storing it made, so nothing is left."""
+    made = [folder for folder in [stem.parent, *stem.parent.parents] if not folder.exists()]
+    path = store(upload, stem)
+    try:
+        yield path
+    except BaseException:
+        path.unlink(missing_ok=True)
+        for folder in made:  # deepest first
+            with contextlib.suppress(OSError):  # not empty: something else is there now
+                folder.rmdir()
+        raise
 
 
 # A file name for a raw body without ?filename=, from its content type; the readers judge the content anyway.

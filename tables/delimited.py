@@ -12,7 +12,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from tables.errors import EmptyFile, FieldTooLarge, HeaderOnly, RaggedRows, UnbalancedQuotes
+from tables.errors import EmptyFile, FieldTooLarge, HeaderOnly, RaggedRows, UnbalancedQuotes, UnreadableFile
+from tables.quotes import SKIPPED_MARK, Unclosed, all_unclosed, without_unclosed
 from tables.raw import RawTable, TableStream, check_column_names
 from tables.sources import Limits, ReadChoices
 from tables.widen import ColumnTypes
@@ -21,7 +22,6 @@ CANDIDATES = [",", "\t", ";", "|"]
 DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 QUOTE = '"'
 SAMPLE_CHARS = 64 * 1024
-TEXT_CHUNK = 1024 * 1024
 NUMBER = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
 SHOWN_BAD_ROWS = 20
 
@@ -45,16 +45,31 @@ class BadRows:
 
 
 def open_delimited(
-    path: Path, name: str, hint: str | None, limits: Limits, choices: ReadChoices, cut: bool, batch_rows: int
+    path: Path,
+    name: str,
+    hint: str | None,
+    limits: Limits,
+    choices: ReadChoices,
+    cut: bool,
+    batch_rows: int,
+    scratch: Path,
 ) -> TableStream:
-    """Read a UTF-8 delimited file batch by batch; cut: the file is only a head (a preview)."""
+    """Read a UTF-8 delimited file batch by batch; cut: the file is only a head (a preview); scratch: a
+    folder for a copy of the file without the rows it skips."""
     with path.open(encoding="utf-8", newline="") as handle:
         sample = handle.read(SAMPLE_CHARS)
     if not sample.strip():
         raise EmptyFile(f"{name} holds only blank lines. Upload a file with a header row and at least one row.")
     delimiter = choices.delimiter or sniff_delimiter(sample, hint)
     quote = choices.quote or QUOTE
-    header = next(csv.reader(io.StringIO(sample), delimiter=delimiter, quotechar=quote))
+    try:
+        # newline="": a lone \r ends a line, as it does for the reader that reads the rows.
+        header = next(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, quotechar=quote))
+    except csv.Error as exc:
+        raise UnreadableFile(
+            f"The header row of {name} cannot be read ({exc}). Check that it is one line of column names, "
+            "separated by the delimiter, with any quotes closed."
+        ) from None
     warnings: list[str] = []
     column_names: list[str] | None = None
     if choices.has_header is False:
@@ -67,20 +82,74 @@ def open_delimited(
         )
     else:
         check_column_names(header, name, limits)
-    if not cut:
-        opened_at = unclosed_quote_line(path, delimiter, quote)
-        if opened_at is not None:
-            raise UnbalancedQuotes(
-                f"Line {opened_at} of {name} opens a quoted field ({quote}) that is never closed, so the rest of "
-                f"the file would be read as one value. Close the quote on that line (write a quote inside a value "
-                f"as two quotes, {quote * 2}), and upload again."
-            )
     columns = column_names or header
+    if not cut:
+        path = _without_unclosed_quotes(path, name, (delimiter, quote), choices, len(columns), scratch, warnings)
     kind = "tsv" if delimiter == "\t" else "csv"
     batches = _batches(
         path, name, limits, choices, (delimiter, quote), columns, column_names is not None, batch_rows, warnings
     )
     return TableStream(kind=kind, columns=columns, warnings=warnings, batches=batches)
+
+
+def _without_unclosed_quotes(
+    path: Path,
+    name: str,
+    marks: tuple[str, str],
+    choices: ReadChoices,
+    width: int,
+    scratch: Path,
+    warnings: list[str],
+) -> Path:
+    """path when every quoted field closes; else the refusal naming the line where the first one opens, or
+    (bad_rows=skip) a copy in scratch with each such row marked to be skipped, which a warning lists."""
+    delimiter, quote = marks
+    skip = choices.bad_rows == "skip"
+    unclosed = all_unclosed(path, delimiter, quote, SHOWN_BAD_ROWS if skip else 0)
+    if not unclosed:
+        return path
+    first = unclosed[0]
+    if not skip or first.row_line == 1 or len(unclosed) > SHOWN_BAD_ROWS:
+        raise _unbalanced(name, quote, first, len(unclosed) > SHOWN_BAD_ROWS)
+    copy = scratch / "without-unclosed-quotes"
+    without_unclosed(path, copy, unclosed, SKIPPED_MARK + delimiter * width)
+    listed = ", ".join(u.lines() for u in unclosed)
+    if len(unclosed) == 1:
+        said = f"the row at {listed} of {name}, which opens a quoted field ({quote}) that is never properly closed"
+    else:
+        said = f"{len(unclosed)} rows of {name} that open a quoted field ({quote}) never properly closed: {listed}"
+    them = "it" if len(unclosed) == 1 else "them"
+    warnings.append(
+        f"Skipped {said}; the lines after {'it' if them == 'it' else 'each'} were read as rows. Close the quote "
+        f"(write a quote inside a value as two quotes, {quote * 2}) and upload again to keep {them}."
+    )
+    return copy
+
+
+def _unbalanced(name: str, quote: str, first: Unclosed, too_many: bool) -> UnbalancedQuotes:
+    if too_many:
+        return UnbalancedQuotes(
+            f"Over {SHOWN_BAD_ROWS} rows of {name} open a quoted field ({quote}) never properly closed, the first at "
+            f"line {first.quote_line}: {quote} is probably not the file's quote character. Say which character "
+            "quotes values (quote), or fix those lines, and upload again."
+        )
+    skipping = (
+        "; or choose to skip bad rows (bad_rows=skip) to leave that row out and read the lines after it"
+        if first.row_line > 1
+        else ""
+    )
+    if first.stray_line is not None:
+        return UnbalancedQuotes(
+            f"Line {first.quote_line} of {name} opens a quoted field ({quote}) that is never properly closed: the "
+            f"quote that ends it is in the middle of a value on line {first.stray_line}, so the lines between would "
+            f"be read as one value. Close the quote on line {first.quote_line} (write a quote inside a value as two "
+            f"quotes, {quote * 2}), and upload again{skipping}."
+        )
+    return UnbalancedQuotes(
+        f"Line {first.quote_line} of {name} opens a quoted field ({quote}) that is never closed, so the rest of the "
+        f"file would be read as one value. Close the quote on that line (write a quote inside a value as two quotes, "
+        f"{quote * 2}), and upload again{skipping}."
+    )
 
 
 def delimiter_name(delimiter: str) -> str:
@@ -101,10 +170,16 @@ def _batches(
     """Batches of at most batch_rows rows; skipped rows add a warning once the file is read."""
     delimiter, quote = marks
     bad = BadRows()
+    # Every row left out so far (bad ones, and those put in place of a quoted field that never closes), and
+    # the numbers of those in the batch being read: later rows are numbered past them.
+    skipped = 0
     new_bad: list[int] = []
 
     def on_invalid_row(row: Any) -> str:
-        bad.add(row.number or 0, row.actual_columns)
+        nonlocal skipped
+        if not row.text.startswith(SKIPPED_MARK):
+            bad.add(row.number or 0, row.actual_columns)
+        skipped += 1
         new_bad.append(row.number or 0)
         return "skip"
 
@@ -119,6 +194,7 @@ def _batches(
     types = ColumnTypes(columns)
     first = 1 if named else 2
     skip = choices.bad_rows == "skip"
+    kind = "tsv" if delimiter == "\t" else "csv"
     done = 0
     try:
         reader = pacsv.open_csv(
@@ -137,15 +213,12 @@ def _batches(
             if batch.num_rows == 0:
                 new_bad.clear()
                 continue
-            lines = (
-                _row_numbers(first + done + bad.count - len(new_bad), batch.num_rows, new_bad) if bad.count else None
-            )
+            lines = _row_numbers(first + done + skipped - len(new_bad), batch.num_rows, new_bad) if skipped else None
             new_bad.clear()
             rows = types.rows(batch)
             for offset in range(0, len(rows), batch_rows):
                 part = rows[offset : offset + batch_rows]
                 part_lines = lines[offset : offset + batch_rows] if lines is not None else None
-                kind = "tsv" if delimiter == "\t" else "csv"
                 yield RawTable(columns, part, kind=kind, first=first + done, lines=part_lines, start=done)
                 done += len(part)
     except pa.ArrowInvalid as exc:
@@ -155,17 +228,27 @@ def _batches(
                 f"{limits.max_field_bytes / 2**20:.1f} MB (ATLAS_MAX_FIELD_BYTES). Shorten that text, or check "
                 "for a quote that is never closed."
             ) from None
-        raise
+        if "Empty CSV file" in str(exc) and not named:
+            # The header line ends the file without a line break: there is nothing under it.
+            raise _header_only(name) from None
+        raise UnreadableFile(
+            f"{name} cannot be read as {kind.upper()} ({exc}). Check that it is a {kind.upper()} file with one "
+            "header row, export it again, and upload it."
+        ) from None
     if bad.count and not skip:
         raise _ragged(name, bad, len(columns), delimiter)
     if done == 0:
-        raise HeaderOnly(f"{name} has a header row but no rows under it. Add the rows and upload again.")
+        raise _header_only(name)
     if bad.count:
         s = "s" if bad.count > 1 else ""
         warnings.append(
             f"Skipped {bad.count:,} row{s} of {name} that do{'es' if bad.count == 1 else ''} not have the "
             f"{len(columns)} fields of the header: {bad.listed()} (the header is row 1)."
         )
+
+
+def _header_only(name: str) -> HeaderOnly:
+    return HeaderOnly(f"{name} has a header row but no rows under it. Add the rows and upload again.")
 
 
 def _row_numbers(number: int, count: int, bad: list[int]) -> list[int]:
@@ -203,42 +286,3 @@ def sniff_delimiter(sample: str, hint: str | None) -> str:
 
     best = max(CANDIDATES, key=score)
     return best if header.count(best) else ","
-
-
-def unclosed_quote_line(path: Path, delimiter: str, quote: str = QUOTE) -> int | None:
-    """The line where a quoted field opens and never closes, or None.
-
-    A quote opens a field only at its start (pyarrow reads a quote inside an unquoted value as a
-    character); inside a quoted field a doubled quote is a literal quote.
-    """
-    inside, pending_close, opened_at, line, previous = False, False, 0, 1, "\n"
-    with path.open(encoding="utf-8", newline="") as handle:
-        while chunk := handle.read(TEXT_CHUNK):
-            i = 0
-            if pending_close:
-                pending_close = False
-                if chunk[0] == quote:
-                    i = 1
-                else:
-                    inside = False
-            while True:
-                j = chunk.find(quote, i)
-                if j < 0:
-                    line += chunk.count("\n", i)
-                    break
-                line += chunk.count("\n", i, j)
-                if not inside:
-                    before = chunk[j - 1] if j > 0 else previous
-                    if before in (delimiter, "\n", "\r"):
-                        inside, opened_at = True, line
-                    i = j + 1
-                elif j + 1 == len(chunk):
-                    pending_close = True
-                    i = j + 1
-                elif chunk[j + 1] == quote:
-                    i = j + 2
-                else:
-                    inside = False
-                    i = j + 1
-            previous = chunk[-1]
-    return opened_at if inside and not pending_close else None

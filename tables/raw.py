@@ -4,6 +4,7 @@ import base64
 import datetime
 import decimal
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +14,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tables.errors import BadColumnNames, TooManyColumns
+from tables.errors import BadColumnNames, InvalidEncoding, NulBytes, TooManyColumns
 from tables.sources import Limits
 
 
@@ -50,6 +51,43 @@ class TableStream:
     batches: Iterator[RawTable]
 
 
+# Text that PostgreSQL cannot store: NUL, and the halves of a character (lone surrogates), which JSON's \\u
+# escapes can write although no encoded file bytes decode to them.
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unstorable(text: str) -> str | None:
+    """What in text cannot be stored as text, said for a message, or None."""
+    if "\0" in text:
+        return "a NUL character (\\u0000)"
+    if not text.isascii() and (half := SURROGATE.search(text)):
+        return f"an unpaired surrogate (\\u{ord(half.group()):04x}), half of a character that was split in two"
+    return None
+
+
+def _unstorable_in(value: Any) -> str | None:
+    if isinstance(value, str):
+        return unstorable(value)
+    if isinstance(value, dict):
+        return next((found for k, v in value.items() if (found := unstorable(str(k)) or _unstorable_in(v))), None)
+    if isinstance(value, list):
+        return next((found for item in value if (found := _unstorable_in(item))), None)
+    return None
+
+
+def check_storable(table: RawTable, file_name: str) -> None:
+    """Refuse a value holding text the database cannot store, naming its line or row and column. Decoded text
+    files never hold such text (NUL bytes are refused as they are decoded); JSON escapes and binary files can."""
+    for index, row in enumerate(table.rows):
+        for column, value in row.items():
+            if value is not None and not isinstance(value, int | float) and (found := _unstorable_in(value)):
+                error = NulBytes if "NUL" in found else InvalidEncoding
+                raise error(
+                    f"{table.where(index).capitalize()} of {file_name}, column {column!r}, holds {found}, which "
+                    "Atlas cannot store. Remove it from that value and upload again."
+                )
+
+
 def check_column_names(names: list[str], file_name: str, limits: Limits) -> None:
     if len(names) > limits.max_columns:
         raise TooManyColumns(
@@ -64,6 +102,11 @@ def check_column_names(names: list[str], file_name: str, limits: Limits) -> None
         )
     seen: dict[str, int] = {}
     for position, name in enumerate(names, start=1):
+        if found := unstorable(name):
+            raise BadColumnNames(
+                f"The name of column {position} of {file_name} holds {found}, which Atlas cannot store. Rename that "
+                "column and upload again."
+            )
         if name in seen:
             raise BadColumnNames(
                 f"{file_name} has two columns named {name!r} (columns {seen[name]} and {position}). Rename one "

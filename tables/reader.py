@@ -19,7 +19,7 @@ from tables.errors import BadVectors, FieldTooLarge, TruncatedFile
 from tables.formats import BINARY_FORMATS, judge_format, open_binary
 from tables.jsontables import open_json
 from tables.mapping import FileChecks, RowMapping, map_batch, map_rows
-from tables.raw import RawTable, TableStream
+from tables.raw import RawTable, TableStream, check_storable
 from tables.sources import Limits, ReadChoices, Unwrapped, unwrap
 from tables.textscan import decoded
 
@@ -139,7 +139,7 @@ def open_table(
             if fmt in ("json", "jsonl"):
                 stream = open_json(text.path, source.name, limits, cut, batch_rows)
             else:
-                stream = open_delimited(text.path, source.name, fmt, limits, choices, cut, batch_rows)
+                stream = open_delimited(text.path, source.name, fmt, limits, choices, cut, batch_rows, text.scratch)
             yield OpenedTable(
                 stream.kind,
                 source.compression,
@@ -166,9 +166,13 @@ def _npy(source: Unwrapped, zip_name: str) -> npt.NDArray[np.float32] | None:
 
 
 def _checked(stream: TableStream, name: str, limits: Limits) -> TableStream:
+    decoded_text = stream.kind in ("csv", "tsv")
+
     def batches() -> Iterator[RawTable]:
         for batch in stream.batches:
             check_field_sizes(batch, name, limits)
+            if not decoded_text:
+                check_storable(batch, name)
             yield batch
 
     return TableStream(stream.kind, stream.columns, stream.warnings, batches())

@@ -24,6 +24,8 @@ class Decoded:
     encoding: str
     # True when path holds only the first head_bytes of the file.
     cut: bool
+    # A private folder for the readers' own temporary files, removed with the decoded copy.
+    scratch: Path
     warnings: list[str] = field(default_factory=list)
 
 
@@ -66,7 +68,7 @@ def decoded(path: Path, name: str, head_bytes: int | None) -> Iterator[Decoded]:
                 f"{name} is not valid UTF-8 (first at line {bad.line}), so it was read as Windows-1252 (cp1252). "
                 "If accented letters look wrong, save the file as UTF-8 and upload it again."
             )
-        yield Decoded(copy if needs_copy else path, encoding, cut, warnings)
+        yield Decoded(copy if needs_copy else path, encoding, cut, Path(folder), warnings)
 
 
 def _invalid(name: str, encoding: str, bad: _BadBytes) -> InvalidEncoding:

@@ -1,5 +1,6 @@
 """Every broken file gets its own error, naming the file, the place and the fix; nothing is half-read."""
 
+import codecs
 import gzip
 import io
 import json
@@ -24,9 +25,9 @@ def zipped(members: dict[str, bytes]) -> bytes:
     return sink.getvalue()
 
 
-def parquet_bytes() -> bytes:
+def parquet_bytes(first: str = "a") -> bytes:
     sink = io.BytesIO()
-    pq.write_table(pa.table({"text": ["a", "b"] * 50}), sink)
+    pq.write_table(pa.table({"text": [first, "b"] * 50}), sink)
     return sink.getvalue()
 
 
@@ -38,16 +39,35 @@ BAD: list[tuple[str, bytes, type[errors.BuildError], list[str]]] = [
     ("empty.csv", b"", errors.EmptyFile, ["empty.csv is empty"]),
     ("blank.csv", b"\n \n\n", errors.EmptyFile, ["blank.csv holds only blank lines"]),
     ("header.csv", b"text,n\n", errors.HeaderOnly, ["header.csv has a header row but no rows"]),
+    ("header-no-newline.csv", b"text,n", errors.HeaderOnly, ["header-no-newline.csv has a header row but no rows"]),
+    ("one-header.csv", b"text", errors.HeaderOnly, ["one-header.csv has a header row but no rows"]),
+    ("one-header.tsv", b"text\r", errors.HeaderOnly, ["one-header.tsv has a header row but no rows"]),
     (
         "quote.csv",
         b'text,n\nfine,1\n"open,2\nnext,3\n',
         errors.UnbalancedQuotes,
         ["Line 3 of quote.csv", "never closed"],
     ),
+    (
+        "stray.csv",
+        b'text,n\nfine,1\n"open,2\nnext,3\n"stray close,4\nlast,5\n',
+        errors.UnbalancedQuotes,
+        ["Line 3 of stray.csv opens a quoted field", "middle of a value on line 5"],
+    ),
     ("ragged.csv", RAGGED, errors.RaggedRows, ["2 rows of ragged.csv", "row 3 has 1, row 5 has 3", "header is row 1"]),
     ("dup.csv", b"text,n,text\na,1,b\n", errors.BadColumnNames, ["two columns named 'text' (columns 1 and 3)"]),
     ("noname.csv", b"text,,n\na,1,2\n", errors.BadColumnNames, ["Column 2 of noname.csv has no name"]),
     ("nul.csv", b"text,n\nfine,1\nbad\x00,2\n", errors.NulBytes, ["Line 3 of nul.csv holds a NUL byte"]),
+    ("nul.jsonl", b'{"text": "a"}\n{"text": "b\\u0000"}\n', errors.NulBytes, ["Line 2 of nul.jsonl, column 'text'"]),
+    ("nested-nul.json", b'[{"text": "a", "n": {"k": ["\\u0000"]}}]', errors.NulBytes, ["Line 1 of nested-nul.json"]),
+    ("nul-key.jsonl", b'{"text": "a", "\\u0000": 1}\n', errors.BadColumnNames, ["column 2 of nul-key.jsonl", "NUL"]),
+    (
+        "half.jsonl",
+        b'{"text": "\\udc00 alone"}\n',
+        errors.InvalidEncoding,
+        ["Line 1 of half.jsonl, column 'text', holds an unpaired surrogate (\\udc00)"],
+    ),
+    ("nul-parquet.parquet", parquet_bytes("a\x00b"), errors.NulBytes, ["Row 1 of nul-parquet.parquet, column 'text'"]),
     (
         "mixed.csv",
         "text,n\ncafé,1\n".encode() + b"bad \xff byte,2\n",
@@ -55,6 +75,18 @@ BAD: list[tuple[str, bytes, type[errors.BuildError], list[str]]] = [
         ["Line 3 of mixed.csv", "not valid UTF-8 (0xFF"],
     ),
     ("neither.csv", b"text\n\x81\x8d\n", errors.InvalidEncoding, ["neither UTF-8 nor Windows-1252: line 2"]),
+    (
+        "surrogate8.csv",
+        "text\ncafé\n".encode() + b"\xed\xa0\x80\n",
+        errors.InvalidEncoding,
+        ["Line 3 of surrogate8.csv", "not valid UTF-8 (0xED 0xA0 0x80"],
+    ),
+    (
+        "surrogate16.csv",
+        codecs.BOM_UTF16_LE + "text\n".encode("utf-16-le") + b"\x00\xd8" + "a\n".encode("utf-16-le"),
+        errors.InvalidEncoding,
+        ["Line 2 of surrogate16.csv", "not valid UTF-16"],
+    ),
     (
         "big.csv",
         b"text,n\nok,1\n" + b"x" * 2000 + b",2\n",
@@ -127,7 +159,21 @@ def test_a_bad_file_is_refused_with_a_message_that_says_where_and_how_to_fix_it(
 
 
 @pytest.mark.parametrize(
-    "filename", ["empty.csv", "header.csv", "ragged.csv", "dup.csv", "wide.csv", "photo.csv", "two.zip", "escape.zip"]
+    "filename",
+    [
+        "empty.csv",
+        "header.csv",
+        "header-no-newline.csv",
+        "nul.jsonl",
+        "nul-key.jsonl",
+        "quote.csv",
+        "ragged.csv",
+        "dup.csv",
+        "wide.csv",
+        "photo.csv",
+        "two.zip",
+        "escape.zip",
+    ],
 )
 def test_what_the_first_block_shows_is_refused_by_the_preview_too(tmp_path: Path, filename: str) -> None:
     content, error = next((c, e) for name, c, e, _ in BAD if name == filename)
