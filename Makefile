@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 FRONTEND_STAMP := frontend/dist/.built
 FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/package.json frontend/package-lock.json frontend/vite.config.ts frontend/tsconfig.json
 
-.PHONY: run test install lock frontend chromium lint typecheck bench backup restore clean
+.PHONY: run test install lock frontend chromium lint typecheck bench fuzz backup restore clean
 
 run: install frontend
 	@$(PY) -m atlas.stack serve
@@ -16,6 +16,11 @@ run: install frontend
 test: install frontend chromium lint
 	cd frontend && npm test
 	@$(PY) -m atlas.stack exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+# The API fuzzing of make test, long: FUZZ_EXAMPLES cases per operation (make test runs 25).
+FUZZ_EXAMPLES ?= 1000
+fuzz: install
+	@ATLAS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m atlas.stack exec -- $(PY) -m pytest tests/integration/test_api_fuzz.py
 
 install: $(STAMP)
 

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Tags, register
 
 # A sample smaller than this leaves too few rows per region for transform to place the rest faithfully.
 MIN_LAYOUT_SAMPLE = 1000
@@ -72,7 +72,7 @@ def check_rate_limits(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[
     from teams import ratelimit
 
     errors = []
-    for scope in ("login", "signup", "embedding"):
+    for scope in ("login", "signup", "password_reset", "password_reset_email", "embedding"):
         try:
             ratelimit.rate(scope)
         except ValueError as exc:
@@ -80,3 +80,21 @@ def check_rate_limits(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[
                 Error(str(exc), hint="Write hits/seconds, e.g. 10/300; 0/1 turns the limit off.", id="atlas.E010")
             )
     return errors
+
+
+# Tagged security: the web process runs these when it starts (atlas.wsgi), as gunicorn runs no checks itself.
+@register(Tags.security)
+def check_secret_key(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[Error]:
+    if settings.DEBUG or settings.SECRET_KEY != settings.DEV_SECRET_KEY:
+        return []
+    return [
+        Error(
+            "SECRET_KEY is the public development default, while DEBUG is off: anyone could forge sessions, "
+            "CSRF tokens and password-reset links.",
+            hint='Make a key with `python -c "import secrets; print(secrets.token_urlsafe(50))"` and set '
+            "SECRET_KEY to it, the same for every web process and kept secret. `make run` makes and keeps one by "
+            "itself (in the data folder) when SECRET_KEY is unset. For development only, DEBUG=true allows the "
+            "default.",
+            id="atlas.E005",
+        )
+    ]

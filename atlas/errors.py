@@ -36,6 +36,11 @@ class NotReady(UserError):
     code = "not_ready"
 
 
+class MethodNotAllowed(UserError):
+    status = 405
+    code = "method_not_allowed"
+
+
 class RequestTooLarge(UserError):
     status = 413
     code = "request_too_large"

@@ -1,4 +1,4 @@
-"""What every JSON endpoint shares: a UserError answered as its 4xx JSON, and POST-only endpoints."""
+"""What every JSON answer shares: a UserError as its 4xx JSON, with its headers; a body read under its own limit."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
 
-from atlas.errors import NotAuthenticated, RateLimited, UserError
+from atlas.errors import NotAuthenticated, RateLimited, RequestTooLarge, UserError
 
 # Views answer with a response built in memory or, for cached payloads, one streamed from a file.
 View = Callable[..., HttpResponseBase]
@@ -28,42 +28,21 @@ def error_response(error: UserError) -> JsonResponse:
     )
 
 
-def answers_errors_with(render: Callable[[UserError], JsonResponse]) -> Callable[[View], View]:
-    """A view decorator that turns a UserError into the 4xx answer `render` shapes."""
+def body_limit(limit: int, advice: str) -> Callable[[View], View]:
+    """Read the body under `limit` bytes instead of DATA_UPLOAD_MAX_MEMORY_SIZE (for bodies of ids only)."""
 
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            try:
-                return view(request, *args, **kwargs)
-            except UserError as error:
-                return render(error)
-
-        return wrapped
-
-    return decorate
-
-
-# Atlas's own shape, the same for every endpoint: {"error": {"code", "message"}}.
-user_errors = answers_errors_with(error_response)
-
-
-def post_only(body: str) -> Callable[[View], View]:
-    """POST-only endpoints answer every other method with a JSON 405 naming the body they take."""
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if request.method != "POST":
-                message = f"{request.path} takes POST with {body}, not {request.method}."
-                response = JsonResponse({"error": {"code": "method_not_allowed", "message": message}}, status=405)
-                response["Allow"] = "POST"
-                return response
+            if not hasattr(request, "_body"):
+                raw = request.read(limit + 1)
+                if len(raw) > limit:
+                    return error_response(
+                        RequestTooLarge(f"The request body is over {limit // (1024 * 1024)} MB; {advice}.")
+                    )
+                request._body = raw
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorate
-
-
-json_post = post_only("a JSON body")

@@ -2,16 +2,21 @@
 folder (`running.json`, readable by its user only), so that `python manage.py ...` beside it reaches the
 same PostgreSQL and Redis with no variable to set. `make run` removes it when it stops, and a file whose
 supervisor is gone counts for nothing. Variables that are set always win.
+
+The data folder also keeps the SECRET_KEY `make run` made at its first start (`secret_key`, readable by its
+user only), so that sessions and password-reset links survive a restart and manage.py signs with the same key.
 """
 
 import json
 import os
+import secrets
 from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FILE_NAME = "running.json"
 KEYS = ("DATABASE_URL", "REDIS_URL")
+SECRET_KEY_FILE = "secret_key"  # noqa: S105  (the file's name, not a key)
 
 
 def data_dir(environ: Mapping[str, str] = os.environ) -> Path:
@@ -48,13 +53,40 @@ def recorded(folder: Path) -> dict[str, str]:
 
 
 def fill_environment(environ: MutableMapping[str, str] = os.environ) -> list[str]:
-    """Set DATABASE_URL and REDIS_URL from a running `make run` where they are unset; the names it set."""
+    """Set DATABASE_URL and REDIS_URL from a running `make run`, and SECRET_KEY from the one it keeps, where
+    they are unset; the names it set."""
     missing = [key for key in KEYS if not environ.get(key)]
     found = recorded(data_dir(environ)) if missing else {}
     for key in missing:
         if key in found:
             environ[key] = found[key]
-    return [key for key in missing if key in found]
+    filled = [key for key in missing if key in found]
+    if not environ.get("SECRET_KEY") and (kept := stored_secret_key(data_dir(environ))):
+        environ["SECRET_KEY"] = kept
+        filled.append("SECRET_KEY")
+    return filled
+
+
+def secret_key(folder: Path) -> str:
+    """The SECRET_KEY kept in `folder`, made (random, 400 bits) and written for this user's eyes only if none is."""
+    kept = stored_secret_key(folder)
+    if kept:
+        return kept
+    folder.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    partial = folder / f".{SECRET_KEY_FILE}.{os.getpid()}"
+    handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(handle, "w") as out:
+        out.write(key + "\n")
+    os.replace(partial, folder / SECRET_KEY_FILE)
+    return key
+
+
+def stored_secret_key(folder: Path) -> str:
+    try:
+        return (folder / SECRET_KEY_FILE).read_text().strip()
+    except OSError:
+        return ""
 
 
 def _read(path: Path) -> dict[str, object]:

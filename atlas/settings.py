@@ -4,24 +4,31 @@ from pathlib import Path
 
 import dj_database_url
 
+from atlas import running
 from atlas.env import env_bool, env_float, env_int, env_list, env_str
 from atlas.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me")
+# Signs sessions, CSRF tokens and password-reset links. The default is public, so outside DEBUG a start-up
+# check refuses it; `make run` makes a key of its own and keeps it in the data folder (atlas.running).
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105  (the public default the check refuses)
+SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, its log-in under the same rate limit as the accounts' one.
+    "teams.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    # The API docs page's scripts and styles, served from here (no CDN).
+    "ninja",
     "teams.apps.TeamsConfig",
     "maps.apps.MapsConfig",
     "embeddings.apps.EmbeddingsConfig",
@@ -39,6 +46,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before any view reads a form: a NUL in a query string or form field is a 400, never a database error.
+    "atlas.middleware.RefuseUnstorableText",
 ]
 
 ROOT_URLCONF = "atlas.urls"
@@ -83,7 +92,7 @@ STATICFILES_DIRS = [BASE_DIR / "frontend" / "dist"]
 WHITENOISE_USE_FINDERS = True
 
 # Uploaded files and other build inputs live here; it persists across restarts.
-DATA_DIR = Path(env_str("ATLAS_DATA_DIR", str(BASE_DIR / "var")))
+DATA_DIR = running.data_dir()
 UPLOAD_DIR = DATA_DIR / "uploads"
 MAX_UPLOAD_BYTES = env_int("ATLAS_MAX_UPLOAD_MB", 512) * 1024 * 1024
 # Bounds on one upload's content (tables.sources.Limits); each refusal names its setting.
@@ -158,8 +167,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
-# Password-reset mails; the console backend prints them to the web process's log.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Password-reset and invitation mails. The default writes each into a file of its own under <data folder>/mail,
+# readable by this user only, instead of sending it: the links in them are secrets, kept out of every log.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "atlas.mail.PrivateFileBackend")
+EMAIL_FILE_PATH = DATA_DIR / "mail"
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -189,9 +200,12 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-# Rate limits, hits/seconds per client address (log-in, sign-up) or per user (embedding API); 0/1 is off.
+# Rate limits, hits/seconds per client address (log-in, the admin's included, sign-up, password-reset mails),
+# per email address (password-reset mails) or per user (embedding API); 0/1 is off.
 RATE_LIMIT_LOGIN = env_str("ATLAS_RATE_LIMIT_LOGIN", "10/300")
 RATE_LIMIT_SIGNUP = env_str("ATLAS_RATE_LIMIT_SIGNUP", "10/3600")
+RATE_LIMIT_PASSWORD_RESET = env_str("ATLAS_RATE_LIMIT_PASSWORD_RESET", "10/3600")
+RATE_LIMIT_PASSWORD_RESET_EMAIL = env_str("ATLAS_RATE_LIMIT_PASSWORD_RESET_EMAIL", "3/3600")
 RATE_LIMIT_EMBEDDING = env_str("ATLAS_RATE_LIMIT_EMBEDDING", "600/60")
 
 CELERY_BROKER_URL = REDIS_URL

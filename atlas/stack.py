@@ -120,6 +120,9 @@ def serve() -> int:
     if host in LOOPBACK:
         # Plain HTTP on this machine only: Secure cookies would never come back, so logging in would fail.
         os.environ.setdefault("ATLAS_SECURE_COOKIES", "false")
+    if not os.environ.get("SECRET_KEY"):
+        # Never the public default: a key of this install's own, made once and kept with its data.
+        os.environ["SECRET_KEY"] = running.secret_key(data_dir)
     try:
         with services(data_dir) as service_env:
             env = child_env(**service_env)
@@ -143,17 +146,7 @@ def run_children(
 ) -> int:
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     children.append(start(worker_command(queues=build_queues(env)), env))
-    children.append(
-        start(
-            [
-                sys.executable, "-m", "gunicorn", "atlas.wsgi",
-                "--bind", f"{host}:{port}",
-                "--worker-class", "gthread", "--workers", "1", "--threads", "8",
-                "--timeout", "300", "--access-logfile", "-",
-            ],
-            env,
-        )
-    )  # fmt: skip
+    children.append(start(web_command(host, port), env))
     url = f"http://{host}:{port}/"
     wait_for_http(url, children[-1], timeout=60)
     say(f"ready in {time.monotonic() - started:.1f} s: open {url}  (Ctrl-C stops everything)")
@@ -161,6 +154,16 @@ def run_children(
         time.sleep(0.5)
     say("a child process exited; stopping the rest")
     return 1
+
+
+def web_command(host: str, port: int) -> list[str]:
+    # The access log goes to stdout through atlas.weblog, which blanks the secrets in request URLs.
+    return [
+        sys.executable, "-m", "gunicorn", "atlas.wsgi",
+        "--bind", f"{host}:{port}",
+        "--worker-class", "gthread", "--workers", "1", "--threads", "8",
+        "--timeout", "300", "--access-logfile", "-", "--logger-class", "atlas.weblog.AccessLogger",
+    ]  # fmt: skip
 
 
 def build_queues(env: Mapping[str, str] | None = None) -> str:
@@ -192,6 +195,7 @@ def exec_with_services(command: list[str], keep: bool) -> int:
                 # Test servers speak plain HTTP on the loopback address, as `make run` does.
                 ATLAS_SECURE_COOKIES=os.environ.get("ATLAS_SECURE_COOKIES", "false"),
                 ATLAS_DATA_DIR=str(data_dir / "data"),
+                SECRET_KEY=os.environ.get("SECRET_KEY") or running.secret_key(data_dir),
                 ATLAS_EMBEDDED_PGDATA=str(data_dir / "postgres"),
             )
             return subprocess.run(command, cwd=ROOT, env=env).returncode

@@ -1,33 +1,64 @@
-"""The embedding API: /api/v1/embedding/text and /image in Atlas's shape, /v1/embeddings in OpenAI's."""
+"""The embedding API: /api/v1/embedding/text and /image in Atlas's shape, /v1/embeddings and /v1/models in
+OpenAI's. Accounts only, each within its rate limit."""
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.http import require_GET
+from ninja import Router
 
 from atlas.errors import InvalidEmbeddingRequest, ModelNotFound, UserError
-from atlas.http import answers_errors_with, json_post, post_only, user_errors, with_error_headers
+from atlas.http import with_error_headers
+from atlas.schemas import answers
 from embedding import available_models
 from embeddings import schemas
-from teams import access, ratelimit
+from teams import ratelimit
+from teams.api import Account
 
 
-def embedding_caller(request: HttpRequest) -> None:
-    """The embedding API serves accounts only (a token or a session), each within its rate limit."""
-    user = access.require_user(access.caller(request))
-    ratelimit.hit("embedding", f"user-{user.pk}", ratelimit.rate("embedding"))
+class RateLimitedAccount(Account):
+    """An account within the embedding API's rate limit."""
+
+    def __call__(self, request: HttpRequest) -> User:
+        user = super().__call__(request)
+        ratelimit.hit("embedding", f"user-{user.pk}", ratelimit.rate("embedding"))
+        return user
 
 
-@json_post
-@user_errors
-def embed_text(request: HttpRequest) -> HttpResponse:
-    embedding_caller(request)
-    parsed = schemas.parse_text_request(schemas.read_json(request))
-    return JsonResponse(schemas.atlas_payload(schemas.run(parsed)))
+router = Router(tags=["embeddings"], auth=RateLimitedAccount())
+
+# A failed schema check on these routes is an invalid_embedding_request, naming the field (param).
+INVALID: dict[str, type[UserError]] = {
+    name: InvalidEmbeddingRequest for name in ("api-embedding-text", "api-embedding-image", "openai-embeddings")
+}
 
 
-@post_only("multipart/form-data images")
-@user_errors
+@router.post("/api/v1/embedding/text", response=answers(200), url_name="api-embedding-text", summary="Embed texts")
+def embed_text(request: HttpRequest, body: schemas.TextEmbeddingRequest) -> HttpResponse:
+    return JsonResponse(schemas.atlas_payload(schemas.run(body.request())))
+
+
+@router.post(
+    "/api/v1/embedding/image",
+    response=answers(200),
+    url_name="api-embedding-image",
+    summary="Embed images",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["images"],
+                        "properties": {
+                            "images": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                            "model": {"type": "string"},
+                        },
+                    }
+                }
+            }
+        }
+    },
+)
 def embed_image(request: HttpRequest) -> HttpResponse:
-    embedding_caller(request)
     return JsonResponse(schemas.image_payload(schemas.run_images(request)))
 
 
@@ -38,32 +69,25 @@ def openai_error(error: UserError) -> JsonResponse:
     return with_error_headers(JsonResponse({"error": body}, status=error.status), error)
 
 
-# The OpenAI-compatible endpoints answer errors in OpenAI's shape, so its clients raise their own exceptions.
-openai_errors = answers_errors_with(openai_error)
-
-
-@json_post
-@openai_errors
-def openai_embeddings(request: HttpRequest) -> HttpResponse:
+@router.post(
+    "/v1/embeddings", response=answers(200), url_name="openai-embeddings", summary="Embed texts (OpenAI's shape)"
+)
+def openai_embeddings(request: HttpRequest, body: schemas.OpenAIEmbeddingRequest) -> HttpResponse:
     """OpenAI's /v1/embeddings shape, errors included."""
-    embedding_caller(request)
-    parsed, encoding_format = schemas.parse_openai_request(schemas.read_json(request))
-    return JsonResponse(schemas.openai_payload(schemas.run(parsed, schemas.OPENAI_NAMES), encoding_format))
+    result = schemas.run(body.request(), schemas.OPENAI_NAMES)
+    return JsonResponse(schemas.openai_payload(result, body.encoding_format))
 
 
-@require_GET
-@openai_errors
+# Listing the models embeds nothing: an account, outside the embedding rate limit.
+@router.get("/v1/models", auth=Account(), response=answers(200), url_name="openai-models", summary="The models")
 def openai_models(request: HttpRequest) -> HttpResponse:
-    """OpenAI's model list (GET /v1/models): the text embedding models this server serves, for accounts."""
-    access.require_user(access.caller(request))
+    """OpenAI's model list (GET /v1/models): the text embedding models this server serves."""
     return JsonResponse({"object": "list", "data": [schemas.openai_model(name) for name in available_models("text")]})
 
 
-@require_GET
-@openai_errors
+@router.get("/v1/models/{model_id}", auth=Account(), response=answers(200), url_name="openai-model", summary="A model")
 def openai_model(request: HttpRequest, model_id: str) -> HttpResponse:
     """One model of the list (GET /v1/models/<id>), or OpenAI's 404 naming the models there are."""
-    access.require_user(access.caller(request))
     names = available_models("text")
     if model_id not in names:
         raise ModelNotFound(

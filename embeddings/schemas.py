@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.http import HttpRequest
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from atlas.errors import InvalidEmbeddingRequest, RequestTooLarge
 from embedding import EmbeddingRequestError, TextEmbeddings
@@ -24,6 +25,7 @@ from embedding.images import (
 )
 from embedding.service import checked_encoder
 from embeddings.cache import cached_request
+from tables.raw import unstorable
 
 ATLAS_FIELDS = ("texts", "model", "task_type", "dimensionality", "long_text_mode")
 # task_type is an Atlas extension; "user" is OpenAI's end-user tag, accepted and ignored.
@@ -38,23 +40,6 @@ class TextRequest:
     task_type: str | None = None
     dimensionality: int | None = None
     long_text_mode: str = "truncate"
-
-
-def read_json(request: HttpRequest) -> dict[str, Any]:
-    try:
-        raw = request.body
-    except RequestDataTooBig:
-        raise RequestTooLarge(
-            f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)} MB; "
-            "send fewer or shorter texts per request."
-        ) from None
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidEmbeddingRequest(f"The request body is not valid JSON ({exc}); send a JSON object.") from None
-    if not isinstance(body, dict):
-        raise InvalidEmbeddingRequest('The request body must be a JSON object, for example {"texts": ["hello"]}.')
-    return body
 
 
 def _no_unknown_fields(body: dict[str, Any], allowed: tuple[str, ...]) -> None:
@@ -80,6 +65,9 @@ def _texts(value: Any, field: str) -> list[str]:
         if not isinstance(text, str):
             hint = " Token arrays are not supported; send the text." if isinstance(text, (int, list)) else ""
             raise InvalidEmbeddingRequest(f"{field}[{i}] is not a string.{hint}", field)
+        problem = unstorable(text)
+        if problem:
+            raise InvalidEmbeddingRequest(f"{field}[{i}] holds {problem}, which Atlas cannot embed; remove it.", field)
         if len(text) > settings.EMBED_API_MAX_CHARS:
             raise InvalidEmbeddingRequest(
                 f"{field}[{i}] has {len(text)} characters; the limit is {settings.EMBED_API_MAX_CHARS} per text. "
@@ -133,6 +121,54 @@ def parse_openai_request(body: dict[str, Any]) -> tuple[TextRequest, str]:
         dimensionality=_optional(body, "dimensions", int, "a whole number"),
     )
     return request, encoding_format
+
+
+class TextEmbeddingRequest(BaseModel):
+    """POST /api/v1/embedding/text. The checks are parse_text_request's, whose messages name the limits."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    texts: list[str] = Field(min_length=1, description="At most ATLAS_EMBED_API_MAX_TEXTS texts.")
+    model: str = Field("", description="A model name from /v1/models; the server's default when left out.")
+    task_type: str | None = Field(None, description="search_document, search_query, clustering, classification.")
+    dimensionality: int | None = Field(None, description="Shorter vectors, for Matryoshka models.")
+    long_text_mode: str = Field("truncate", description="truncate or mean (average the windows of a long text).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def checked(cls, body: Any) -> Any:
+        if not isinstance(body, dict):
+            return body
+        parsed = parse_text_request(body)
+        return {**body, "model": parsed.model, "long_text_mode": parsed.long_text_mode}
+
+    def request(self) -> TextRequest:
+        return TextRequest(self.texts, self.model, self.task_type, self.dimensionality, self.long_text_mode)
+
+
+class OpenAIEmbeddingRequest(BaseModel):
+    """POST /v1/embeddings, as OpenAI's clients send it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input: str | list[str] = Field(description="A text or a list of texts.")
+    model: str = ""
+    dimensions: int | None = None
+    encoding_format: str = Field("float", description="float or base64 (little-endian float32).")
+    task_type: str | None = Field(None, description="An Atlas extension: search_document, search_query, ...")
+    user: str | None = Field(None, description="Accepted and ignored.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def checked(cls, body: Any) -> Any:
+        if not isinstance(body, dict):
+            return body
+        parsed, encoding_format = parse_openai_request(body)
+        return {**body, "input": parsed.texts, "model": parsed.model, "encoding_format": encoding_format}
+
+    def request(self) -> TextRequest:
+        texts = [self.input] if isinstance(self.input, str) else self.input
+        return TextRequest(texts, self.model, self.task_type, self.dimensions)
 
 
 # The registry names fields as the Atlas API does; OpenAI callers sent these names instead.

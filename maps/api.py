@@ -1,10 +1,9 @@
-"""The JSON and Arrow API (/api/v1/...): parse the request, call an action or a query, serialise."""
+"""The map API (/api/v1/datasets/...): parse the request with its schema, call an action or a query, serialise."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
-from typing import IO, Any
+from typing import IO, Annotated
 
 from django.core.files.uploadedfile import UploadedFile
 from django.http import (
@@ -18,114 +17,261 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.utils.http import parse_etags
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from ninja import Query, Router
+from ninja.decorators import decorate_view
+from pydantic import Field
 
-from atlas.http import user_errors
-from maps import actions, columns, export, health, layout, payloads, queries, schemas, uploads
+from atlas.errors import InvalidLayout, InvalidUpload, UserError
+from atlas.http import body_limit
+from atlas.schemas import ERRORS, JSON, MAX_BIGINT, MAX_INTEGER, answers, json_object
+from maps import actions, columns, export, health, payloads, queries, schemas, uploads
 from maps.models import Dataset
 from tables.mapping import RowMapping
 from teams import access
 from teams import actions as team_actions
 from teams.access import Need
+from teams.api import Account
+
+router = Router(tags=["maps"])
+
+# The error a failed schema check becomes on these routes, where it is not a plain invalid_request.
+INVALID: dict[str, type[UserError]] = {
+    "api-datasets": InvalidUpload,
+    "api-previews": InvalidUpload,
+    "api-rows": InvalidUpload,
+    "api-relayout": InvalidLayout,
+}
+
+# A row id (an integer column) or a tag id (a bigint) in a path.
+RowNumber = Annotated[int, Field(ge=0, le=MAX_INTEGER)]
+TagNumber = Annotated[int, Field(ge=0, le=MAX_BIGINT)]
+DATASETS = "/api/v1/datasets"
+DATASET = DATASETS + "/{dataset_id}"
 
 
-def dataset_for(request: HttpRequest, dataset_id: str, need: Need) -> Dataset:
-    return queries.get_dataset(dataset_id, access.caller(request), need)
+class DatasetAccess(Account):
+    """The caller may VIEW or EDIT the dataset the path names (by account, token or share link): decided before
+    the request is parsed, so a caller who may not see the map learns nothing from a bad request either."""
+
+    def __init__(self, need: Need) -> None:
+        super().__init__()
+        self.need = need
+
+    def __call__(self, request: HttpRequest) -> Dataset:  # type: ignore[override]
+        match = request.resolver_match
+        dataset_id = str(match.kwargs.get("dataset_id", "")) if match is not None else ""
+        return queries.get_dataset(dataset_id, access.caller(request), self.need)
+
+
+VIEW, EDIT = DatasetAccess(Need.VIEW), DatasetAccess(Need.EDIT)
+
+
+def dataset_of(request: HttpRequest) -> Dataset:
+    """The dataset the route's DatasetAccess let through."""
+    found = request.auth  # type: ignore[attr-defined]
+    assert isinstance(found, Dataset), "a dataset route declares auth=VIEW or auth=EDIT"
+    return found
+
+
+UPLOAD_BODY = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": "The table."},
+                        **schemas.UploadFields.model_json_schema()["properties"],
+                    },
+                }
+            },
+            "application/octet-stream": {
+                "schema": {"type": "string", "format": "binary"},
+                "description": "The table itself, its fields (filename, text_field, ...) in the query string.",
+            },
+        }
+    }
+}
 
 
 # Session-authenticated writes need the CSRF token (the frontend sends it); Bearer-token requests are
 # exempted by teams.middleware.BearerTokenMiddleware.
-@require_http_methods(["GET", "POST"])
-@user_errors
+@router.get(
+    DATASETS,
+    auth=Account(),
+    response=answers(200),
+    url_name="api-datasets",
+    summary="The maps the caller can open",
+)
 def datasets(request: HttpRequest) -> HttpResponse:
     who = access.caller(request)
     access.require_user(who)
-    if request.method == "POST":
-        upload, params = _upload_and_params(request)
-        workspace = team_actions.editable_workspace(who, params.get("workspace", ""))
-        mapping = RowMapping(
-            text_field=params.get("text_field", ""),
-            text_template=params.get("text_template", ""),
-            id_field=params.get("id_field", ""),
-            vector_field=params.get("vector_field", ""),
-        )
-        dataset = actions.create_dataset(
-            upload,
-            params.get("name", ""),
-            mapping,
-            workspace,
-            label_field=params.get("label_field", ""),
-            layout_choices={key: params.get(key) for key in layout.KEYS},
-            options=uploads.parse_choices(params),
-        )
-        return JsonResponse({"id": str(dataset.id), "status": dataset.status, "url": f"/maps/{dataset.id}"}, status=201)
     return JsonResponse({"datasets": [queries.dataset_summary(d) for d in queries.list_datasets(who)]})
+
+
+@router.post(
+    DATASETS,
+    auth=Account(),
+    response=answers(201),
+    url_name="api-datasets",
+    summary="Upload a table",
+    openapi_extra=UPLOAD_BODY,
+)
+def create_dataset(request: HttpRequest) -> HttpResponse:
+    """A table in the multipart field 'file' with its fields beside it, or the table as the body with its
+    fields in the query string; answers 201 with the new map's id, queued to build."""
+    who = access.caller(request)
+    access.require_user(who)
+    # The fields are checked before the file is stored.
+    fields = schemas.UploadFields.model_validate(_params(request).dict())
+    upload = _upload(request, fields.filename)
+    workspace = team_actions.editable_workspace(who, fields.workspace)
+    mapping = RowMapping(
+        text_field=fields.text_field,
+        text_template=fields.text_template,
+        id_field=fields.id_field,
+        vector_field=fields.vector_field,
+    )
+    dataset = actions.create_dataset(
+        upload,
+        fields.name,
+        mapping,
+        workspace,
+        label_field=fields.label_field,
+        layout_choices=fields.given(),
+        options=uploads.parse_choices(fields.model_dump()),
+    )
+    return JsonResponse({"id": str(dataset.id), "status": dataset.status, "url": f"/maps/{dataset.id}"}, status=201)
 
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
-def _upload_and_params(request: HttpRequest) -> tuple[UploadedFile[bytes] | None, QueryDict]:
-    """A form's file field and fields, or a raw body (the table itself) with its fields in the query string."""
+def _params(request: HttpRequest) -> QueryDict:
+    """A form's fields, or the query string's beside a raw body."""
+    return request.POST if request.content_type in FORM_TYPES else request.GET
+
+
+def _upload(request: HttpRequest, filename: str) -> UploadedFile[bytes] | None:
+    """A form's file field, or a raw body (the table itself)."""
     if request.content_type in FORM_TYPES:
-        return request.FILES.get("file"), request.POST
-    return uploads.receive_body(request, request.GET.get("filename", "")), request.GET
+        return request.FILES.get("file")
+    return uploads.receive_body(request, filename)
 
 
-@require_POST
-@user_errors
+@router.post(
+    "/api/v1/previews",
+    auth=Account(),
+    response=answers(200),
+    url_name="api-previews",
+    summary="The first rows of a table as Atlas reads them",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            **schemas.PreviewFields.model_json_schema()["properties"],
+                        },
+                    }
+                }
+            }
+        }
+    },
+)
 def previews(request: HttpRequest) -> HttpResponse:
     access.require_user(access.caller(request))
-    partial = request.POST.get("partial", "").lower() in ("1", "true")
-    options = uploads.parse_choices(request.POST)
-    return JsonResponse(uploads.preview_upload(request.FILES.get("file"), partial, options))
+    fields = schemas.PreviewFields.model_validate(request.POST.dict())
+    options = uploads.parse_choices(fields.model_dump())
+    return JsonResponse(uploads.preview_upload(request.FILES.get("file"), fields.partial, options))
 
 
-@require_http_methods(["GET", "DELETE"])
-@user_errors
+@router.get(DATASET, auth=VIEW, response=answers(200), url_name="api-dataset", summary="One map's state")
 def dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    found = dataset_for(request, dataset_id, Need.EDIT if request.method == "DELETE" else Need.VIEW)
-    if request.method == "DELETE":
-        actions.delete_dataset(found)
-        return HttpResponse(status=204)
-    return JsonResponse(queries.dataset_summary(found))
+    return JsonResponse(queries.dataset_summary(dataset_of(request)))
 
 
-@require_http_methods(["POST"])
-@user_errors
+@router.delete(DATASET, auth=EDIT, response=answers(204, None), url_name="api-dataset", summary="Delete a map")
+def delete_dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
+    actions.delete_dataset(dataset_of(request))
+    return HttpResponse(status=204)
+
+
+@router.post(DATASET + "/cancel", auth=EDIT, response=answers(200), url_name="api-cancel", summary="Cancel a build")
 def cancel(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    return JsonResponse(queries.dataset_summary(actions.cancel_build(dataset_for(request, dataset_id, Need.EDIT))))
+    return JsonResponse(queries.dataset_summary(actions.cancel_build(dataset_of(request))))
 
 
-@require_POST
-@user_errors
+@router.post(
+    DATASET + "/relayout",
+    auth=EDIT,
+    response=answers(202),
+    url_name="api-relayout",
+    summary="Lay out a finished map again with new parameters",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": schemas.LayoutFields.model_json_schema()},
+                "application/x-www-form-urlencoded": {"schema": schemas.LayoutFields.model_json_schema()},
+            }
+        }
+    },
+)
 def relayout(request: HttpRequest, dataset_id: str) -> HttpResponse:
     """New layout parameters as JSON or form fields; answers 202 with the dataset, now queued."""
-    found = dataset_for(request, dataset_id, Need.EDIT)
-    choices: Any = request.POST.dict()
+    found = dataset_of(request)
     if request.content_type == "application/json":
-        try:
-            choices = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            choices = None
-        if not isinstance(choices, dict):
-            raise layout.InvalidLayout('The body must be a JSON object of layout parameters, e.g. {"n_neighbors": 30}.')
-    return JsonResponse(queries.dataset_summary(actions.relayout(found, choices)), status=202)
+        fields = schemas.LayoutFields.model_validate(json_object(request, InvalidLayout))
+    else:
+        fields = schemas.LayoutFields.model_validate(request.POST.dict())
+    return JsonResponse(queries.dataset_summary(actions.relayout(found, fields.given())), status=202)
 
 
-@require_POST
-@user_errors
-def rows(request: HttpRequest, dataset_id: str) -> HttpResponse:
+@router.post(
+    DATASET + "/rows",
+    auth=EDIT,
+    response=answers(202),
+    url_name="api-rows",
+    summary="Add rows to a ready map",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                },
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+)
+def rows(request: HttpRequest, dataset_id: str, params: Query[schemas.AppendParams]) -> HttpResponse:
     """New rows in the multipart field 'file' (or a raw body); answers 202 with the dataset, now queued."""
-    found = dataset_for(request, dataset_id, Need.EDIT)
-    upload, _ = _upload_and_params(request)
+    found = dataset_of(request)
+    upload = _upload(request, params.filename)
     return JsonResponse(queries.dataset_summary(actions.append_rows(found, upload)), status=202)
 
 
-@require_GET
-@user_errors
+ARROW = {200: {"description": "An Arrow IPC stream.", "content": {queries.ARROW_STREAM_TYPE: {}}}}
+
+
+@router.get(
+    DATASET + "/points",
+    auth=VIEW,
+    response={304: None, **ERRORS},
+    url_name="api-points",
+    summary="Every point's position, topic and id (Arrow)",
+    openapi_extra={"responses": ARROW},
+)
 def points(request: HttpRequest, dataset_id: str) -> HttpResponseBase:
-    found = dataset_for(request, dataset_id, Need.VIEW)
+    found = dataset_of(request)
     etag = queries.points_etag(found)
     # no-cache: the browser keeps the payload but asks each time, so a rebuilt map is never stale.
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
@@ -141,16 +287,27 @@ def arrow_response(payload: IO[bytes] | bytes, headers: dict[str, str]) -> HttpR
     return FileResponse(payload, content_type=queries.ARROW_STREAM_TYPE, headers=headers)
 
 
-@require_GET
-@user_errors
+@router.get(
+    DATASET + "/columns",
+    auth=VIEW,
+    response=answers(200, list[JSON]),
+    url_name="api-columns",
+    summary="Each column's summary",
+)
 def column_summaries(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    return JsonResponse(columns.summaries(dataset_for(request, dataset_id, Need.VIEW)), safe=False)
+    return JsonResponse(columns.summaries(dataset_of(request)), safe=False)
 
 
-@require_GET
-@user_errors
+@router.get(
+    DATASET + "/columns/{name}",
+    auth=VIEW,
+    response={304: None, **ERRORS},
+    url_name="api-column",
+    summary="One column's values in row order (Arrow)",
+    openapi_extra={"responses": ARROW},
+)
 def column_values(request: HttpRequest, dataset_id: str, name: str) -> HttpResponseBase:
-    found = dataset_for(request, dataset_id, Need.VIEW)
+    found = dataset_of(request)
     # Same revalidation as /points: values change only with a rebuild.
     build = queries.points_etag(found)
     etag = build[:-1] + f'-{columns.name_tag(name)}"'
@@ -163,75 +320,123 @@ def column_values(request: HttpRequest, dataset_id: str, name: str) -> HttpRespo
     return arrow_response(payload, headers)
 
 
-@require_GET
-@user_errors
-def point(request: HttpRequest, dataset_id: str, row_id: int) -> HttpResponse:
-    return JsonResponse(queries.point_detail(dataset_for(request, dataset_id, Need.VIEW), row_id))
+@router.get(
+    DATASET + "/points/{row_id}", auth=VIEW, response=answers(200), url_name="api-point", summary="One row in full"
+)
+def point(request: HttpRequest, dataset_id: str, row_id: RowNumber) -> HttpResponse:
+    return JsonResponse(queries.point_detail(dataset_of(request), row_id))
 
 
-@require_GET
-@user_errors
-def neighbors(request: HttpRequest, dataset_id: str, row_id: int) -> HttpResponse:
-    found = dataset_for(request, dataset_id, Need.VIEW)
-    hits = queries.neighbors(found, row_id, queries.parse_k(request.GET.get("k")))
+@router.get(
+    DATASET + "/points/{row_id}/neighbors",
+    auth=VIEW,
+    response=answers(200),
+    url_name="api-point-neighbors",
+    summary="The rows nearest one row",
+)
+def neighbors(
+    request: HttpRequest, dataset_id: str, params: Query[schemas.NeighborParams], row_id: RowNumber
+) -> HttpResponse:
+    found = dataset_of(request)
+    hits = queries.neighbors(found, row_id, params.k)
     return JsonResponse({"results": [asdict(hit) for hit in hits]})
 
 
-@require_GET
-@user_errors
+@router.get(
+    DATASET + "/topics",
+    auth=VIEW,
+    response=answers(200, list[JSON]),
+    url_name="api-topics",
+    summary="The topic tree",
+)
 def topics(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    return JsonResponse(queries.topics(dataset_for(request, dataset_id, Need.VIEW)), safe=False)
+    return JsonResponse(queries.topics(dataset_of(request)), safe=False)
 
 
-@require_GET
-@user_errors
-def search(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    found = dataset_for(request, dataset_id, Need.VIEW)
-    wanted = queries.parse_search(request.GET.dict())
+@router.get(DATASET + "/search", auth=VIEW, response=answers(200), url_name="api-search", summary="Search a map's rows")
+def search(request: HttpRequest, dataset_id: str, params: Query[schemas.SearchParams]) -> HttpResponse:
+    found = dataset_of(request)
+    wanted = queries.SearchRequest(
+        mode=params.mode, query=params.q, k=params.k, threshold=params.threshold, row=params.row
+    )
     hits = queries.run_search(found, wanted)
     return JsonResponse({"mode": wanted.mode, "results": [asdict(hit) for hit in hits]})
 
 
 # Everyone who can open a map sees its tags and may export its rows; changing tags needs an editor.
-@require_http_methods(["GET", "POST"])
-@user_errors
+@router.get(DATASET + "/tags", auth=VIEW, response=answers(200), url_name="api-tags", summary="A map's tags")
 def tags(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    found = queries.require_ready(
-        dataset_for(request, dataset_id, Need.EDIT if request.method == "POST" else Need.VIEW)
-    )
-    if request.method == "POST":
-        wanted = schemas.new_tag(schemas.json_body(request))
-        return JsonResponse(queries.tag_summary(actions.create_tag(found, wanted.name, wanted.colour), 0), status=201)
+    found = queries.require_ready(dataset_of(request))
     return JsonResponse({"tags": queries.tags(found)})
 
 
-@require_http_methods(["DELETE"])
-@user_errors
-def tag(request: HttpRequest, dataset_id: str, tag_id: int) -> HttpResponse:
-    actions.delete_tag(queries.get_tag(dataset_for(request, dataset_id, Need.EDIT), tag_id))
+@router.post(DATASET + "/tags", auth=EDIT, response=answers(201), url_name="api-tags", summary="Make a tag")
+def create_tag(request: HttpRequest, dataset_id: str, wanted: schemas.NewTag) -> HttpResponse:
+    found = queries.require_ready(dataset_of(request))
+    return JsonResponse(queries.tag_summary(actions.create_tag(found, wanted.name, wanted.colour), 0), status=201)
+
+
+@router.delete(
+    DATASET + "/tags/{tag_id}", auth=EDIT, response=answers(204, None), url_name="api-tag", summary="Delete a tag"
+)
+def tag(request: HttpRequest, dataset_id: str, tag_id: TagNumber) -> HttpResponse:
+    actions.delete_tag(queries.get_tag(dataset_of(request), tag_id))
     return HttpResponse(status=204)
 
 
-@require_http_methods(["GET", "POST", "DELETE"])
-@user_errors
-def tag_rows(request: HttpRequest, dataset_id: str, tag_id: int) -> HttpResponse:
-    need = Need.VIEW if request.method == "GET" else Need.EDIT
-    found = queries.get_tag(dataset_for(request, dataset_id, need), tag_id)
-    if request.method == "GET":
-        return JsonResponse({"rows": queries.tagged_row_ids(found)})
-    rows = schemas.row_ids(schemas.json_body(request))
-    if request.method == "POST":
-        return JsonResponse({"added": actions.tag_rows(found, rows)})
-    return JsonResponse({"removed": actions.untag_rows(found, rows)})
+@router.get(
+    DATASET + "/tags/{tag_id}/rows",
+    auth=VIEW,
+    response=answers(200),
+    url_name="api-tag-rows",
+    summary="A tag's rows",
+)
+def tag_rows(request: HttpRequest, dataset_id: str, tag_id: TagNumber) -> HttpResponse:
+    found = queries.get_tag(dataset_of(request), tag_id)
+    return JsonResponse({"rows": queries.tagged_row_ids(found)})
 
 
-@require_POST
-@user_errors
-def export_rows(request: HttpRequest, dataset_id: str) -> HttpResponseBase:
-    found = dataset_for(request, dataset_id, Need.VIEW)
-    body = schemas.json_body(request)
-    fmt = schemas.export_format(body)
-    out = export.export_rows(found, schemas.row_ids(body), fmt)
+@router.post(
+    DATASET + "/tags/{tag_id}/rows", auth=EDIT, response=answers(200), url_name="api-tag-rows", summary="Tag rows"
+)
+@decorate_view(body_limit(schemas.ROWS_BODY_LIMIT, "send the row ids in smaller batches"))
+def add_tag_rows(request: HttpRequest, dataset_id: str, body: schemas.RowIds, tag_id: TagNumber) -> HttpResponse:
+    found = queries.get_tag(dataset_of(request), tag_id)
+    return JsonResponse({"added": actions.tag_rows(found, body.unique())})
+
+
+@router.delete(
+    DATASET + "/tags/{tag_id}/rows",
+    auth=EDIT,
+    response=answers(200),
+    url_name="api-tag-rows",
+    summary="Untag rows",
+)
+@decorate_view(body_limit(schemas.ROWS_BODY_LIMIT, "send the row ids in smaller batches"))
+def remove_tag_rows(request: HttpRequest, dataset_id: str, body: schemas.RowIds, tag_id: TagNumber) -> HttpResponse:
+    found = queries.get_tag(dataset_of(request), tag_id)
+    return JsonResponse({"removed": actions.untag_rows(found, body.unique())})
+
+
+@router.post(
+    DATASET + "/export",
+    auth=VIEW,
+    response={200: None, **ERRORS},
+    url_name="api-export",
+    summary="Rows as CSV or Parquet",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The rows, streamed.",
+                "content": {"text/csv": {}, "application/vnd.apache.parquet": {}},
+            }
+        }
+    },
+)
+@decorate_view(body_limit(schemas.ROWS_BODY_LIMIT, "send the row ids in smaller batches"))
+def export_rows(request: HttpRequest, dataset_id: str, body: schemas.ExportRequest) -> HttpResponseBase:
+    found = dataset_of(request)
+    out = export.export_rows(found, body.unique(), body.format)
     # Streamed: the rows are read and written a batch at a time while the client downloads.
     return StreamingHttpResponse(
         out.chunks,
@@ -240,13 +445,15 @@ def export_rows(request: HttpRequest, dataset_id: str) -> HttpResponseBase:
     )
 
 
-@require_GET
+@router.get("/healthz", response={200: JSON}, url_name="healthz", summary="The process is up", tags=["health"])
 def healthz(request: HttpRequest) -> HttpResponse:
     """The process is up and serving requests; nothing else is checked."""
     return JsonResponse({"status": "ok"})
 
 
-@require_GET
+@router.get(
+    "/readyz", response={200: JSON, 503: JSON}, url_name="readyz", summary="The services answer", tags=["health"]
+)
 def readyz(request: HttpRequest) -> HttpResponse:
     """The database, Redis and at least one worker answer: 200 when all do, 503 with the reasons if not."""
     state = health.readiness()

@@ -1,71 +1,156 @@
-"""Checks for the JSON bodies of the tag and export endpoints, each failure a message saying how to fix it."""
+"""The map API's request schemas: uploads, layout, search, tags and export. Each field is typed and bounded
+here; the rules that need the dataset or the settings (a column that must exist, layout ranges) stay with the
+code that applies them. The same classes make the OpenAPI document."""
 
-import json
+from __future__ import annotations
+
+import math
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
+from django.conf import settings
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from atlas.errors import RequestTooLarge, UserError
+from atlas.schemas import MAX_INTEGER, RowId, Text, check
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 EXPORT_FORMATS = ("csv", "parquet")
-
-
+SEARCH_MODES = ("semantic", "keyword", "similar")
 # A million row ids as JSON is about 8 MB, over Django's general body limit; these bodies are only ids.
 ROWS_BODY_LIMIT = 32 * 1024 * 1024
 
 
-def json_body(request: HttpRequest) -> dict[str, Any]:
-    # Reading the stream ourselves applies this limit instead of DATA_UPLOAD_MAX_MEMORY_SIZE.
-    raw = request.read(ROWS_BODY_LIMIT + 1)
-    if len(raw) > ROWS_BODY_LIMIT:
-        raise RequestTooLarge(
-            f"The request body is over {ROWS_BODY_LIMIT // (1024 * 1024)} MB; send the row ids in smaller batches."
-        )
-    try:
-        body = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise UserError(f"The request body is not valid JSON ({exc}); send a JSON object.") from None
-    if not isinstance(body, dict):
-        raise UserError('The request body must be a JSON object, for example {"rows": [1, 2, 3]}.')
-    return body
+def _blank_is_none(value: Any) -> Any:
+    """A form sends an empty field for 'not given'."""
+    return None if value == "" else value
 
 
-@dataclass(frozen=True)
-class NewTag:
-    name: str
-    colour: str
+BlankIsNone = BeforeValidator(_blank_is_none)
+OptionalInt = Annotated[int | None, BlankIsNone]
+OptionalFloat = Annotated[float | None, BlankIsNone]
 
 
-def new_tag(body: dict[str, Any]) -> NewTag:
-    name = body.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise UserError('name is missing: send {"name": "to review", "colour": "#e4572e"}.')
-    name = name.strip()
-    if len(name) > 100:
-        raise UserError(f"The tag name has {len(name)} characters; use at most 100.")
-    colour = body.get("colour", "#e4572e")
-    if not isinstance(colour, str) or not COLOUR.match(colour):
-        raise UserError(f"colour must be a hex colour like #e4572e, not {json.dumps(colour)}.")
-    return NewTag(name=name, colour=colour.lower())
+# A column name as a form names it: the dataset's own column names are checked when its file is read.
+ColumnName = Annotated[Text, Field(max_length=200)]
 
 
-def row_ids(body: dict[str, Any]) -> list[int]:
-    """The "rows" field: a list of row ids (whole numbers), duplicates dropped, order kept."""
-    rows = body.get("rows")
-    if not isinstance(rows, list):
-        raise UserError('rows is missing: send {"rows": [row ids]}, the ids the /points payload carries.')
-    for i, row in enumerate(rows):
-        # bool is an int in Python, never a row id.
-        if not isinstance(row, int) or isinstance(row, bool) or row < 0:
-            raise UserError(f"rows[{i}] is {json.dumps(row)}; row ids are whole numbers from 0.")
-    return list(dict.fromkeys(rows))
+class LayoutFields(BaseModel):
+    """A map's layout and topic parameters; the ranges are checked by maps.layout, with the defaults."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    n_neighbors: OptionalInt = Field(None, description="UMAP's neighbours, 2 to 200.")
+    min_dist: OptionalFloat = Field(None, description="UMAP's min_dist, 0 to 1.")
+    metric: Annotated[Literal["cosine", "euclidean"] | None, BlankIsNone] = None
+    sample_size: OptionalInt = Field(None, description="0 fits UMAP on every row; otherwise at least 1000 rows.")
+    min_cluster_size: OptionalInt = Field(
+        None, description="0 picks one from the number of rows; otherwise 2 to 100000."
+    )
+
+    def given(self) -> dict[str, Any]:
+        return {key: value for key, value in self.model_dump().items() if value is not None}
 
 
-def export_format(body: dict[str, Any]) -> str:
-    fmt = body.get("format", "csv")
-    if fmt not in EXPORT_FORMATS:
-        raise UserError(f"format={json.dumps(fmt)} is not an export format; use one of: {', '.join(EXPORT_FORMATS)}.")
-    return str(fmt)
+class ReadFields(BaseModel):
+    """How to read the file; left out, Atlas finds out. Checked by maps.uploads.parse_choices."""
+
+    delimiter: Text = Field("", max_length=20, description="One character, or tab/comma/semicolon/pipe/space.")
+    quote: Text = Field("", max_length=20, description="One character.")
+    has_header: Text = Field("", max_length=20, description="1 if the first row names the columns, 0 if it is data.")
+    bad_rows: Text = Field("", max_length=20, description="abort (the default) or skip.")
+
+
+class UploadFields(LayoutFields, ReadFields):
+    """The fields of a new map: form fields beside the file, or query parameters beside a raw body."""
+
+    name: Text = Field("", max_length=200, description="The map's name; the file's name when left out.")
+    workspace: Text = Field("", max_length=100, description="A workspace id; your personal one when left out.")
+    text_field: ColumnName = Field("", description="The column to embed.")
+    text_template: Text = Field("", max_length=2000, description="A template such as '{title}: {summary}'.")
+    id_field: ColumnName = Field("", description="A column of unique ids.")
+    vector_field: ColumnName = Field("", description="A column of precomputed vectors (skips embedding).")
+    label_field: ColumnName = Field("", description="A column of labels to colour by.")
+    filename: Text = Field("", max_length=255, description="The file's name, when the body is the file itself.")
+
+
+class AppendParams(BaseModel):
+    filename: Text = Field("", max_length=255, description="The file's name, when the body is the file itself.")
+
+
+class PreviewFields(ReadFields):
+    partial: bool = Field(False, description="The file is only the first part of a larger one.")
+
+
+class SearchParams(BaseModel):
+    q: Text = Field("", max_length=2000, description="The query (semantic and keyword modes).")
+    k: int = Field(10, ge=1, description=f"How many results: 1 to {settings.SEARCH_MAX_K}.")
+    mode: Literal["semantic", "keyword", "similar"] = "semantic"
+    threshold: float | None = Field(None, description="Leave out hits scoring below this, e.g. 0.3.")
+    row: Annotated[int | None, Field(ge=0, le=MAX_INTEGER)] = Field(None, description="The row 'similar' starts from.")
+
+    @field_validator("k")
+    @classmethod
+    def k_in_range(cls, k: int) -> int:
+        return _k_at_most_max(k)
+
+    @field_validator("threshold")
+    @classmethod
+    def finite(cls, threshold: float | None) -> float | None:
+        if threshold is not None and not math.isfinite(threshold):
+            raise check("threshold={threshold} is not a finite number; pass the lowest score to keep, e.g. 0.3.")
+        return threshold
+
+    @model_validator(mode="after")
+    def similar_has_row(self) -> SearchParams:
+        if self.mode == "similar" and self.row is None:
+            raise check("mode=similar needs row=<row id>: the row whose nearest neighbours to return.")
+        return self
+
+
+class NeighborParams(BaseModel):
+    k: int = Field(10, ge=1, description=f"How many results: 1 to {settings.SEARCH_MAX_K}.")
+
+    @field_validator("k")
+    @classmethod
+    def k_in_range(cls, k: int) -> int:
+        return _k_at_most_max(k)
+
+
+def _k_at_most_max(k: int) -> int:
+    if k > settings.SEARCH_MAX_K:
+        raise check(f"k={k} is out of range; ask for 1 to {settings.SEARCH_MAX_K} results.")
+    return k
+
+
+class NewTag(BaseModel):
+    name: Text = Field(description="1 to 100 characters.", examples=["to review"])
+    colour: Text = Field("#e4572e", description="A hex colour.", examples=["#e4572e"])
+
+    @field_validator("name")
+    @classmethod
+    def stripped_name(cls, name: str) -> str:
+        name = name.strip()
+        if not name:
+            raise check('name is empty: send {"name": "to review", "colour": "#e4572e"}.')
+        if len(name) > 100:
+            raise check(f"The tag name has {len(name)} characters; use at most 100.")
+        return name
+
+    @field_validator("colour")
+    @classmethod
+    def hex_colour(cls, colour: str) -> str:
+        if not COLOUR.match(colour):
+            raise check(f"colour must be a hex colour like #e4572e, not {colour[:20]!r}.")
+        return colour.lower()
+
+
+class RowIds(BaseModel):
+    rows: list[RowId] = Field(description="Row ids, as the /points payload carries them.", examples=[[1, 2, 3]])
+
+    def unique(self) -> list[int]:
+        """The ids, duplicates dropped, order kept."""
+        return list(dict.fromkeys(self.rows))
+
+
+class ExportRequest(RowIds):
+    format: Literal["csv", "parquet"] = "csv"

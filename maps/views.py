@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from atlas.middleware import query_is_view_state
 from atlas.pages import login_page, page
 from maps import queries
 from teams import access
@@ -23,6 +24,7 @@ def new_map(request: HttpRequest) -> HttpResponse:
     return render(request, "new.html", {"workspaces": workspaces})
 
 
+@query_is_view_state
 @page
 def map_page(request: HttpRequest, dataset_id: str) -> HttpResponse:
     who = access.caller(request)

@@ -1,12 +1,16 @@
-"""Account pages: sign-up, rate-limited log-in, and the API tokens a user makes for scripts."""
+"""Account pages: sign-up, rate-limited log-in, throttled password-reset mail, and the API tokens a user makes
+for scripts."""
 
+import hashlib
+import logging
 from typing import Any
 
 from django import forms
 from django.contrib.auth import login, password_validation
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.views import LoginView, PasswordResetView
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,6 +19,8 @@ from atlas.pages import error_page, login_page
 from teams import access, ratelimit
 from teams import actions as team_actions
 from teams.models import ApiToken
+
+logger = logging.getLogger(__name__)
 
 
 class SignupForm(forms.Form):
@@ -50,6 +56,15 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
 
 
+def refuse_over_login_limit(request: HttpRequest) -> HttpResponse | None:
+    """Count one log-in attempt from the request's address (ATLAS_RATE_LIMIT_LOGIN); the 429 page once over."""
+    try:
+        ratelimit.hit("login", ratelimit.client_address(request), ratelimit.rate("login"))
+    except RateLimited as error:
+        return error_page(request, error)
+    return None
+
+
 class RateLimitedLoginView(LoginView):
     """Django's log-in page, with a per-address limit on attempts (ATLAS_RATE_LIMIT_LOGIN)."""
 
@@ -57,10 +72,9 @@ class RateLimitedLoginView(LoginView):
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            ratelimit.hit("login", ratelimit.client_address(request), ratelimit.rate("login"))
-        except RateLimited as error:
-            return error_page(request, error)
+        refused = refuse_over_login_limit(request)
+        if refused is not None:
+            return refused
         return super().post(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -71,6 +85,27 @@ class RateLimitedLoginView(LoginView):
             data["username"] = data.get("username", "").strip().lower()
             kwargs["data"] = data
         return kwargs
+
+
+class ThrottledPasswordResetView(PasswordResetView):
+    """Django's password-reset page, mailing at most ATLAS_RATE_LIMIT_PASSWORD_RESET times per client address
+    and ATLAS_RATE_LIMIT_PASSWORD_RESET_EMAIL times per email address. Over either it sends nothing and answers
+    as it always does, so the page never tells whether an address has an account."""
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        email = form.cleaned_data["email"].strip().lower()
+        try:
+            ratelimit.hit("password_reset", ratelimit.client_address(self.request), ratelimit.rate("password_reset"))
+            # Hashed: the counter's key names no address, and stays short whatever was typed.
+            ratelimit.hit(
+                "password_reset_email",
+                hashlib.sha256(email.encode()).hexdigest(),
+                ratelimit.rate("password_reset_email"),
+            )
+        except RateLimited as error:
+            logger.warning("No password-reset mail sent: %s", error.message)
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 @login_page

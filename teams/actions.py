@@ -19,7 +19,7 @@ from django.utils import timezone
 from atlas.errors import Forbidden, NotFound, UserError
 from maps.models import Dataset
 from teams.access import Caller, Need, new_secret, require_user, secret_hash, workspace_for
-from teams.models import ApiToken, AuditEvent, Invitation, Membership, Role, ShareLink, Workspace
+from teams.models import ApiToken, AuditEvent, Invitation, Membership, Removal, Role, ShareLink, Workspace
 
 TOKEN_PREFIX = "atl_"  # noqa: S105  (a visible marker on every token, not a secret)
 
@@ -124,6 +124,15 @@ def accept_invitation(secret: str, user: User) -> Workspace:
     if invitation.email and invitation.email != email:
         raise Forbidden(f"This invitation is for {invitation.email}; log in with that address to accept it.")
     with transaction.atomic():
+        member = Membership.objects.filter(workspace=invitation.workspace, user=user).exists()
+        removed = Removal.objects.filter(
+            workspace=invitation.workspace, user=user, removed_at__gt=invitation.created_at
+        ).exists()
+        if removed and not member:
+            raise Forbidden(
+                f"An owner removed you from {invitation.workspace.name!r} after this invitation was made, so it no "
+                "longer lets you in; ask an owner of the workspace for a new invitation."
+            )
         membership, created = Membership.objects.get_or_create(
             workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
         )
@@ -170,8 +179,11 @@ def remove_member(workspace: Workspace, by: User, membership_id: str) -> None:
         raise UserError("A personal workspace keeps its owner.")
     if membership.role == Role.OWNER and not _owners_left(workspace, membership):
         raise UserError("A workspace keeps at least one owner; make someone else owner first.")
-    membership.delete()
-    audit(workspace, by, "member.removed", email=membership.user.get_username(), role=membership.role)
+    with transaction.atomic():
+        membership.delete()
+        # The links they could reopen (an open invite link is used by many) stop working for them.
+        Removal.objects.create(workspace=workspace, user=membership.user)
+        audit(workspace, by, "member.removed", email=membership.user.get_username(), role=membership.role)
 
 
 @dataclass(frozen=True)

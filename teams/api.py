@@ -1,15 +1,31 @@
-"""GET /api/v1/user: the caller's account and workspaces, in the shape Nomic's Python client reads at start."""
+"""GET /api/v1/user (the caller's account, in the shape Nomic's Python client reads at start), and the
+authentication the account-only routes declare."""
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.http import require_GET
+from ninja import Router
+from ninja.security.base import AuthBase
 
-from atlas.http import user_errors
+from atlas.schemas import answers
 from teams import access
 from teams.models import Membership
 
 
-@require_GET
-@user_errors
+class Account(AuthBase):
+    """An account, by API token (`Authorization: Bearer <token>`, checked by teams.middleware) or by session;
+    anyone else gets 401 in the API's error shape."""
+
+    openapi_type = "http"
+    openapi_scheme = "bearer"
+
+    def __call__(self, request: HttpRequest) -> User:
+        return access.require_user(access.caller(request))
+
+
+router = Router(tags=["accounts"])
+
+
+@router.get("/api/v1/user", auth=Account(), response=answers(200), url_name="api-user", summary="The caller's account")
 def current_user(request: HttpRequest) -> HttpResponse:
     """Who the token or session is, with each workspace as an organization; the personal one is the default."""
     user = access.require_user(access.caller(request))

@@ -1,5 +1,5 @@
-"""Who may see what: workspaces and their members' roles, invitations, share links of one map, API tokens
-and the audit log. The tables keep the names the maps app gave them."""
+"""Who may see what: workspaces and their members' roles, invitations, removed members, share links of one
+map, API tokens and the audit log. The tables keep the names the maps app gave them."""
 
 import uuid
 
@@ -61,6 +61,19 @@ class Invitation(models.Model):
     class Meta:
         db_table = "maps_invitation"
         ordering = ["-created_at"]
+
+
+class Removal(models.Model):
+    """An owner removed this user from this workspace. Invitations made before then, open links included, no
+    longer let them back in: only a new invitation does."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="removals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    removed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "user"], name="removal_workspace_user")]
 
 
 class ShareLink(models.Model):

@@ -122,17 +122,25 @@ DOORS: dict[str, dict[str, str]] = {
     "openai-models": {"GET": "authenticated"},
     "openai-model": {"GET": "authenticated"},
     "api-user": {"GET": "authenticated"},
+    "openapi-json": {"GET": "public"},
+    "openapi-view": {"GET": "public"},
 }
 # The admin is Django's; its many routes share one door, tried at its index.
 REPRESENTATIVE = {"admin:*": "admin:index"}
 QUERY = {"api-search": "?q=http+client", "api-point-neighbors": "?k=2"}
 
 
+# The API's routes are one namespace, each route its own door; they are reversed as "api:<name>".
+API_NAMESPACE = "api"
+
+
 def routes(resolver: URLResolver | None = None) -> dict[str, URLPattern | URLResolver]:
     """Every named route of the URLconf; a whole namespace (Django's admin) counts as one door, "admin:*"."""
     found: dict[str, URLPattern | URLResolver] = {}
     for entry in (resolver or get_resolver()).url_patterns:
-        if isinstance(entry, URLResolver) and entry.namespace:
+        if isinstance(entry, URLResolver) and entry.namespace == API_NAMESPACE:
+            found |= routes(entry)
+        elif isinstance(entry, URLResolver) and entry.namespace:
             found[f"{entry.namespace}:*"] = entry
         elif isinstance(entry, URLResolver):
             found |= routes(entry)
@@ -232,7 +240,10 @@ def url_for(world: World, route: str) -> str:
     kwargs = {key: world.kwargs[key] for key in pattern.pattern.converters if key != "secret"}
     if "secret" in pattern.pattern.converters:
         kwargs["secret"] = world.share_secret if route == "open-share" else world.invite_secret
-    return reverse(REPRESENTATIVE.get(route, route), kwargs=kwargs) + QUERY.get(route, "")
+    name = REPRESENTATIVE.get(route, route)
+    if name not in get_resolver().reverse_dict:
+        name = f"{API_NAMESPACE}:{name}"
+    return reverse(name, kwargs=kwargs) + QUERY.get(route, "")
 
 
 CASES = [(route, method) for route, doors in DOORS.items() for method in doors]

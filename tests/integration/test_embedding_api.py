@@ -147,7 +147,7 @@ def test_embedding_endpoints_answer_other_methods_with_a_json_405(client: Client
     response = client.get(url)
     assert response.status_code == 405
     assert response["Allow"] == "POST"
-    assert "takes POST with a JSON body" in response.json()["error"]["message"]
+    assert "takes POST, not GET" in response.json()["error"]["message"]
 
 
 def test_a_request_body_over_the_upload_limit_is_a_413(client: Client, settings: Any) -> None:

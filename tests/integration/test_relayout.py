@@ -110,8 +110,8 @@ def test_a_label_column_the_file_lacks_is_refused_naming_the_columns(client: Cli
     ("body", "fragment"),
     [
         ({"n_neighbors": 1}, "n_neighbors must be a whole number from 2 to 200"),
-        ({"min_dist": "far"}, "min_dist must be a number"),
-        ({"metric": "manhattan"}, "metric must be one of cosine, euclidean"),
+        ({"min_dist": "far"}, 'min_dist is "far": input should be a valid number'),
+        ({"metric": "manhattan"}, "metric is \"manhattan\": input should be 'cosine' or 'euclidean'"),
         ({"sample_size": 10}, "sample_size must be 0"),
         ({"min_cluster_size": 1}, "min_cluster_size must be 0"),
     ],

@@ -51,12 +51,12 @@ def test_similar_mode_returns_the_rows_nearest_one_row_and_a_threshold_cuts_the_
 @pytest.mark.parametrize(
     ("params", "says"),
     [
-        ({"q": "x", "mode": "fuzzy"}, "mode='fuzzy' is not a search mode"),
+        ({"q": "x", "mode": "fuzzy"}, "mode is \"fuzzy\": input should be 'semantic', 'keyword' or 'similar'"),
         ({"mode": "similar"}, "mode=similar needs row=<row id>"),
-        ({"q": "x", "mode": "keyword", "threshold": "high"}, "threshold='high' is not a number"),
+        ({"q": "x", "mode": "keyword", "threshold": "high"}, 'threshold is "high": input should be a valid number'),
         ({"q": "x", "mode": "keyword", "threshold": "nan"}, "not a finite number"),
         ({"q": " ", "mode": "keyword"}, "The search query is empty"),
-        ({"q": "x", "mode": "keyword", "k": "0"}, "k=0 is out of range"),
+        ({"q": "x", "mode": "keyword", "k": "0"}, 'k is "0": input should be greater than or equal to 1'),
     ],
 )
 def test_a_bad_search_gets_a_specific_400(client: Client, params: dict[str, str], says: str) -> None:

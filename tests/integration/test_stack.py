@@ -23,8 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_serve(data_dir: Path, port: int, log_path: Path) -> subprocess.Popen[bytes]:
-    # As a person runs it: no services given, and no cookie setting (serve picks one for plain HTTP).
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "ATLAS_SECURE_COOKIES")}
+    # As a person runs it: no services given, no cookie setting (serve picks one for plain HTTP) and no
+    # SECRET_KEY (serve makes one and keeps it in the data folder).
+    unset = ("DATABASE_URL", "REDIS_URL", "ATLAS_SECURE_COOKIES", "SECRET_KEY")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(ATLAS_DATA_DIR=str(data_dir), PORT=str(port), ATLAS_WORKER_WARMUP="false")
     with log_path.open("wb") as log:
         return subprocess.Popen(
@@ -107,6 +109,9 @@ def test_serve_starts_everything_stops_every_process_on_ctrl_c_and_keeps_the_dat
         interrupt(first, log_path)
     gone, alive = psutil.wait_procs(processes, timeout=30)
     assert alive == [], f"left running after Ctrl-C: {[p.pid for p in alive]}"
+    key_file = data_dir / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600, "the key it made is readable by its user only"
+    key = key_file.read_text()
 
     second = start_serve(data_dir, port, second_log_path)
     try:
@@ -117,6 +122,7 @@ def test_serve_starts_everything_stops_every_process_on_ctrl_c_and_keeps_the_dat
         assert '"name": "kept"' in names
     finally:
         interrupt(second, second_log_path)
+    assert key_file.read_text() == key, "the second start signs with the same key"
 
 
 def test_external_service_urls_mean_nothing_embedded_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -147,7 +153,7 @@ def test_postgres_stops_even_when_its_own_user_can_no_longer_reach_its_folder(tm
 
 def plain_terminal(data_dir: Path) -> dict[str, str]:
     """A second terminal in the project folder: no service variable set, the same data folder as `make run`."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")}
     env["ATLAS_DATA_DIR"] = str(data_dir)
     return env
 

@@ -57,7 +57,7 @@ def test_a_bad_new_tag_gets_a_specific_error(client: Client, body: dict[str, obj
     ("body", "status", "says"),
     [
         (b"not json", 400, "not valid JSON"),
-        ({"rows": "1,2"}, 400, "rows is missing"),
+        ({"rows": "1,2"}, 400, 'rows is "1,2": input should be a valid list'),
         ({"rows": [1, "2"]}, 400, 'rows[1] is "2"'),
         ({"rows": [1, True]}, 400, "rows[1] is true"),
         ({"rows": [0, 240, 999]}, 404, "no row(s) 240, 999"),

@@ -146,3 +146,26 @@ def test_a_share_secret_passed_as_a_query_parameter_opens_that_map_alone_to_api_
     assert anonymous.delete(f"/api/v1/datasets/{shared.id}?share={secret}").status_code == 403
     team_actions.revoke_share_link(shared, owner, str(new.link.id))
     assert anonymous.get(f"/api/v1/datasets/{shared.id}/topics", {"share": secret}).status_code == 404
+
+
+def test_a_removed_member_cannot_come_back_through_the_open_link_they_joined_with() -> None:
+    owner, bob, carol, dave = (create_user(f"{name}@example.org") for name in ("owner", "bob", "carol", "dave"))
+    team = team_actions.create_workspace(owner, "Team")
+    owner_client = logged_in_client(owner)
+    link = invite_link(owner_client.post(f"/workspaces/{team.id}/invitations", {"role": "editor"}).content)
+    for user in (bob, carol):
+        assert logged_in_client(user).post(link).status_code == 302
+    removed = Membership.objects.get(workspace=team, user=bob)
+    owner_client.post(f"/workspaces/{team.id}/members/{removed.id}/remove")
+
+    refused = logged_in_client(bob).post(link)
+    assert refused.status_code == 403
+    assert "removed you" in refused.content.decode() and "new invitation" in refused.content.decode()
+    assert not Membership.objects.filter(workspace=team, user=bob).exists()
+    assert logged_in_client(dave).post(link).status_code == 302, "the link still works for everyone else"
+    assert Membership.objects.filter(workspace=team, user__in=[carol, dave]).count() == 2
+
+    # An invitation the owner makes after the removal lets them back in.
+    again = invite_link(owner_client.post(f"/workspaces/{team.id}/invitations", {"role": "viewer"}).content)
+    assert logged_in_client(bob).post(again).status_code == 302
+    assert Membership.objects.get(workspace=team, user=bob).role == Role.VIEWER

@@ -43,3 +43,21 @@ def test_only_the_writer_removes_the_file(tmp_path: Path) -> None:
     running.record(tmp_path, URLS)
     running.forget(tmp_path)
     assert not (tmp_path / "running.json").exists()
+
+
+def test_make_runs_secret_key_is_made_once_for_its_user_only_and_read_back(tmp_path: Path) -> None:
+    key = running.secret_key(tmp_path / "var")
+    assert len(key) >= 50
+    path = tmp_path / "var" / running.SECRET_KEY_FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert running.secret_key(tmp_path / "var") == key, "the next start signs with the same key"
+    assert [p.name for p in (tmp_path / "var").iterdir()] == [running.SECRET_KEY_FILE]
+    assert running.secret_key(tmp_path / "other") != key
+
+
+def test_a_second_terminal_signs_with_the_kept_key_unless_one_is_set(tmp_path: Path) -> None:
+    key = running.secret_key(tmp_path)
+    environ = {"ATLAS_DATA_DIR": str(tmp_path)}
+    assert running.fill_environment(environ) == ["SECRET_KEY"] and environ["SECRET_KEY"] == key
+    given = {"ATLAS_DATA_DIR": str(tmp_path), "SECRET_KEY": key[::-1]}
+    assert running.fill_environment(given) == [] and given["SECRET_KEY"] == key[::-1]
