@@ -136,18 +136,6 @@ class SearchHit:
     fields: dict[str, Any]
 
 
-def parse_k(raw: str | None) -> int:
-    if raw is None or raw == "":
-        return 10
-    try:
-        k = int(raw)
-    except ValueError:
-        raise UserError(f"k={raw!r} is not a whole number; ask for 1 to {settings.SEARCH_MAX_K} results.") from None
-    if not 1 <= k <= settings.SEARCH_MAX_K:
-        raise UserError(f"k={k} is out of range; ask for 1 to {settings.SEARCH_MAX_K} results.")
-    return k
-
-
 def nearest_rows_sql(dataset_id: uuid.UUID) -> str:
     """Top-k by cosine distance; parameters: the query vector (twice) and k.
 
@@ -198,9 +186,6 @@ def _nearest(dataset: Dataset, vector: list[float], k: int) -> list[SearchHit]:
     ]
 
 
-SEARCH_MODES = ("semantic", "keyword", "similar")
-
-
 @dataclass(frozen=True)
 class SearchRequest:
     mode: str
@@ -212,34 +197,11 @@ class SearchRequest:
     row: int | None
 
 
-def parse_search(params: dict[str, str]) -> SearchRequest:
-    """GET /search parameters: q, k, mode (semantic|keyword|similar), threshold, row (for similar)."""
-    mode = params.get("mode") or "semantic"
-    if mode not in SEARCH_MODES:
-        raise UserError(f"mode={mode!r} is not a search mode; use one of: {', '.join(SEARCH_MODES)}.")
-    threshold = None
-    raw = params.get("threshold")
-    if raw:
-        try:
-            threshold = float(raw)
-        except ValueError:
-            raise UserError(f"threshold={raw!r} is not a number; pass the lowest score to keep, e.g. 0.3.") from None
-        if not np.isfinite(threshold):
-            raise UserError(f"threshold={raw!r} is not a finite number; pass the lowest score to keep, e.g. 0.3.")
-    row = None
-    if mode == "similar":
-        raw_row = params.get("row", "")
-        if not raw_row.isdigit():
-            raise UserError("mode=similar needs row=<row id>: the row whose nearest neighbours to return.")
-        row = int(raw_row)
-    return SearchRequest(mode=mode, query=params.get("q", ""), k=parse_k(params.get("k")), threshold=threshold, row=row)
-
-
 def run_search(dataset: Dataset, request: SearchRequest) -> list[SearchHit]:
     if request.mode == "keyword":
         hits = keyword_search(dataset, request.query, request.k)
     elif request.mode == "similar":
-        assert request.row is not None, "parse_search sets row for similar"
+        assert request.row is not None, "SearchParams sets row for similar"
         hits = neighbors(dataset, request.row, request.k)
     else:
         hits = search(dataset, request.query, request.k)
