@@ -27,4 +27,4 @@ COPY --from=frontend /app/frontend/dist frontend/dist
 RUN DATABASE_URL=postgresql://build@localhost/build REDIS_URL=redis://localhost python manage.py collectstatic --noinput
 VOLUME /data
 EXPOSE 8000
-CMD ["gunicorn", "atlas.wsgi", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--threads", "8"]
+CMD ["gunicorn", "atlas.wsgi", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--threads", "8", "--access-logfile", "-", "--logger-class", "atlas.weblog.AccessLogger"]

@@ -70,3 +70,17 @@ def test_the_readme_documents_every_api_endpoint() -> None:
     for path in paths:
         documented = re.sub(r"\{(\w+)\}", r"<\1>", path)
         assert documented in readme, documented
+
+
+def test_every_way_of_serving_the_web_app_logs_access_through_the_redacting_logger() -> None:
+    """make run, the Dockerfile and docker-compose all run gunicorn; each must blank secrets in logged URLs."""
+    from atlas.stack import web_command
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    commands = {
+        "make run": " ".join(web_command("127.0.0.1", 8000)),
+        "Dockerfile": next(line for line in (ROOT / "Dockerfile").read_text().splitlines() if "gunicorn" in line),
+        "docker-compose": " ".join(compose["services"]["web"]["command"]),
+    }
+    for where, command in commands.items():
+        assert re.search(r'--logger-class"?,? "?atlas\.weblog\.AccessLogger', command), where
