@@ -1,8 +1,8 @@
-"""The Django admin for staff: workspaces and their members, share links, tokens and the audit log."""
+"""The Django admin for staff: workspaces and their members, removals, share links, tokens and the audit log."""
 
 from django.contrib import admin
 
-from teams.models import ApiToken, AuditEvent, Invitation, Membership, ShareLink, Workspace
+from teams.models import ApiToken, AuditEvent, Invitation, Membership, Removal, ShareLink, Workspace
 
 
 # The admin classes are generic only in the type stubs, not at run time.
@@ -16,6 +16,18 @@ class WorkspaceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("name", "personal", "created_at")
     search_fields = ("name",)
     inlines = [MembershipInline]
+
+
+@admin.register(Removal)
+class RemovalAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Who an owner removed from which workspace: the invitations they joined with no longer let them back.
+    Deleting a removal opens those invitations to them again."""
+
+    list_display = ("workspace", "user", "removed_at")
+    search_fields = ("workspace__name", "user__email")
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(ShareLink)

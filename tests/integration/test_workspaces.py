@@ -169,3 +169,24 @@ def test_a_removed_member_cannot_come_back_through_the_open_link_they_joined_wit
     again = invite_link(owner_client.post(f"/workspaces/{team.id}/invitations", {"role": "viewer"}).content)
     assert logged_in_client(bob).post(again).status_code == 302
     assert Membership.objects.get(workspace=team, user=bob).role == Role.VIEWER
+
+
+def test_staff_see_removals_in_the_admin_and_deleting_one_opens_the_old_link_again() -> None:
+    from django.contrib.auth.models import User
+
+    from teams.models import Removal
+
+    owner, bob = create_user("owner@example.org"), create_user("bob@example.org")
+    team = team_actions.create_workspace(owner, "Team")
+    owner_client = logged_in_client(owner)
+    link = invite_link(owner_client.post(f"/workspaces/{team.id}/invitations", {"role": "editor"}).content)
+    assert logged_in_client(bob).post(link).status_code == 302
+    owner_client.post(f"/workspaces/{team.id}/members/{Membership.objects.get(user=bob, workspace=team).id}/remove")
+
+    staff = Client()
+    staff.force_login(User.objects.create_superuser("staff@example.org", "staff@example.org", "staff-pw-123"))
+    listing = staff.get("/admin/teams/removal/").content.decode()
+    assert "bob@example.org" in listing and "Team" in listing
+    removal = Removal.objects.get(workspace=team, user=bob)
+    assert staff.post(f"/admin/teams/removal/{removal.id}/delete/", {"post": "yes"}).status_code == 302
+    assert logged_in_client(bob).post(link).status_code == 302
