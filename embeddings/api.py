@@ -31,14 +31,19 @@ INVALID: dict[str, type[UserError]] = {
 }
 
 
-@router.post("/api/v1/embedding/text", response=answers(200), url_name="api-embedding-text", summary="Embed texts")
+@router.post(
+    "/api/v1/embedding/text",
+    response=answers(200, schemas.EmbeddingsAnswer),
+    url_name="api-embedding-text",
+    summary="Embed texts",
+)
 def embed_text(request: HttpRequest, body: schemas.TextEmbeddingRequest) -> HttpResponse:
     return JsonResponse(schemas.atlas_payload(schemas.run(body.request())))
 
 
 @router.post(
     "/api/v1/embedding/image",
-    response=answers(200),
+    response=answers(200, schemas.ImageEmbeddingsAnswer),
     url_name="api-embedding-image",
     summary="Embed images",
     openapi_extra={
@@ -70,7 +75,10 @@ def openai_error(error: UserError) -> JsonResponse:
 
 
 @router.post(
-    "/v1/embeddings", response=answers(200), url_name="openai-embeddings", summary="Embed texts (OpenAI's shape)"
+    "/v1/embeddings",
+    response=answers(200, schemas.OpenAIEmbeddingsAnswer),
+    url_name="openai-embeddings",
+    summary="Embed texts (OpenAI's shape)",
 )
 def openai_embeddings(request: HttpRequest, body: schemas.OpenAIEmbeddingRequest) -> HttpResponse:
     """OpenAI's /v1/embeddings shape, errors included."""
@@ -79,13 +87,25 @@ def openai_embeddings(request: HttpRequest, body: schemas.OpenAIEmbeddingRequest
 
 
 # Listing the models embeds nothing: an account, outside the embedding rate limit.
-@router.get("/v1/models", auth=Account(), response=answers(200), url_name="openai-models", summary="The models")
+@router.get(
+    "/v1/models",
+    auth=Account(),
+    response=answers(200, schemas.OpenAIModelList),
+    url_name="openai-models",
+    summary="The models",
+)
 def openai_models(request: HttpRequest) -> HttpResponse:
     """OpenAI's model list (GET /v1/models): the text embedding models this server serves."""
     return JsonResponse({"object": "list", "data": [schemas.openai_model(name) for name in available_models("text")]})
 
 
-@router.get("/v1/models/{model_id}", auth=Account(), response=answers(200), url_name="openai-model", summary="A model")
+@router.get(
+    "/v1/models/{model_id}",
+    auth=Account(),
+    response=answers(200, schemas.OpenAIModel),
+    url_name="openai-model",
+    summary="A model",
+)
 def openai_model(request: HttpRequest, model_id: str) -> HttpResponse:
     """One model of the list (GET /v1/models/<id>), or OpenAI's 404 naming the models there are."""
     names = available_models("text")

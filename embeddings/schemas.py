@@ -4,7 +4,7 @@ shapes, run them through embedding, and shape the vectors the way each caller ex
 import base64
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
@@ -275,3 +275,51 @@ def image_payload(result: ImageEmbeddings) -> dict[str, Any]:
 def openai_model(name: str) -> dict[str, Any]:
     """A model as OpenAI's /v1/models lists it."""
     return {"id": name, "object": "model", "created": 0, "owned_by": "atlas"}
+
+
+# Answers, in Atlas's shape and in OpenAI's.
+
+
+class TokenUsage(BaseModel):
+    total_tokens: int
+
+
+class EmbeddingsAnswer(BaseModel):
+    embeddings: list[list[float]] = Field(description="One vector per text, in the order sent.")
+    model: str
+    usage: TokenUsage
+
+
+class ImageEmbeddingsAnswer(BaseModel):
+    embeddings: list[list[float]] = Field(description="One vector per image, in the order sent.")
+    model: str
+
+
+class OpenAIEmbedding(BaseModel):
+    object: Literal["embedding"]
+    index: int
+    embedding: list[float] | str = Field(description="The vector, or with encoding_format=base64 its float32 bytes.")
+
+
+class OpenAIUsage(BaseModel):
+    prompt_tokens: int
+    total_tokens: int
+
+
+class OpenAIEmbeddingsAnswer(BaseModel):
+    object: Literal["list"]
+    data: list[OpenAIEmbedding]
+    model: str
+    usage: OpenAIUsage
+
+
+class OpenAIModel(BaseModel):
+    id: str
+    object: Literal["model"]
+    created: int
+    owned_by: str
+
+
+class OpenAIModelList(BaseModel):
+    object: Literal["list"]
+    data: list[OpenAIModel]

@@ -100,7 +100,7 @@ UPLOAD_BODY = {
 @router.get(
     DATASETS,
     auth=Account(),
-    response=answers(200),
+    response=answers(200, schemas.DatasetList),
     url_name="api-datasets",
     summary="The maps the caller can open",
 )
@@ -113,7 +113,7 @@ def datasets(request: HttpRequest) -> HttpResponse:
 @router.post(
     DATASETS,
     auth=Account(),
-    response=answers(201),
+    response=answers(201, schemas.Created),
     url_name="api-datasets",
     summary="Upload a table",
     openapi_extra=UPLOAD_BODY,
@@ -190,7 +190,9 @@ def previews(request: HttpRequest) -> HttpResponse:
     return JsonResponse(uploads.preview_upload(request.FILES.get("file"), fields.partial, options))
 
 
-@router.get(DATASET, auth=VIEW, response=answers(200), url_name="api-dataset", summary="One map's state")
+@router.get(
+    DATASET, auth=VIEW, response=answers(200, schemas.DatasetAnswer), url_name="api-dataset", summary="One map's state"
+)
 def dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
     return JsonResponse(queries.dataset_summary(dataset_of(request)))
 
@@ -201,7 +203,13 @@ def delete_dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
     return HttpResponse(status=204)
 
 
-@router.post(DATASET + "/cancel", auth=EDIT, response=answers(200), url_name="api-cancel", summary="Cancel a build")
+@router.post(
+    DATASET + "/cancel",
+    auth=EDIT,
+    response=answers(200, schemas.DatasetAnswer),
+    url_name="api-cancel",
+    summary="Cancel a build",
+)
 def cancel(request: HttpRequest, dataset_id: str) -> HttpResponse:
     return JsonResponse(queries.dataset_summary(actions.cancel_build(dataset_of(request))))
 
@@ -209,7 +217,7 @@ def cancel(request: HttpRequest, dataset_id: str) -> HttpResponse:
 @router.post(
     DATASET + "/relayout",
     auth=EDIT,
-    response=answers(202),
+    response=answers(202, schemas.DatasetAnswer),
     url_name="api-relayout",
     summary="Lay out a finished map again with new parameters",
     openapi_extra={
@@ -234,7 +242,7 @@ def relayout(request: HttpRequest, dataset_id: str) -> HttpResponse:
 @router.post(
     DATASET + "/rows",
     auth=EDIT,
-    response=answers(202),
+    response=answers(202, schemas.DatasetAnswer),
     url_name="api-rows",
     summary="Add rows to a ready map",
     openapi_extra={
@@ -321,7 +329,11 @@ def column_values(request: HttpRequest, dataset_id: str, name: str) -> HttpRespo
 
 
 @router.get(
-    DATASET + "/points/{row_id}", auth=VIEW, response=answers(200), url_name="api-point", summary="One row in full"
+    DATASET + "/points/{row_id}",
+    auth=VIEW,
+    response=answers(200, schemas.Row),
+    url_name="api-point",
+    summary="One row in full",
 )
 def point(request: HttpRequest, dataset_id: str, row_id: RowNumber) -> HttpResponse:
     return JsonResponse(queries.point_detail(dataset_of(request), row_id))
@@ -330,7 +342,7 @@ def point(request: HttpRequest, dataset_id: str, row_id: RowNumber) -> HttpRespo
 @router.get(
     DATASET + "/points/{row_id}/neighbors",
     auth=VIEW,
-    response=answers(200),
+    response=answers(200, schemas.Hits),
     url_name="api-point-neighbors",
     summary="The rows nearest one row",
 )
@@ -345,7 +357,7 @@ def neighbors(
 @router.get(
     DATASET + "/topics",
     auth=VIEW,
-    response=answers(200, list[JSON]),
+    response=answers(200, list[schemas.TopicAnswer]),
     url_name="api-topics",
     summary="The topic tree",
 )
@@ -353,7 +365,13 @@ def topics(request: HttpRequest, dataset_id: str) -> HttpResponse:
     return JsonResponse(queries.topics(dataset_of(request)), safe=False)
 
 
-@router.get(DATASET + "/search", auth=VIEW, response=answers(200), url_name="api-search", summary="Search a map's rows")
+@router.get(
+    DATASET + "/search",
+    auth=VIEW,
+    response=answers(200, schemas.SearchAnswer),
+    url_name="api-search",
+    summary="Search a map's rows",
+)
 def search(request: HttpRequest, dataset_id: str, params: Query[schemas.SearchParams]) -> HttpResponse:
     found = dataset_of(request)
     wanted = queries.SearchRequest(
@@ -364,13 +382,17 @@ def search(request: HttpRequest, dataset_id: str, params: Query[schemas.SearchPa
 
 
 # Everyone who can open a map sees its tags and may export its rows; changing tags needs an editor.
-@router.get(DATASET + "/tags", auth=VIEW, response=answers(200), url_name="api-tags", summary="A map's tags")
+@router.get(
+    DATASET + "/tags", auth=VIEW, response=answers(200, schemas.TagList), url_name="api-tags", summary="A map's tags"
+)
 def tags(request: HttpRequest, dataset_id: str) -> HttpResponse:
     found = queries.require_ready(dataset_of(request))
     return JsonResponse({"tags": queries.tags(found)})
 
 
-@router.post(DATASET + "/tags", auth=EDIT, response=answers(201), url_name="api-tags", summary="Make a tag")
+@router.post(
+    DATASET + "/tags", auth=EDIT, response=answers(201, schemas.TagAnswer), url_name="api-tags", summary="Make a tag"
+)
 def create_tag(request: HttpRequest, dataset_id: str, wanted: schemas.NewTag) -> HttpResponse:
     found = queries.require_ready(dataset_of(request))
     return JsonResponse(queries.tag_summary(actions.create_tag(found, wanted.name, wanted.colour), 0), status=201)
@@ -387,7 +409,7 @@ def tag(request: HttpRequest, dataset_id: str, tag_id: TagNumber) -> HttpRespons
 @router.get(
     DATASET + "/tags/{tag_id}/rows",
     auth=VIEW,
-    response=answers(200),
+    response=answers(200, schemas.TaggedRows),
     url_name="api-tag-rows",
     summary="A tag's rows",
 )
@@ -397,7 +419,11 @@ def tag_rows(request: HttpRequest, dataset_id: str, tag_id: TagNumber) -> HttpRe
 
 
 @router.post(
-    DATASET + "/tags/{tag_id}/rows", auth=EDIT, response=answers(200), url_name="api-tag-rows", summary="Tag rows"
+    DATASET + "/tags/{tag_id}/rows",
+    auth=EDIT,
+    response=answers(200, schemas.Added),
+    url_name="api-tag-rows",
+    summary="Tag rows",
 )
 @decorate_view(body_limit(schemas.ROWS_BODY_LIMIT, "send the row ids in smaller batches"))
 def add_tag_rows(request: HttpRequest, dataset_id: str, body: schemas.RowIds, tag_id: TagNumber) -> HttpResponse:
@@ -408,7 +434,7 @@ def add_tag_rows(request: HttpRequest, dataset_id: str, body: schemas.RowIds, ta
 @router.delete(
     DATASET + "/tags/{tag_id}/rows",
     auth=EDIT,
-    response=answers(200),
+    response=answers(200, schemas.Removed),
     url_name="api-tag-rows",
     summary="Untag rows",
 )
@@ -445,14 +471,20 @@ def export_rows(request: HttpRequest, dataset_id: str, body: schemas.ExportReque
     )
 
 
-@router.get("/healthz", response={200: JSON}, url_name="healthz", summary="The process is up", tags=["health"])
+@router.get(
+    "/healthz", response={200: schemas.Health}, url_name="healthz", summary="The process is up", tags=["health"]
+)
 def healthz(request: HttpRequest) -> HttpResponse:
     """The process is up and serving requests; nothing else is checked."""
     return JsonResponse({"status": "ok"})
 
 
 @router.get(
-    "/readyz", response={200: JSON, 503: JSON}, url_name="readyz", summary="The services answer", tags=["health"]
+    "/readyz",
+    response={200: schemas.Readiness, 503: schemas.Readiness},
+    url_name="readyz",
+    summary="The services answer",
+    tags=["health"],
 )
 def readyz(request: HttpRequest) -> HttpResponse:
     """The database, Redis and at least one worker answer: 200 when all do, 503 with the reasons if not."""

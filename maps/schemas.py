@@ -1,6 +1,6 @@
-"""The map API's request schemas: uploads, layout, search, tags and export. Each field is typed and bounded
-here; the rules that need the dataset or the settings (a column that must exist, layout ranges) stay with the
-code that applies them. The same classes make the OpenAPI document."""
+"""The map API's request schemas (uploads, layout, search, tags, export) and its answers. Each field is typed
+and bounded here; the rules that need the dataset or the settings (a column that must exist, layout ranges)
+stay with the code that applies them. The same classes make the OpenAPI document."""
 
 from __future__ import annotations
 
@@ -154,3 +154,121 @@ class RowIds(BaseModel):
 
 class ExportRequest(RowIds):
     format: Literal["csv", "parquet"] = "csv"
+
+
+# Answers. Each names the fields clients read; an answer may carry more (the API extends, never renames).
+
+
+class Progress(BaseModel):
+    stage: str
+    done: int
+    total: int
+
+
+class Failure(BaseModel):
+    message: str
+
+
+class DatasetAnswer(BaseModel):
+    """A map's state: what it was built from, how far its build is, and what it holds once ready."""
+
+    id: str
+    name: str
+    status: Literal["queued", "running", "ready", "failed", "cancelled"]
+    progress: Progress
+    error: Failure | None = Field(description="Why the build failed; null unless status is failed.")
+    warnings: list[str]
+    rows: int | None = Field(description="Rows in the map; null until the first build finishes.")
+    topics: int | None
+    text_field: str
+    text_template: str
+    id_field: str
+    vector_field: str
+    label_field: str
+    layout: dict[str, Any]
+    columns: list[str]
+    read_options: dict[str, Any]
+    model: str
+    timings: dict[str, Any]
+    quality: dict[str, Any] | None
+    created_at: str
+    url: str
+    workspace: str | None
+    visibility: str
+
+
+class DatasetList(BaseModel):
+    datasets: list[DatasetAnswer]
+
+
+class Created(BaseModel):
+    id: str
+    status: str
+    url: str = Field(description="The map's page.")
+
+
+class Row(BaseModel):
+    id: int = Field(description="The row's position in the table.")
+    key: Any = Field(description="The row's value in the id column; null without one.")
+    text: str
+    fields: dict[str, Any]
+    topic: int | None
+
+
+class TopicAnswer(BaseModel):
+    id: int
+    label: str
+    size: int
+    parent: int | None
+    level: str
+    keywords: list[Any]
+    representatives: list[Any]
+    x: float
+    y: float
+
+
+class Hit(BaseModel):
+    id: int
+    score: float
+    text: str
+    fields: dict[str, Any]
+
+
+class Hits(BaseModel):
+    results: list[Hit] = Field(description="Best first.")
+
+
+class SearchAnswer(Hits):
+    mode: Literal["semantic", "keyword", "similar"]
+
+
+class TagAnswer(BaseModel):
+    id: int
+    name: str
+    colour: str
+    count: int = Field(description="How many rows carry the tag.")
+
+
+class TagList(BaseModel):
+    tags: list[TagAnswer]
+
+
+class TaggedRows(BaseModel):
+    rows: list[int]
+
+
+class Added(BaseModel):
+    added: int
+
+
+class Removed(BaseModel):
+    removed: int
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    ready: bool
+    checks: list[str]

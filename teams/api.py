@@ -9,6 +9,7 @@ from ninja.security.base import AuthBase
 from atlas.schemas import answers
 from teams import access
 from teams.models import Membership
+from teams.schemas import UserAnswer
 
 
 class Account(AuthBase):
@@ -25,7 +26,13 @@ class Account(AuthBase):
 router = Router(tags=["accounts"])
 
 
-@router.get("/api/v1/user", auth=Account(), response=answers(200), url_name="api-user", summary="The caller's account")
+@router.get(
+    "/api/v1/user",
+    auth=Account(),
+    response=answers(200, UserAnswer),
+    url_name="api-user",
+    summary="The caller's account",
+)
 def current_user(request: HttpRequest) -> HttpResponse:
     """Who the token or session is, with each workspace as an organization; the personal one is the default."""
     user = access.require_user(access.caller(request))
