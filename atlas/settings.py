@@ -121,6 +121,10 @@ LAYOUT_SAMPLE_SIZE = env_int("ATLAS_LAYOUT_SAMPLE_SIZE", 50_000)
 INDEX_MEMORY_MB = env_int("ATLAS_INDEX_MEMORY_MB", 4096)
 SEARCH_EF = env_int("ATLAS_SEARCH_EF", 100)
 SEARCH_MAX_K = env_int("ATLAS_SEARCH_MAX_K", 200)
+# A filtered search whose filter leaves at most this many rows compares them all (exact); above it, the HNSW
+# scan goes on (iteratively) until k rows pass the filter or it has read SEARCH_MAX_SCAN rows.
+SEARCH_EXACT_ROWS = env_int("ATLAS_SEARCH_EXACT_ROWS", 20_000)
+SEARCH_MAX_SCAN = env_int("ATLAS_SEARCH_MAX_SCAN", 200_000)
 WORKER_WARMUP = env_bool("ATLAS_WORKER_WARMUP", True)
 # Optional topic names from an OpenAI-compatible chat-completions API (base URL, e.g. http://localhost:11434/v1;
 # empty: off). Keyword labels stay as the fallback and in each topic's keywords.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import IO, Annotated
 
 from django.core.files.uploadedfile import UploadedFile
@@ -24,7 +23,7 @@ from pydantic import Field
 from atlas.errors import InvalidLayout, InvalidUpload, UserError
 from atlas.http import body_limit
 from atlas.schemas import ERRORS, JSON, MAX_BIGINT, MAX_INTEGER, answers, json_object
-from maps import actions, columns, export, health, payloads, queries, schemas, uploads
+from maps import actions, columns, export, filters, health, payloads, queries, retrieval, schemas, uploads
 from maps.models import Dataset
 from tables.mapping import RowMapping
 from teams import access
@@ -350,8 +349,8 @@ def neighbors(
     request: HttpRequest, dataset_id: str, params: Query[schemas.NeighborParams], row_id: RowNumber
 ) -> HttpResponse:
     found = dataset_of(request)
-    hits = queries.neighbors(found, row_id, params.k)
-    return JsonResponse({"results": [asdict(hit) for hit in hits]})
+    hits = retrieval.run(found, retrieval.Query(row=row_id, k=params.k))
+    return JsonResponse({"results": retrieval.answers(found, hits)})
 
 
 @router.get(
@@ -374,11 +373,36 @@ def topics(request: HttpRequest, dataset_id: str) -> HttpResponse:
 )
 def search(request: HttpRequest, dataset_id: str, params: Query[schemas.SearchParams]) -> HttpResponse:
     found = dataset_of(request)
-    wanted = queries.SearchRequest(
-        mode=params.mode, query=params.q, k=params.k, threshold=params.threshold, row=params.row
+    # mode=similar is the row form of a semantic query.
+    mode = "semantic" if params.mode == "similar" else params.mode
+    row = params.row if params.mode == "similar" else None
+    wanted = retrieval.Query(mode=mode, text=params.q, row=row, k=params.k, threshold=params.threshold)
+    hits = retrieval.run(found, wanted)
+    return JsonResponse({"mode": params.mode, "results": retrieval.answers(found, hits)})
+
+
+@router.post(
+    DATASET + "/query",
+    auth=VIEW,
+    response=answers(200, schemas.QueryAnswer),
+    url_name="api-query",
+    summary="Retrieve a map's rows: by text, vector or row; semantic, keyword or hybrid; within filters",
+)
+def query(request: HttpRequest, dataset_id: str, body: schemas.QueryRequest) -> HttpResponse:
+    found = queries.require_ready(dataset_of(request))
+    where = filters.condition(body.filters, found) if body.filters is not None else retrieval.TRUE
+    fields = retrieval.require_fields(found, body.fields)
+    wanted = retrieval.Query(
+        mode=body.mode,
+        text=body.query or "",
+        vector=body.vector,
+        row=body.row,
+        k=body.k,
+        where=where,
+        threshold=body.threshold,
     )
-    hits = queries.run_search(found, wanted)
-    return JsonResponse({"mode": wanted.mode, "results": [asdict(hit) for hit in hits]})
+    hits = retrieval.run(found, wanted)
+    return JsonResponse({"mode": body.mode, "results": retrieval.answers(found, hits, fields)})
 
 
 # Everyone who can open a map sees its tags and may export its rows; changing tags needs an editor.

@@ -28,7 +28,7 @@ def text_index_name(dataset_id: uuid.UUID) -> str:
 def create_vector_index(dataset_id: uuid.UUID) -> None:
     """An HNSW index over this dataset's rows alone, so a search never filters other datasets' results out.
 
-    The literal id in the predicate is what lets the planner match it (see maps.queries.search).
+    The literal id in the predicate is what lets the planner match it (see maps.retrieval.nearest_rows_sql).
     """
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM maps_point WHERE dataset_id = %s", [dataset_id])

@@ -1,19 +1,17 @@
-"""Every read the pages and the API need: dataset status, the Arrow point payload, topics, search and tags."""
+"""Every read the pages and the API need: dataset status, the Arrow point payload, topics and tags.
 
-import json
+Search and retrieval are maps.retrieval."""
+
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, QuerySet
 
-from atlas.errors import NotFound, NotReady, UserError
+from atlas.errors import NotFound, NotReady
 from maps import layout
-from maps.indexes import TEXT_SEARCH_CONFIG, TSVECTOR_SQL
 from maps.models import Dataset, Point, Tag, TaggedRow, Topic
 from teams import access
 from teams.access import Caller, Need
@@ -126,117 +124,6 @@ def point_detail(dataset: Dataset, row_id: int) -> dict[str, Any]:
     # key: the row's value in the dataset's id column (null without one); id stays the row's position.
     key = fields.get(dataset.id_field) if dataset.id_field else None
     return {"id": point["row_id"], "key": key, "text": point["text"], "fields": fields, "topic": point["topic"]}
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    id: int
-    score: float
-    text: str
-    fields: dict[str, Any]
-
-
-def nearest_rows_sql(dataset_id: uuid.UUID) -> str:
-    """Top-k by cosine distance; parameters: the query vector (twice) and k.
-
-    The dataset id is written as a literal, exactly as in the partial index's predicate
-    (maps.indexes), so that the planner picks that index; it is a parsed UUID, never user text.
-    """
-    return (
-        "SELECT row_id, 1 - (embedding <=> %s::vector) AS score, text, fields FROM maps_point "
-        f"WHERE dataset_id = '{dataset_id}'::uuid ORDER BY embedding <=> %s::vector LIMIT %s"
-    )
-
-
-def search(dataset: Dataset, query: str, k: int) -> list[SearchHit]:
-    """Embed the query with the dataset's model and take the k nearest rows by cosine similarity."""
-    require_ready(dataset)
-    query = query.strip()
-    if not query:
-        raise UserError("The search query is empty: pass the text to search for as ?q=...")
-    from embedding import get_encoder
-
-    # Models with task prefixes embedded the rows as documents; the query is embedded as a query.
-    vector = get_encoder(dataset.model_name, settings.TORCH_THREADS).encode([query], task_type="search_query")[0]
-    return _nearest(dataset, [float(v) for v in vector.tolist()], k)
-
-
-def neighbors(dataset: Dataset, row_id: int, k: int) -> list[SearchHit]:
-    """The k rows closest in meaning to one row of the dataset, the row itself left out."""
-    require_ready(dataset)
-    found = Point.objects.filter(dataset=dataset, row_id=row_id).values_list("embedding", flat=True)
-    if not found:
-        raise NotFound(f"Dataset {dataset.id} has no row {row_id}.")
-    if found[0] is None:
-        raise NotReady(f"Row {row_id} of dataset {dataset.id} has no vector, so it has no neighbours.")
-    hits = _nearest(dataset, [float(v) for v in found[0]], k + 1)
-    return [hit for hit in hits if hit.id != row_id][:k]
-
-
-def _nearest(dataset: Dataset, vector: list[float], k: int) -> list[SearchHit]:
-    literal = "[" + ",".join(f"{v:.7g}" for v in vector) + "]"
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('hnsw.ef_search', %s, true)", [str(max(settings.SEARCH_EF, k))])
-        cursor.execute(nearest_rows_sql(dataset.id), [literal, literal, k])
-        rows = cursor.fetchall()
-    # Django hands jsonb to raw cursors as text.
-    return [
-        SearchHit(id=r[0], score=float(r[1]), text=r[2], fields=json.loads(r[3]) if isinstance(r[3], str) else r[3])
-        for r in rows
-    ]
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    mode: str
-    query: str
-    k: int
-    # Hits scoring below this are left out; None keeps all k.
-    threshold: float | None
-    # The row "similar" mode starts from.
-    row: int | None
-
-
-def run_search(dataset: Dataset, request: SearchRequest) -> list[SearchHit]:
-    if request.mode == "keyword":
-        hits = keyword_search(dataset, request.query, request.k)
-    elif request.mode == "similar":
-        assert request.row is not None, "SearchParams sets row for similar"
-        hits = neighbors(dataset, request.row, request.k)
-    else:
-        hits = search(dataset, request.query, request.k)
-    if request.threshold is not None:
-        hits = [hit for hit in hits if hit.score >= request.threshold]
-    return hits
-
-
-def keyword_rows_sql(dataset_id: uuid.UUID) -> str:
-    """Rows whose text matches a web-search style query (quotes, OR, -word), best ts_rank first.
-
-    The dataset id is a literal and the tsvector expression is the index's own (maps.indexes), so the
-    planner can use the dataset's GIN index; parameters: the query and k.
-    """
-    return (
-        f"SELECT row_id, ts_rank({TSVECTOR_SQL}, q) AS score, text, fields "
-        f"FROM maps_point, websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %s) AS q "
-        f"WHERE dataset_id = '{dataset_id}'::uuid AND {TSVECTOR_SQL} @@ q "
-        "ORDER BY score DESC, row_id LIMIT %s"
-    )
-
-
-def keyword_search(dataset: Dataset, query: str, k: int) -> list[SearchHit]:
-    """Postgres full-text search over the rows' text; scores are ts_rank values (higher is better)."""
-    require_ready(dataset)
-    query = query.strip()
-    if not query:
-        raise UserError("The search query is empty: pass the words to look for as ?q=...")
-    with connection.cursor() as cursor:
-        cursor.execute(keyword_rows_sql(dataset.id), [query, k])
-        rows = cursor.fetchall()
-    return [
-        SearchHit(id=r[0], score=float(r[1]), text=r[2], fields=json.loads(r[3]) if isinstance(r[3], str) else r[3])
-        for r in rows
-    ]
 
 
 def require_rows(dataset: Dataset, row_ids: list[int]) -> None:

@@ -4,18 +4,22 @@ stay with the code that applies them. The same classes make the OpenAPI document
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import re
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from django.conf import settings
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from atlas.schemas import MAX_INTEGER, RowId, Text, check
+from maps import filters
+from maps.models import EMBEDDING_DIMENSIONS
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 EXPORT_FORMATS = ("csv", "parquet")
-SEARCH_MODES = ("semantic", "keyword", "similar")
 # A million row ids as JSON is about 8 MB, over Django's general body limit; these bodies are only ids.
 ROWS_BODY_LIMIT = 32 * 1024 * 1024
 
@@ -156,6 +160,99 @@ class ExportRequest(RowIds):
     format: Literal["csv", "parquet"] = "csv"
 
 
+MAX_FIELDS = 1000
+
+
+def _filter(value: Any) -> filters.Filter | None:
+    if value is None:
+        return None
+    try:
+        return filters.parse(value)
+    except filters.InvalidFilter as error:
+        raise check(error.message) from None
+
+
+def _vector(value: Any) -> list[float] | None:
+    """A vector as a list of numbers or as base64 of its little-endian float32 bytes (OpenAI's encoding)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise check("vector is text but not base64; send a list of numbers or base64 float32 bytes.") from None
+        if len(raw) % 4:
+            raise check(f"vector is {len(raw)} bytes, not a whole number of float32 values.")
+        numbers = [float(v) for v in np.frombuffer(raw, dtype="<f4")]
+    elif isinstance(value, list) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        numbers = [float(v) for v in value]
+    else:
+        raise check("vector must be a list of numbers, or base64 of float32 bytes.")
+    if len(numbers) != EMBEDDING_DIMENSIONS:
+        raise check(f"vector has {len(numbers)} numbers; this map's model embeds in {EMBEDDING_DIMENSIONS} dimensions.")
+    if not all(math.isfinite(v) for v in numbers):
+        raise check("vector holds a value that is not a finite number.")
+    if not any(numbers):
+        raise check("vector is all zeros, which has no direction to compare by.")
+    return numbers
+
+
+FilterField = Annotated[Any, BeforeValidator(_filter), WithJsonSchema(filters.JSON_SCHEMA)]
+VectorField = Annotated[
+    Any,
+    BeforeValidator(_vector),
+    WithJsonSchema(
+        {
+            "oneOf": [
+                {"type": "array", "items": {"type": "number"}},
+                {"type": "string", "description": "base64 of little-endian float32 bytes"},
+            ]
+        }
+    ),
+]
+
+
+class QueryRequest(BaseModel):
+    """POST /query: what to look for (exactly one of query, vector and row), how, and within which rows."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    query: Text | None = Field(None, description="Text: embedded for meaning, or matched as words.")
+    vector: VectorField = Field(None, description="A vector in the map's model space.")
+    row: RowId | None = Field(None, description="A row id: the rows like it, itself left out.")
+    k: int = Field(10, ge=1, description=f"How many results: 1 to {settings.SEARCH_MAX_K}.")
+    mode: Literal["semantic", "keyword", "hybrid"] = Field(
+        "semantic", description="semantic: by meaning; keyword: by words; hybrid: both ranks fused."
+    )
+    filters: FilterField = Field(None, examples=[{"column": "year", "op": ">=", "value": 2020}])
+    fields: list[Text] | None = Field(None, description="The columns each hit carries; all when left out.")
+    threshold: float | None = Field(None, description="Hits scoring below it are left out.")
+
+    @field_validator("k")
+    @classmethod
+    def k_in_range(cls, k: int) -> int:
+        return _k_at_most_max(k)
+
+    @field_validator("fields")
+    @classmethod
+    def few_fields(cls, names: list[str] | None) -> list[str] | None:
+        if names is not None and len(names) > MAX_FIELDS:
+            raise check(f"fields names {len(names)} columns; name at most {MAX_FIELDS}.")
+        return names
+
+    @model_validator(mode="after")
+    def one_thing_to_look_for(self) -> QueryRequest:
+        given = [name for name in ("query", "vector", "row") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise check(
+                "Send exactly one of query (text), vector or row (a row id) to look for"
+                + (f"; this request sends {' and '.join(given)}." if given else ".")
+            )
+        if self.mode != "semantic" and self.query is None:
+            raise check(f"mode={self.mode} matches words, so it needs query (text), not vector or row.")
+        return self
+
+
 # Answers. Each names the fields clients read; an answer may carry more (the API extends, never renames).
 
 
@@ -229,9 +326,11 @@ class TopicAnswer(BaseModel):
 
 class Hit(BaseModel):
     id: int
+    key: Any = Field(None, description="The row's value in the id column; null without one.")
     score: float
     text: str
     fields: dict[str, Any]
+    topic: int | None = None
 
 
 class Hits(BaseModel):
@@ -240,6 +339,10 @@ class Hits(BaseModel):
 
 class SearchAnswer(Hits):
     mode: Literal["semantic", "keyword", "similar"]
+
+
+class QueryAnswer(Hits):
+    mode: Literal["semantic", "keyword", "hybrid"]
 
 
 class TagAnswer(BaseModel):

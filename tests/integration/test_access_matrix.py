@@ -110,6 +110,7 @@ DOORS: dict[str, dict[str, str]] = {
     "api-column": {"GET": "dataset-view"},
     "api-topics": {"GET": "dataset-view"},
     "api-search": {"GET": "dataset-view"},
+    "api-query": {"POST": "dataset-view"},
     "api-relayout": {"POST": "dataset-edit"},
     "api-rows": {"POST": "dataset-edit"},
     "api-tags": {"GET": "dataset-view", "POST": "dataset-edit"},

@@ -13,7 +13,7 @@ from django.test import Client
 from maps import payloads
 from maps.indexes import vector_index_name
 from maps.models import Dataset, Point, Topic
-from maps.queries import nearest_rows_sql
+from maps.retrieval import nearest_rows_sql
 from tests.conftest import WorkerProcess, csv_slice
 from tests.integration.helpers import assert_topics_form_a_three_level_tree, upload, wait_until_finished
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from maps.indexes import create_text_index, text_index_name
 from maps.models import Dataset, Point
-from maps.queries import keyword_rows_sql
+from maps.retrieval import keyword_rows_sql
 from tests.accounts import default_workspace
 from tests.synthetic_map import create_synthetic_map
 

@@ -1,0 +1,229 @@
+"""The query engine: the k rows of one map best matching a text, a vector or a row, by meaning (dense),
+by words (keyword) or both fused (hybrid), within a filter. GET /search and POST /query both run here.
+
+A filter is applied inside the scan, never by cutting a top k afterwards: a filter that leaves few rows is
+searched exactly over those rows; otherwise pgvector's iterative HNSW scan goes on until k rows pass it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from atlas.errors import NotFound, NotReady, UserError
+from maps.filters import Condition
+from maps.indexes import TEXT_SEARCH_CONFIG, TSVECTOR_SQL
+from maps.models import Dataset, Point
+
+MODES = ("semantic", "keyword", "hybrid")
+# Reciprocal rank fusion's constant: the weight of rank r is 1 / (RRF_K + r).
+RRF_K = 60
+# How deep each ranking goes before fusing, at least.
+FUSION_DEPTH = 50
+TRUE = Condition("TRUE", [])
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to look for: text (embedded for meaning, or matched as words), a vector, or a row like it."""
+
+    mode: str = "semantic"
+    text: str = ""
+    vector: list[float] | None = None
+    row: int | None = None
+    k: int = 10
+    where: Condition = TRUE
+    # Hits scoring below this are left out; None keeps all k.
+    threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: int
+    score: float
+    text: str
+    fields: dict[str, Any]
+    topic: int | None
+
+
+def run(dataset: Dataset, query: Query) -> list[Hit]:
+    """The best k hits, best first."""
+    if dataset.status != Dataset.Status.READY:
+        raise NotReady(f"Dataset {dataset.id} is {dataset.status}, not ready yet; poll its status until it is.")
+    if query.mode == "keyword":
+        hits = keyword(dataset, _words(query), query.k, query.where)
+    elif query.mode == "hybrid":
+        hits = hybrid(dataset, query)
+    else:
+        hits = dense(dataset, query)
+    if query.threshold is not None:
+        hits = [hit for hit in hits if hit.score >= query.threshold]
+    return hits
+
+
+def _words(query: Query) -> str:
+    text = query.text.strip()
+    if not text:
+        raise UserError("The search query is empty: pass the words to look for as ?q=... (or query in the body).")
+    return text
+
+
+def dense(dataset: Dataset, query: Query) -> list[Hit]:
+    """Nearest by cosine similarity to the query's vector: its text embedded, the vector given, or a row's."""
+    where = query.where
+    if query.row is not None:
+        vector = row_vector(dataset, query.row)
+        where = Condition(f"({where.sql}) AND p.row_id <> %s", [*where.params, query.row])
+    elif query.vector is not None:
+        vector = query.vector
+    else:
+        vector = embed_query(dataset, _words(query))
+    return nearest(dataset, vector, query.k, where)
+
+
+def embed_query(dataset: Dataset, text: str) -> list[float]:
+    from embedding import get_encoder
+
+    # Models with task prefixes embedded the rows as documents; the query is embedded as a query.
+    encoder = get_encoder(dataset.model_name, settings.TORCH_THREADS)
+    return [float(v) for v in encoder.encode([text], task_type="search_query")[0].tolist()]
+
+
+def row_vector(dataset: Dataset, row_id: int) -> list[float]:
+    found = Point.objects.filter(dataset=dataset, row_id=row_id).values_list("embedding", flat=True)
+    if not found:
+        raise NotFound(f"Dataset {dataset.id} has no row {row_id}.")
+    if found[0] is None:
+        raise NotReady(f"Row {row_id} of dataset {dataset.id} has no vector, so it has no neighbours.")
+    return [float(v) for v in found[0]]
+
+
+def nearest_rows_sql(dataset_id: uuid.UUID, where: str = "TRUE", exact: bool = False) -> str:
+    """Top-k by cosine distance; parameters: the query vector, the condition's, the query vector again, k.
+
+    The dataset id is written as a literal, exactly as in the partial index's predicate (maps.indexes), so
+    that the planner picks that index; it is a parsed UUID, never user text. `exact` orders by an expression
+    the index cannot serve, so every row passing the condition is compared.
+    """
+    order = "(p.embedding <=> %s::vector) + 0" if exact else "p.embedding <=> %s::vector"
+    return (
+        "SELECT row_id, 1 - (p.embedding <=> %s::vector) AS score, text, fields, topic FROM maps_point p "
+        f"WHERE p.dataset_id = '{dataset_id}'::uuid AND p.embedding IS NOT NULL AND {where} "
+        f"ORDER BY {order} LIMIT %s"
+    )
+
+
+def nearest(dataset: Dataset, vector: list[float], k: int, where: Condition = TRUE) -> list[Hit]:
+    literal = "[" + ",".join(f"{v:.7g}" for v in vector) + "]"
+    filtered = where is not TRUE
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('hnsw.ef_search', %s, true)", [str(max(settings.SEARCH_EF, k))])
+        exact = filtered and _few(cursor, dataset.id, where)
+        if filtered and not exact:
+            # The index scan goes on past ef_search until k rows pass the filter (pgvector >= 0.8).
+            cursor.execute("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)")
+            cursor.execute("SELECT set_config('hnsw.max_scan_tuples', %s, true)", [str(settings.SEARCH_MAX_SCAN)])
+        cursor.execute(nearest_rows_sql(dataset.id, where.sql, exact), [literal, *where.params, literal, k])
+        rows = cursor.fetchall()
+    # relaxed_order may hand back close rows slightly out of order.
+    return sorted(_hits(rows), key=lambda hit: (-hit.score, hit.id))
+
+
+def _few(cursor: Any, dataset_id: uuid.UUID, where: Condition) -> bool:
+    """Whether the filter leaves at most SEARCH_EXACT_ROWS rows: then an exact scan over them is cheaper and
+    always finds k."""
+    limit = settings.SEARCH_EXACT_ROWS
+    cursor.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM maps_point p WHERE p.dataset_id = '{dataset_id}'::uuid "
+        f"AND {where.sql} LIMIT %s) AS passing",
+        [*where.params, limit + 1],
+    )
+    return int(cursor.fetchone()[0]) <= limit
+
+
+def keyword_rows_sql(dataset_id: uuid.UUID, where: str = "TRUE") -> str:
+    """Rows whose text matches a web-search style query (quotes, OR, -word), best ts_rank first.
+
+    The dataset id is a literal and the tsvector expression is the index's own (maps.indexes), so the
+    planner can use the dataset's GIN index; parameters: the query, the condition's, and k.
+    """
+    return (
+        f"SELECT row_id, ts_rank({TSVECTOR_SQL}, q) AS score, text, fields, topic "
+        f"FROM maps_point p, websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %s) AS q "
+        f"WHERE p.dataset_id = '{dataset_id}'::uuid AND {TSVECTOR_SQL} @@ q AND {where} "
+        "ORDER BY score DESC, row_id LIMIT %s"
+    )
+
+
+def keyword(dataset: Dataset, words: str, k: int, where: Condition = TRUE) -> list[Hit]:
+    """Postgres full-text search over the rows' text; scores are ts_rank values (higher is better)."""
+    with connection.cursor() as cursor:
+        cursor.execute(keyword_rows_sql(dataset.id, where.sql), [words, *where.params, k])
+        return _hits(cursor.fetchall())
+
+
+def hybrid(dataset: Dataset, query: Query) -> list[Hit]:
+    """Dense and keyword rankings fused by reciprocal rank: a row high in either, or fairly high in both,
+    comes first. The score is the fused one (1 / (60 + rank) summed), not a similarity."""
+    words = _words(query)
+    depth = max(query.k, FUSION_DEPTH)
+    ranked = [dense(dataset, _deeper(query, depth)), keyword(dataset, words, depth, query.where)]
+    fused: dict[int, float] = {}
+    found: dict[int, Hit] = {}
+    for ranking in ranked:
+        for rank, hit in enumerate(ranking, start=1):
+            fused[hit.id] = fused.get(hit.id, 0.0) + 1.0 / (RRF_K + rank)
+            found.setdefault(hit.id, hit)
+    best = sorted(fused, key=lambda row: (-fused[row], row))[: query.k]
+    return [Hit(row, fused[row], found[row].text, found[row].fields, found[row].topic) for row in best]
+
+
+def _deeper(query: Query, k: int) -> Query:
+    return Query("semantic", query.text, query.vector, query.row, k, query.where, None)
+
+
+def require_fields(dataset: Dataset, names: list[str] | None) -> list[str] | None:
+    """The columns a hit should carry, each one of the map's; None: all."""
+    if names is None:
+        return None
+    unknown = [name for name in names if name not in dataset.columns]
+    if unknown:
+        raise UserError(
+            f"fields names {unknown[0][:80]!r}, which is not a column of the map; its columns are: "
+            f"{', '.join(dataset.columns)}."
+        )
+    return names
+
+
+def answers(dataset: Dataset, hits: list[Hit], fields: list[str] | None = None) -> list[dict[str, Any]]:
+    """Hits as the API answers them: with the row's key (its value in the id column, null without one)."""
+    return [
+        {
+            "id": hit.id,
+            "key": hit.fields.get(dataset.id_field) if dataset.id_field else None,
+            "score": hit.score,
+            "text": hit.text,
+            "fields": hit.fields if fields is None else {name: hit.fields.get(name) for name in fields},
+            "topic": hit.topic,
+        }
+        for hit in hits
+    ]
+
+
+def _hits(rows: list[tuple[Any, ...]]) -> list[Hit]:
+    # Django hands jsonb to raw cursors as text.
+    return [
+        Hit(
+            id=r[0],
+            score=float(r[1]),
+            text=r[2],
+            fields=json.loads(r[3]) if isinstance(r[3], str) else r[3],
+            topic=r[4],
+        )
+        for r in rows
+    ]
