@@ -69,3 +69,20 @@ def test_nothing_to_embed_and_unsupported_data_are_refused_before_any_upload() -
         map_data("data.csv", base_url="http://127.0.0.1:9")
     with pytest.raises(TypeError, match="pandas DataFrame"):
         map_data([1, 2, 3], text_field="x", base_url="http://127.0.0.1:9")
+
+
+def test_a_map_is_opened_by_id_and_queried_with_filters_as_hits_or_a_dataframe(live_server: LiveServer) -> None:
+    from tests.synthetic_map import PER_TOPIC, create_synthetic_map
+
+    synthetic = create_synthetic_map("queried")
+    dataset = AtlasDataset.open(str(synthetic.dataset.id), base_url=live_server.url)
+    assert dataset.status == "ready" and dataset.summary["name"] == "queried"
+    go = {"column": "lang", "op": "=", "value": "go"}
+    hits = dataset.query(row=3, k=5, filters={"or": [go, {"topic": 0}]})
+    assert len(hits) == 5 and 3 not in [hit["id"] for hit in hits]
+    assert all(hit["topic"] == 0 for hit in hits), "row 3's neighbours within the filter are its own topic's"
+    frame = dataset.query("container image", mode="keyword", k=100, filters=go, as_dataframe=True)
+    assert len(frame) == PER_TOPIC and set(frame["lang"]) == {"go"}
+    assert list(frame.columns[:5]) == ["id", "key", "score", "text", "topic"]
+    with pytest.raises(AtlasError, match="no column 'nope'"):
+        dataset.query("x", filters={"column": "nope", "op": "=", "value": 1})

@@ -1,8 +1,9 @@
 """map_data / AtlasDataset: upload a DataFrame, an Arrow table or a file to an Atlas server, build its map
-and (optionally) wait for it, with a progress bar."""
+and (optionally) wait for it, with a progress bar; query a map's rows by text, vector or row, within filters."""
 
 import io
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,52 @@ class AtlasDataset:
                 client, url + "/api/v1/datasets", max_retries, 0.5, files={"file": (filename, content)}, data=fields
             )
         return cls(created, url, timeout, api_key)
+
+    @classmethod
+    def open(
+        cls, dataset_id: str, base_url: str | None = None, timeout: float = 120.0, api_key: str | None = None
+    ) -> "AtlasDataset":
+        """A dataset already on the server, by its id (as in its map's address)."""
+        return cls(
+            {"id": dataset_id, "status": "", "url": f"/maps/{dataset_id}"}, server_url(base_url), timeout, api_key
+        ).refresh()
+
+    def query(
+        self,
+        query: str | None = None,
+        *,
+        vector: Sequence[float] | None = None,
+        row: int | None = None,
+        k: int = 10,
+        mode: str = "semantic",
+        filters: dict[str, Any] | None = None,
+        fields: list[str] | None = None,
+        threshold: float | None = None,
+        as_dataframe: bool = False,
+        max_retries: int = 2,
+    ) -> Any:
+        """The k rows best matching a text, a vector or a row (exactly one), best first: each a dict with id,
+        key, score, text, fields and topic; a pandas DataFrame (one column per field) with as_dataframe=True.
+
+        mode: "semantic", "keyword" or "hybrid". filters: as the API takes them, e.g.
+        {"and": [{"column": "year", "op": ">=", "value": 2020}, {"topic": 12}]}.
+        """
+        body: dict[str, Any] = {"k": k, "mode": mode}
+        given = {"query": query, "vector": None if vector is None else [float(v) for v in vector], "row": row}
+        body |= {name: value for name, value in given.items() if value is not None}
+        extra = {"filters": filters, "fields": fields, "threshold": threshold}
+        body |= {name: value for name, value in extra.items() if value is not None}
+        with httpx.Client(timeout=self.timeout, headers=auth_headers(self.api_key)) as client:
+            answer = post(client, f"{self.base_url}/api/v1/datasets/{self.id}/query", max_retries, 0.5, json=body)
+        hits: list[dict[str, Any]] = answer["results"]
+        if not as_dataframe:
+            return hits
+        import pandas as pd  # type: ignore[import-untyped]
+
+        return pd.DataFrame(
+            [{**{n: h[n] for n in ("id", "key", "score", "text", "topic")}, **h["fields"]} for h in hits],
+            columns=None if hits else ["id", "key", "score", "text", "topic"],
+        )
 
     def refresh(self) -> "AtlasDataset":
         response = httpx.get(
