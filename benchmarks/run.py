@@ -149,6 +149,11 @@ def main() -> None:
 
         placement.main(machine())
         return
+    if os.environ.get("BENCH_RETRIEVAL") == "1":
+        from benchmarks import retrieval
+
+        retrieval.main(machine())
+        return
     if os.environ.get("BENCH_LAYOUT") == "1":
         from benchmarks import layout
 

@@ -8,6 +8,7 @@ searched exactly over those rows; otherwise pgvector's iterative HNSW scan goes 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -21,10 +22,8 @@ from maps.indexes import TEXT_SEARCH_CONFIG, TSVECTOR_SQL
 from maps.models import Dataset, Point
 
 MODES = ("semantic", "keyword", "hybrid")
-# Reciprocal rank fusion's constant: the weight of rank r is 1 / (RRF_K + r).
-RRF_K = 60
-# How deep each ranking goes before fusing, at least.
-FUSION_DEPTH = 50
+# A word of a query, for matching any of them.
+WORD = re.compile(r"\w+")
 TRUE = Condition("TRUE", [])
 
 
@@ -146,40 +145,69 @@ def _few(cursor: Any, dataset_id: uuid.UUID, where: Condition) -> bool:
     return int(cursor.fetchone()[0]) <= limit
 
 
-def keyword_rows_sql(dataset_id: uuid.UUID, where: str = "TRUE") -> str:
+def keyword_rows_sql(dataset_id: uuid.UUID, where: str = "TRUE", normalization: int = 0) -> str:
     """Rows whose text matches a web-search style query (quotes, OR, -word), best ts_rank first.
 
     The dataset id is a literal and the tsvector expression is the index's own (maps.indexes), so the
-    planner can use the dataset's GIN index; parameters: the query, the condition's, and k.
+    planner can use the dataset's GIN index; parameters: the query, the condition's, and k. `normalization`
+    is ts_rank's (1: divided by 1 + the log of the text's length).
     """
     return (
-        f"SELECT row_id, ts_rank({TSVECTOR_SQL}, q) AS score, text, fields, topic "
+        f"SELECT row_id, ts_rank({TSVECTOR_SQL}, q, {int(normalization)}) AS score, text, fields, topic "
         f"FROM maps_point p, websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %s) AS q "
         f"WHERE p.dataset_id = '{dataset_id}'::uuid AND {TSVECTOR_SQL} @@ q AND {where} "
         "ORDER BY score DESC, row_id LIMIT %s"
     )
 
 
-def keyword(dataset: Dataset, words: str, k: int, where: Condition = TRUE) -> list[Hit]:
-    """Postgres full-text search over the rows' text; scores are ts_rank values (higher is better)."""
+def keyword(
+    dataset: Dataset, words: str, k: int, where: Condition = TRUE, any_word: bool = False, normalization: int = 0
+) -> list[Hit]:
+    """Postgres full-text search over the rows' text; scores are ts_rank values (higher is better). Every
+    word must match, unless `any_word`: then rows with more (and rarer) of the words rank first."""
+    if any_word:
+        words = " or ".join(word for word in WORD.findall(words) if word.lower() != "or")
+        if not words:
+            return []
     with connection.cursor() as cursor:
-        cursor.execute(keyword_rows_sql(dataset.id, where.sql), [words, *where.params, k])
+        cursor.execute(keyword_rows_sql(dataset.id, where.sql, normalization), [words, *where.params, k])
         return _hits(cursor.fetchall())
 
 
-def hybrid(dataset: Dataset, query: Query) -> list[Hit]:
+@dataclass(frozen=True)
+class Fusion:
+    """How hybrid mode fuses: each ranking's depth, reciprocal rank fusion's constant, the dense ranking's
+    weight against the keyword one, and how the keyword ranking matches and scores. Defaults: the best on
+    the tuning part of the docstrings retrieval benchmark (benchmarks/retrieval.py, docs/BENCHMARKS.md)."""
+
+    depth: int = 50
+    rrf_k: int = 5
+    dense_weight: float = 1.5
+    any_word: bool = True
+    normalization: int = 0
+
+
+FUSION = Fusion()
+
+
+def hybrid(dataset: Dataset, query: Query, fusion: Fusion = FUSION) -> list[Hit]:
     """Dense and keyword rankings fused by reciprocal rank: a row high in either, or fairly high in both,
-    comes first. The score is the fused one (1 / (60 + rank) summed), not a similarity."""
+    comes first. The score is the fused one (weight / (rrf_k + rank) summed), not a similarity."""
     words = _words(query)
-    depth = max(query.k, FUSION_DEPTH)
-    ranked = [dense(dataset, _deeper(query, depth)), keyword(dataset, words, depth, query.where)]
+    depth = max(query.k, fusion.depth)
+    dense_hits = dense(dataset, _deeper(query, depth))
+    keyword_hits = keyword(dataset, words, depth, query.where, fusion.any_word, fusion.normalization)
+    return fuse([(dense_hits, fusion.dense_weight), (keyword_hits, 1.0)], fusion.rrf_k, query.k)
+
+
+def fuse(rankings: list[tuple[list[Hit], float]], rrf_k: int, k: int) -> list[Hit]:
     fused: dict[int, float] = {}
     found: dict[int, Hit] = {}
-    for ranking in ranked:
+    for ranking, weight in rankings:
         for rank, hit in enumerate(ranking, start=1):
-            fused[hit.id] = fused.get(hit.id, 0.0) + 1.0 / (RRF_K + rank)
+            fused[hit.id] = fused.get(hit.id, 0.0) + weight / (rrf_k + rank)
             found.setdefault(hit.id, hit)
-    best = sorted(fused, key=lambda row: (-fused[row], row))[: query.k]
+    best = sorted(fused, key=lambda row: (-fused[row], row))[:k]
     return [Hit(row, fused[row], found[row].text, found[row].fields, found[row].topic) for row in best]
 
 
