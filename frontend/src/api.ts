@@ -253,23 +253,48 @@ export async function neighbors(id: string, rowId: number, k = 10): Promise<Sear
   return body.results;
 }
 
-export type SearchMode = 'semantic' | 'keyword' | 'similar';
+/** similar: the rows like one row (q is its id); hybrid: meaning and keywords, their ranks fused. */
+export type SearchMode = 'semantic' | 'keyword' | 'hybrid' | 'similar';
 
 export interface SearchParams {
   mode: SearchMode;
-  /** The query text (semantic, keyword) or the row id (similar). */
+  /** The query text (semantic, keyword, hybrid) or the row id (similar). */
   q: string;
   k: number;
   threshold: number | null;
 }
 
-export async function search(id: string, p: SearchParams, signal?: AbortSignal): Promise<SearchResult[]> {
-  const params = new URLSearchParams({ mode: p.mode, k: String(p.k) });
-  if (p.mode === 'similar') params.set('row', p.q);
-  else params.set('q', p.q);
-  if (p.threshold !== null) params.set('threshold', String(p.threshold));
-  const body = await getJSON<{ results: SearchResult[] }>(`${ds(id)}/search?${params}`, { signal });
-  return body.results;
+export type FilterOp = '=' | '!=' | 'in' | '<' | '<=' | '>' | '>=' | 'between' | 'contains';
+export type FilterScalar = string | number | boolean | null;
+
+/** A query filter as POST /query reads it (maps/filters.py): a column comparison, a topic of any level, a tag,
+ * row ids, or all / any of filters. */
+export type QueryFilter =
+  | { column: string; op: FilterOp; value: FilterScalar | FilterScalar[] }
+  | { topic: number }
+  | { tag: number }
+  | { rows: number[] }
+  | { and: QueryFilter[] }
+  | { or: QueryFilter[] };
+
+/** The body of POST /query: exactly one of query, row (and vector, which the page never sends). */
+interface QueryBody {
+  query?: string;
+  row?: number;
+  k: number;
+  mode: 'semantic' | 'keyword' | 'hybrid';
+  threshold?: number;
+  filters?: QueryFilter;
+}
+
+/** The ranked hits of a search, kept to the rows that pass `filters` (all rows when undefined). */
+export async function search(id: string, p: SearchParams, filters?: QueryFilter, signal?: AbortSignal): Promise<SearchResult[]> {
+  // similar is the row form of a semantic query.
+  const body: QueryBody = p.mode === 'similar' ? { row: Number(p.q), k: p.k, mode: 'semantic' } : { query: p.q, k: p.k, mode: p.mode };
+  if (p.threshold !== null) body.threshold = p.threshold;
+  if (filters) body.filters = filters;
+  const res = await request(`${ds(id)}/query`, { ...jsonInit('POST', body), signal });
+  return ((await res.json()) as { results: SearchResult[] }).results;
 }
 
 function jsonInit(method: string, body: unknown): RequestInit {

@@ -19,6 +19,8 @@ export interface LegendEntry {
   label: string;
   count: number;
   colour: Rgb;
+  /** The tag the entry stands for (colouring by tag). */
+  tag?: number;
 }
 
 export type ColourModel =
@@ -29,6 +31,8 @@ export type ColourModel =
       /** Per point: index into `entries` (top values, then other, then empty). */
       codes: Uint8Array;
       entries: LegendEntry[];
+      /** The column's values beyond the top ones: they share the "other" entry. */
+      others?: string[];
       /**
        * Points that belong to several entries at once (rows with several tags): they are drawn in the entry
        * `code` and dimmed only when every entry they belong to is hidden (or `code` itself is).
@@ -114,7 +118,7 @@ export function columnModel(column: string, buffer: ArrayBuffer, length: number,
       const v = values[i];
       codes[i] = v === null ? emptyIndex : (index.get(v) ?? otherIndex);
     }
-    return { kind: 'category', column, codes, entries };
+    return { kind: 'category', column, codes, entries, others: ranked.slice(TOP_CATEGORIES).map(([value]) => value) };
   }
   const values = new Float64Array(length);
   const valid = new Uint8Array(length);
@@ -132,6 +136,22 @@ export function columnModel(column: string, buffer: ArrayBuffer, length: number,
   }
   if (min > max) min = max = 0;
   return { kind: 'number', column, values, valid, min, max, date: DataType.isTimestamp(vector.type) };
+}
+
+type CategoryModel = Extract<ColourModel, { kind: 'category' }>;
+
+/** 1 per entry of a category model that the legend hides. */
+export function hiddenEntries(model: CategoryModel, hidden: ReadonlySet<string>): Uint8Array {
+  return Uint8Array.from(model.entries, (e) => (hidden.has(e.key) ? 1 : 0));
+}
+
+/** Whether the legend dims point `i`: its entry is hidden, or (a point of several entries) every one of them is. */
+export function legendDims(model: CategoryModel, hiddenCodes: Uint8Array, i: number): boolean {
+  const code = model.codes[i];
+  if (hiddenCodes[code]) return true;
+  if (!model.several || code !== model.several.code) return false;
+  const of = model.several.of.get(i);
+  return of !== undefined && of.every((c) => hiddenCodes[c] === 1);
 }
 
 export interface ColourInputs {
@@ -163,8 +183,7 @@ export function fillColours(
   const dimAlpha = hideDimmed ? 0 : DIMMED_ALPHA;
   const n = topics.length;
   let lit = 0;
-  const hiddenCodes = new Uint8Array(model.kind === 'category' ? model.entries.length : 0);
-  if (model.kind === 'category') model.entries.forEach((e, i) => (hiddenCodes[i] = hidden.has(e.key) ? 1 : 0));
+  const hiddenCodes = model.kind === 'category' ? hiddenEntries(model, hidden) : new Uint8Array(0);
   const topicLut = new Map<number, Rgb>();
   const span = model.kind === 'number' ? model.max - model.min || 1 : 1;
   // 256 ramp steps are finer than the eye can tell apart and spare a colour computation per point.
@@ -176,13 +195,8 @@ export function fillColours(
       if (!r.valid[i] || (r.lo !== null && r.values[i] < r.lo) || (r.hi !== null && r.values[i] > r.hi)) dim = true;
     }
     if (model.kind === 'category') {
-      const code = model.codes[i];
-      rgb = model.entries[code].colour;
-      if (hiddenCodes[code]) dim = true;
-      else if (model.several && code === model.several.code) {
-        const of = model.several.of.get(i);
-        if (of && of.every((c) => hiddenCodes[c] === 1)) dim = true;
-      }
+      rgb = model.entries[model.codes[i]].colour;
+      if (legendDims(model, hiddenCodes, i)) dim = true;
     } else if (model.kind === 'number') {
       rgb = model.valid[i] ? ramp[Math.round(((model.values[i] - model.min) / span) * 255)] : EMPTY_COLOUR;
       if (!model.valid[i] && hidden.has(EMPTY)) dim = true;

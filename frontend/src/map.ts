@@ -198,7 +198,16 @@ async function showMap(ds: Dataset): Promise<void> {
   // Subscribed after the explorer, so the link the page opened with stays as it is until the view changes.
   followInUrl(store, fromUrl.outdated);
   bindThemeToggle(document.getElementById('theme-toggle') as HTMLButtonElement | null, store);
-  const searching = createSearching({ datasetId, points, store, rows, pick: selected.pick, cleared: () => details.hide() });
+  const searching = createSearching({
+    datasetId,
+    points,
+    store,
+    rows,
+    filters: explorer.queryFilters,
+    pick: selected.pick,
+    cleared: () => details.hide(),
+  });
+  explorer.onFiltersChange(searching.refilter);
   bindKeys(el<HTMLInputElement>('search-input'), () => searching.clear());
 
   // Reopen the view the URL describes: its search, then its selected row (the rest is in the store already).

@@ -71,7 +71,7 @@ function readSearch(params: URLSearchParams): SearchParams | null {
   const k = Number(params.get('k'));
   const threshold = params.get('th');
   const search: SearchParams = {
-    mode: mode === 'keyword' || mode === 'similar' ? mode : 'semantic',
+    mode: mode === 'keyword' || mode === 'hybrid' || mode === 'similar' ? mode : 'semantic',
     q: query,
     k: Number.isInteger(k) && k >= 1 && k <= 200 ? k : 10,
     threshold: threshold !== null && threshold !== '' && Number.isFinite(Number(threshold)) ? Number(threshold) : null,

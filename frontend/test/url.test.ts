@@ -56,6 +56,7 @@ describe('readUrl', () => {
     expect(readUrl('?q=cats&k=1').search?.k).toBe(1);
     expect(readUrl('?q=cats&k=200').search?.k).toBe(200);
     expect(readUrl('?q=cats&th=-0.5').search?.threshold).toBe(-0.5);
+    expect(readUrl('?q=cats&m=hybrid').search?.mode).toBe('hybrid');
   });
 
   it('ignores bad search values', () => {
@@ -196,6 +197,7 @@ describe('round trip', () => {
     ['a semantic search', { ...BLANK, search: { mode: 'semantic', q: 'ünïcode & spaces = fine?', k: 10, threshold: null } }],
     ['a keyword search with k and threshold', { ...BLANK, search: { mode: 'keyword', q: 'x', k: 200, threshold: -0.25 } }],
     ['a similar search', { ...BLANK, search: { mode: 'similar', q: '17', k: 3, threshold: 0.9 } }],
+    ['a hybrid search', { ...BLANK, search: { mode: 'hybrid', q: 'red cats', k: 20, threshold: null } }],
     ['a search with a threshold of zero', { ...BLANK, search: { mode: 'semantic', q: 'x', k: 10, threshold: 0 } }],
     ['a selected row and topic', { ...BLANK, selectedId: 0, topic: 0 }],
     ['a camera', { ...BLANK, camera: { x: -12.5, y: 0.0625, zoom: -3.75 } }],

@@ -1,12 +1,13 @@
 // Colour-by, legend, topic filter and topic labels: keeps the colour buffer and the placed labels (for the
 // camera's zoom) in step with the store.
 import * as api from '../api';
-import type { ColumnSummary, Topic, TopicLevel } from '../api';
+import type { ColumnSummary, QueryFilter, Topic, TopicLevel } from '../api';
 import type { ColourModel } from '../colouring';
 import { columnModel, fillColours } from '../colouring';
 import { bindExport } from './exporting';
 import { levelForZoom, placeLabels, textMeasurer } from '../labels';
 import type { Bounds, PointData } from '../points';
+import { queryFilters } from '../queryfilters';
 import type { Frame } from '../render';
 import { LABEL_FONT, LABEL_WEIGHT, pointRadius } from '../render';
 import type { MapState, Store } from '../state';
@@ -41,6 +42,10 @@ function el<T extends HTMLElement>(id: string): T {
 export interface Explorer {
   /** Fly to the points of a topic (any level), as a click on its label does; filters nothing. */
   zoomToTopic(topicId: number): void;
+  /** The filters the map shows now (legend, topic, ranges) as query filters; undefined when none. */
+  queryFilters(): QueryFilter | undefined;
+  /** Calls `fn` whenever the map is filtered anew (a column's legend may load after the store changed). */
+  onFiltersChange(fn: () => void): void;
 }
 
 export function createExplorer(ctx: ExplorerContext): Explorer {
@@ -118,6 +123,8 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     return out;
   }
   const rangeLoading = new Set<string>();
+  const kinds = new Map(ctx.columns.map((c) => [c.name, c.kind]));
+  const filterListeners: (() => void)[] = [];
 
   function recolour(): void {
     const { hidden, topicFilter, selection, hideFiltered } = store.get();
@@ -141,6 +148,7 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     root.dataset.colorBy = model.kind === 'topic' ? '' : model.column === TAGS_KEY ? 'tags' : model.column;
     legend.show(model, hidden);
     ctx.redraw(frame);
+    for (const fn of filterListeners) fn();
   }
 
   let loadSeq = 0;
@@ -254,5 +262,14 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
   }
   const camera = store.get().camera;
   if (camera) onZoom(camera.zoom);
-  return { zoomToTopic };
+  return {
+    zoomToTopic,
+    queryFilters() {
+      const { hidden, topicFilter, ranges } = store.get();
+      return queryFilters({ model, hidden, topicFilter, ranges, kinds, ids: points.ids });
+    },
+    onFiltersChange(fn) {
+      filterListeners.push(fn);
+    },
+  };
 }

@@ -1,6 +1,7 @@
-// Search wiring: the search form's mode, top-k and threshold go to the API, hits into the store and the row cache.
+// Search wiring: the search form's mode, top-k and threshold and the map's filters go to the API, hits into the store
+// and the row cache.
 import * as api from '../api';
-import type { SearchMode, SearchParams } from '../api';
+import type { QueryFilter, SearchMode, SearchParams } from '../api';
 import type { PointData } from '../points';
 import type { RowCache } from '../rows';
 import type { MapState, Store } from '../state';
@@ -12,6 +13,8 @@ export interface SearchContext {
   points: PointData;
   store: Store<MapState>;
   rows: RowCache;
+  /** The filters the map shows now: a search returns only rows that pass them. */
+  filters(): QueryFilter | undefined;
   /** Centre on and select a row (a click on a result). */
   pick(rowId: number): void;
   /** The search was cleared: the details panel goes too. */
@@ -32,6 +35,8 @@ export interface Searching {
   /** Run a search as the URL or a button describes it, showing its settings in the form. */
   run(params: SearchParams): void;
   clear(): void;
+  /** The map's filters changed: the search shown, if any, runs again within them. */
+  refilter(): void;
 }
 
 export function createSearching(ctx: SearchContext): Searching {
@@ -42,12 +47,15 @@ export function createSearching(ctx: SearchContext): Searching {
   const thresholdInput = el<HTMLInputElement>('search-threshold');
   let seq = 0;
   let abort: AbortController | undefined;
+  /** The search shown (or running) and its filters as sent, so a change of filters can run it again. */
+  let last: { params: SearchParams; filters: string } | null = null;
 
   function formParams(q: string): SearchParams {
     const k = Math.round(Number(kInput.value));
     const threshold = thresholdInput.value.trim() === '' ? null : Number(thresholdInput.value);
+    const mode = modeSelect.value;
     return {
-      mode: modeSelect.value === 'keyword' ? 'keyword' : 'semantic',
+      mode: mode === 'keyword' || mode === 'hybrid' ? mode : 'semantic',
       q,
       k: Number.isFinite(k) ? Math.min(MAX_K, Math.max(1, k)) : 10,
       threshold: threshold !== null && Number.isFinite(threshold) ? threshold : null,
@@ -60,12 +68,14 @@ export function createSearching(ctx: SearchContext): Searching {
     abort = new AbortController();
     view.setBusy(true);
     view.showMessage(p.mode === 'similar' ? `Finding rows similar to row ${p.q}…` : 'Searching…');
+    const filters = ctx.filters();
+    last = { params: p, filters: JSON.stringify(filters ?? null) };
     try {
-      const results = await api.search(ctx.datasetId, p, abort.signal);
+      const results = await api.search(ctx.datasetId, p, filters, abort.signal);
       if (mine !== seq) return;
       // Results carry the same payload as the row endpoint; seed the cache for hover/click.
       for (const r of results) ctx.rows.seed({ id: r.id, text: r.text, fields: r.fields });
-      view.showResults(results, p.threshold);
+      view.showResults(results, p.threshold, filters !== undefined);
       if (p.mode === 'similar' && results.length) view.showMessage(`Rows similar to row ${p.q}:`);
       const ids = results.map((r) => r.id).filter((id) => points.idToIndex.has(id));
       store.set({
@@ -93,6 +103,7 @@ export function createSearching(ctx: SearchContext): Searching {
       onSearch: (q) => void execute(formParams(q)),
       onClear() {
         ++seq;
+        last = null;
         abort?.abort();
         view.setBusy(false);
         view.clear();
@@ -115,6 +126,9 @@ export function createSearching(ctx: SearchContext): Searching {
     clear() {
       input.value = '';
       el<HTMLButtonElement>('search-clear').click();
+    },
+    refilter() {
+      if (last && JSON.stringify(ctx.filters() ?? null) !== last.filters) void execute(last.params);
     },
   };
 }

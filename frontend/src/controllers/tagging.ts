@@ -66,7 +66,13 @@ export function createTagging(opts: {
     }
     let untagged = 0;
     for (const c of codes) if (c === none) untagged++;
-    const entries: LegendEntry[] = shown.map((t, k) => ({ key: tagKey(t.id), label: t.name, count: tagCounts[k], colour: hexRgb(t.colour) }));
+    const entries: LegendEntry[] = shown.map((t, k) => ({
+      key: tagKey(t.id),
+      label: t.name,
+      count: tagCounts[k],
+      colour: hexRgb(t.colour),
+      tag: t.id,
+    }));
     if (of.size === 0) {
       // No row has two tags: no "several tags" entry, and untagged rows move up into its place.
       for (let i = 0; i < codes.length; i++) if (codes[i] === none) codes[i] = severalCode;

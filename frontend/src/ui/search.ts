@@ -9,8 +9,8 @@ export interface SearchCallbacks {
 }
 
 export interface SearchView {
-  /** The ranked results; `threshold` (the lowest score asked for) explains an empty list. */
-  showResults(results: SearchResult[], threshold?: number | null): void;
+  /** The ranked results; `threshold` (the lowest score asked for) or `filtered` (the map's filters) explain an empty list. */
+  showResults(results: SearchResult[], threshold?: number | null, filtered?: boolean): void;
   showMessage(text: string): void;
   setBusy(busy: boolean): void;
   markActive(rowId: number | null): void;
@@ -54,9 +54,13 @@ export function createSearch(
   };
 
   return {
-    showResults(results, threshold = null) {
+    showResults(results, threshold = null, filtered = false) {
       const none =
-        threshold === null ? 'No matches.' : `No matches with a score of at least ${threshold}; lower or empty "Min score" to see more.`;
+        threshold !== null
+          ? `No matches with a score of at least ${threshold}; lower or empty "Min score" to see more.`
+          : filtered
+            ? 'No matches among the points the filters show; widen or clear the filters to see more.'
+            : 'No matches.';
       setMessage(results.length ? '' : none);
       list.replaceChildren(...results.map((r) => resultItem(r)));
       list.hidden = results.length === 0;
