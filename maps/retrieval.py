@@ -20,6 +20,7 @@ from atlas.errors import NotFound, NotReady, UserError
 from maps.filters import Condition
 from maps.indexes import TEXT_SEARCH_CONFIG, TSVECTOR_SQL
 from maps.models import Dataset, Point
+from maps.queries import require_ready
 
 MODES = ("semantic", "keyword", "hybrid")
 # A word of a query, for matching any of them.
@@ -52,8 +53,7 @@ class Hit:
 
 def run(dataset: Dataset, query: Query) -> list[Hit]:
     """The best k hits, best first."""
-    if dataset.status != Dataset.Status.READY:
-        raise NotReady(f"Dataset {dataset.id} is {dataset.status}, not ready yet; poll its status until it is.")
+    require_ready(dataset)
     if query.mode == "keyword":
         hits = keyword(dataset, _words(query), query.k, query.where)
     elif query.mode == "hybrid":
@@ -74,15 +74,13 @@ def _words(query: Query) -> str:
 
 def dense(dataset: Dataset, query: Query) -> list[Hit]:
     """Nearest by cosine similarity to the query's vector: its text embedded, the vector given, or a row's."""
-    where = query.where
     if query.row is not None:
-        vector = row_vector(dataset, query.row)
-        where = Condition(f"({where.sql}) AND p.row_id <> %s", [*where.params, query.row])
-    elif query.vector is not None:
-        vector = query.vector
-    else:
-        vector = embed_query(dataset, _words(query))
-    return nearest(dataset, vector, query.k, where)
+        # The row is its own nearest: one more is fetched and the row left out, so an unfiltered query stays
+        # an unfiltered scan.
+        hits = nearest(dataset, row_vector(dataset, query.row), query.k + 1, query.where)
+        return [hit for hit in hits if hit.id != query.row][: query.k]
+    vector = query.vector if query.vector is not None else embed_query(dataset, _words(query))
+    return nearest(dataset, vector, query.k, query.where)
 
 
 def embed_query(dataset: Dataset, text: str) -> list[float]:
