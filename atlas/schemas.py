@@ -142,6 +142,21 @@ ERRORS: dict[int, Any] = {code: ErrorAnswer for code in (400, 401, 403, 404, 405
 JSON = dict[str, Any]
 
 
+BINARY: dict[str, Any] = {"type": "string", "format": "binary"}
+
+
+def multipart_body(
+    properties: dict[str, Any], required: list[str], raw: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The OpenAPI request body of a route that reads its multipart form itself (files beside fields); `raw`,
+    when given, is the body as the file itself (application/octet-stream)."""
+    form = {"schema": {"type": "object", "required": required, "properties": properties}}
+    content: dict[str, Any] = {"multipart/form-data": form}
+    if raw is not None:
+        content["application/octet-stream"] = raw
+    return {"requestBody": {"content": content}}
+
+
 def answers(status: int, body: Any = JSON) -> dict[int, Any]:
     """A route's answers: its success, and the errors."""
     return {status: body, **ERRORS}

@@ -7,7 +7,7 @@ from ninja import Router
 
 from atlas.errors import InvalidEmbeddingRequest, ModelNotFound, UserError
 from atlas.http import with_error_headers
-from atlas.schemas import answers
+from atlas.schemas import BINARY, answers, multipart_body
 from embedding import available_models
 from embeddings import schemas
 from teams import ratelimit
@@ -46,22 +46,9 @@ def embed_text(request: HttpRequest, body: schemas.TextEmbeddingRequest) -> Http
     response=answers(200, schemas.ImageEmbeddingsAnswer),
     url_name="api-embedding-image",
     summary="Embed images",
-    openapi_extra={
-        "requestBody": {
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["images"],
-                        "properties": {
-                            "images": {"type": "array", "items": {"type": "string", "format": "binary"}},
-                            "model": {"type": "string"},
-                        },
-                    }
-                }
-            }
-        }
-    },
+    openapi_extra=multipart_body(
+        {"images": {"type": "array", "items": BINARY}, "model": {"type": "string"}}, ["images"]
+    ),
 )
 def embed_image(request: HttpRequest) -> HttpResponse:
     return JsonResponse(schemas.image_payload(schemas.run_images(request)))

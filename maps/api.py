@@ -22,7 +22,7 @@ from pydantic import Field
 
 from atlas.errors import InvalidLayout, InvalidUpload, UserError
 from atlas.http import body_limit
-from atlas.schemas import ERRORS, JSON, MAX_BIGINT, MAX_INTEGER, answers, json_object
+from atlas.schemas import BINARY, ERRORS, JSON, MAX_BIGINT, MAX_INTEGER, answers, json_object, multipart_body
 from maps import actions, columns, export, filters, health, payloads, queries, retrieval, schemas, uploads
 from maps.models import Dataset
 from tables.mapping import RowMapping
@@ -72,26 +72,14 @@ def dataset_of(request: HttpRequest) -> Dataset:
     return found
 
 
-UPLOAD_BODY = {
-    "requestBody": {
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {"type": "string", "format": "binary", "description": "The table."},
-                        **schemas.UploadFields.model_json_schema()["properties"],
-                    },
-                }
-            },
-            "application/octet-stream": {
-                "schema": {"type": "string", "format": "binary"},
-                "description": "The table itself, its fields (filename, text_field, ...) in the query string.",
-            },
-        }
-    }
-}
+UPLOAD_BODY = multipart_body(
+    {"file": {**BINARY, "description": "The table."}, **schemas.UploadFields.model_json_schema()["properties"]},
+    ["file"],
+    raw={
+        "schema": BINARY,
+        "description": "The table itself, its fields (filename, text_field, ...) in the query string.",
+    },
+)
 
 
 # Session-authenticated writes need the CSRF token (the frontend sends it); Bearer-token requests are
@@ -165,22 +153,7 @@ def _upload(request: HttpRequest, filename: str) -> UploadedFile[bytes] | None:
     response=answers(200),
     url_name="api-previews",
     summary="The first rows of a table as Atlas reads them",
-    openapi_extra={
-        "requestBody": {
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["file"],
-                        "properties": {
-                            "file": {"type": "string", "format": "binary"},
-                            **schemas.PreviewFields.model_json_schema()["properties"],
-                        },
-                    }
-                }
-            }
-        }
-    },
+    openapi_extra=multipart_body({"file": BINARY, **schemas.PreviewFields.model_json_schema()["properties"]}, ["file"]),
 )
 def previews(request: HttpRequest) -> HttpResponse:
     access.require_user(access.caller(request))
@@ -244,20 +217,7 @@ def relayout(request: HttpRequest, dataset_id: str) -> HttpResponse:
     response=answers(202, schemas.DatasetAnswer),
     url_name="api-rows",
     summary="Add rows to a ready map",
-    openapi_extra={
-        "requestBody": {
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["file"],
-                        "properties": {"file": {"type": "string", "format": "binary"}},
-                    }
-                },
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
-            }
-        }
-    },
+    openapi_extra=multipart_body({"file": BINARY}, ["file"], raw={"schema": BINARY}),
 )
 def rows(request: HttpRequest, dataset_id: str, params: Query[schemas.AppendParams]) -> HttpResponse:
     """New rows in the multipart field 'file' (or a raw body); answers 202 with the dataset, now queued."""
@@ -265,6 +225,9 @@ def rows(request: HttpRequest, dataset_id: str, params: Query[schemas.AppendPara
     upload = _upload(request, params.filename)
     return JsonResponse(queries.dataset_summary(actions.append_rows(found, upload)), status=202)
 
+
+# Bodies that are row ids only may be larger than Django's general limit (schemas.ROWS_BODY_LIMIT).
+ROW_IDS_BODY = decorate_view(body_limit(schemas.ROWS_BODY_LIMIT, "send the row ids in smaller batches"))
 
 ARROW = {200: {"description": "An Arrow IPC stream.", "content": {queries.ARROW_STREAM_TYPE: {}}}}
 
@@ -449,7 +412,7 @@ def tag_rows(request: HttpRequest, dataset_id: str, tag_id: TagNumber) -> HttpRe
     url_name="api-tag-rows",
     summary="Tag rows",
 )
-@decorate_view(body_limit(schemas.ROWS_BODY_LIMIT, "send the row ids in smaller batches"))
+@ROW_IDS_BODY
 def add_tag_rows(request: HttpRequest, dataset_id: str, body: schemas.RowIds, tag_id: TagNumber) -> HttpResponse:
     found = queries.get_tag(dataset_of(request), tag_id)
     return JsonResponse({"added": actions.tag_rows(found, body.unique())})
@@ -462,7 +425,7 @@ def add_tag_rows(request: HttpRequest, dataset_id: str, body: schemas.RowIds, ta
     url_name="api-tag-rows",
     summary="Untag rows",
 )
-@decorate_view(body_limit(schemas.ROWS_BODY_LIMIT, "send the row ids in smaller batches"))
+@ROW_IDS_BODY
 def remove_tag_rows(request: HttpRequest, dataset_id: str, body: schemas.RowIds, tag_id: TagNumber) -> HttpResponse:
     found = queries.get_tag(dataset_of(request), tag_id)
     return JsonResponse({"removed": actions.untag_rows(found, body.unique())})
@@ -483,7 +446,7 @@ def remove_tag_rows(request: HttpRequest, dataset_id: str, body: schemas.RowIds,
         }
     },
 )
-@decorate_view(body_limit(schemas.ROWS_BODY_LIMIT, "send the row ids in smaller batches"))
+@ROW_IDS_BODY
 def export_rows(request: HttpRequest, dataset_id: str, body: schemas.ExportRequest) -> HttpResponseBase:
     found = dataset_of(request)
     out = export.export_rows(found, body.unique(), body.format)
