@@ -19,6 +19,12 @@ def open_map(page: Page, base: str, synthetic: SyntheticMap, query: str = "") ->
     page.wait_for_selector("body[data-map-ready='1']", timeout=60_000)
 
 
+def enter(page: Page, label: str, value: str) -> None:
+    """Type into the input with this aria-label and commit it, as leaving the field does."""
+    page.fill(f"[aria-label='{label}']", value)
+    page.locator(f"[aria-label='{label}']").dispatch_event("change")
+
+
 def pixels(page: Page) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(page.locator("#map").screenshot())).convert("RGB")).astype(float)
 

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ConsoleErrors
-from tests.browser.mapview import CAMERA, mean_colour_at, nearest, open_map, pixels, view_query
+from tests.browser.mapview import CAMERA, enter, mean_colour_at, nearest, open_map, pixels, view_query
 from tests.synthetic_map import FINE, create_synthetic_map
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,10 +44,8 @@ def test_number_and_date_ranges_dim_what_falls_outside_update_the_count_and_reop
     assert not lit(page, image, 0) and not lit(page, image, 4)
 
     # Released: topic % 3 gives 2020, 2021, 2022; the year 2021 leaves topic 1 of those two.
-    page.fill("[aria-label='released from']", "2021-01-01")
-    page.locator("[aria-label='released from']").dispatch_event("change")
-    page.fill("[aria-label='released to']", "2021-12-31")
-    page.locator("[aria-label='released to']").dispatch_event("change")
+    enter(page, "released from", "2021-01-01")
+    enter(page, "released to", "2021-12-31")
     expect(page.locator("#filter-count")).to_have_text("40 of 240 points")
     expect(page.locator("#export-count")).to_have_text("Export 40 points:")
 
@@ -70,10 +68,8 @@ def test_number_and_date_ranges_dim_what_falls_outside_update_the_count_and_reop
     other.close()
 
     # Emptying both ends of a range removes that filter.
-    page.fill("[aria-label='stars from']", "")
-    page.locator("[aria-label='stars from']").dispatch_event("change")
-    page.fill("[aria-label='stars to']", "")
-    page.locator("[aria-label='stars to']").dispatch_event("change")
+    enter(page, "stars from", "")
+    enter(page, "stars to", "")
     expect(page.locator("#filter-count")).to_have_text("80 of 240 points")
     page.wait_for_function("new URLSearchParams(location.search).getAll('f').length === 1")
     assert console_errors == []

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ConsoleErrors
-from tests.browser.mapview import open_map, view_query
+from tests.browser.mapview import enter, open_map, view_query
 from tests.browser.test_search_modes import highlighted, result_ids
 from tests.synthetic_map import PER_TOPIC, create_synthetic_map
 
@@ -77,19 +77,15 @@ def test_a_search_returns_only_rows_inside_the_number_and_date_ranges(
     open_map(page, base, synthetic, view_query())
     page.click("#filters summary")
     # Stars are topic × 100 + 0..39, so 0..219 keeps topics 0 and 1 and the first 20 rows of topic 2.
-    page.fill("[aria-label='stars from']", "0")
-    page.locator("[aria-label='stars from']").dispatch_event("change")
-    page.fill("[aria-label='stars to']", "219")
-    page.locator("[aria-label='stars to']").dispatch_event("change")
+    enter(page, "stars from", "0")
+    enter(page, "stars to", "219")
     expect(page.locator("#filter-count")).to_have_text("100 of 240 points")
     search(page, 60)
     assert set(highlighted(page)) == rows_of(0) | set(range(80, 100))
 
     # Released in 2022 (topics 2 and 5) leaves only topic 2's first 20 rows.
-    page.fill("[aria-label='released from']", "2022-01-01")
-    page.locator("[aria-label='released from']").dispatch_event("change")
-    page.fill("[aria-label='released to']", "2022-12-31")
-    page.locator("[aria-label='released to']").dispatch_event("change")
+    enter(page, "released from", "2022-01-01")
+    enter(page, "released to", "2022-12-31")
     expect(page.locator("#filter-count")).to_have_text("20 of 240 points")
     expect_hits(page, 20)
     hits = highlighted(page)
@@ -99,8 +95,7 @@ def test_a_search_returns_only_rows_inside_the_number_and_date_ranges(
         assert fields["stars"] in range(220) and str(fields["released"]).startswith("2022")
 
     # Filters that leave no match say why the list is empty, and nothing stays highlighted.
-    page.fill("[aria-label='stars from']", "500")
-    page.locator("[aria-label='stars from']").dispatch_event("change")
+    enter(page, "stars from", "500")
     expect(page.locator("#search-message")).to_have_text(
         "No matches among the points the filters show; widen or clear the filters to see more."
     )
