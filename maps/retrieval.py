@@ -125,8 +125,14 @@ def nearest(dataset: Dataset, vector: list[float], k: int, where: Condition = TR
             # The index scan goes on past ef_search until k rows pass the filter (pgvector >= 0.8).
             cursor.execute("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)")
             cursor.execute("SELECT set_config('hnsw.max_scan_tuples', %s, true)", [str(settings.SEARCH_MAX_SCAN)])
-        cursor.execute(nearest_rows_sql(dataset.id, where.sql, exact), [literal, *where.params, literal, k])
+        params = [literal, *where.params, literal, k]
+        cursor.execute(nearest_rows_sql(dataset.id, where.sql, exact), params)
         rows = cursor.fetchall()
+        if filtered and not exact and len(rows) < k:
+            # The graph scan stopped short of k passing rows: it read SEARCH_MAX_SCAN rows, or the rows that pass
+            # lie in a part of the graph it cannot reach from the query. An exact scan finds every one.
+            cursor.execute(nearest_rows_sql(dataset.id, where.sql, exact=True), params)
+            rows = cursor.fetchall()
     # relaxed_order may hand back close rows slightly out of order.
     return sorted(_hits(rows), key=lambda hit: (-hit.score, hit.id))
 
