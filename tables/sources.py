@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Protocol
 
+from tables.documents import document_row, is_document
 from tables.errors import DecompressionBomb, EmptyFile, NotATable, TruncatedFile, ZipProblem
 
 
@@ -82,12 +83,17 @@ FORMAT_NAMES = {
     "gzip": "gzip",
     "zip": "zip",
 }
-SUPPORTED = "CSV, TSV, JSON, JSON Lines, Parquet or Arrow/Feather (optionally .gz or a .zip holding one of them)"
+SUPPORTED = (
+    "CSV, TSV, JSON, JSON Lines, Parquet or Arrow/Feather (optionally .gz or a .zip holding one of them), or a .zip "
+    "of documents (.txt, .md, .html: one row each)"
+)
 # Past this size a high ratio is suspicious; below it, small very repetitive files are fine.
 RATIO_FLOOR_BYTES = 1024 * 1024
 # A preview needs only the start of a compressed text file.
 PREVIEW_UNPACK_BYTES = 16 * 1024 * 1024
 CHUNK = 1024 * 1024
+# A zip of documents (tables.documents) is read as this JSON Lines table: path, folder, name, text.
+DOCUMENTS_MEMBER = "documents.jsonl"
 # macOS and Windows add these to zips they make; they are never the table.
 ZIP_JUNK = ("__MACOSX/", ".DS_Store", "Thumbs.db", "desktop.ini")
 
@@ -251,6 +257,10 @@ def _unzip(path: Path, out: Path, name: str, limits: Limits, preview: bool) -> t
         members = [info for info in infos if not info.is_dir() and not any(part in info.filename for part in ZIP_JUNK)]
         if not members:
             raise ZipProblem(f"{name} holds no file. Zip the table file and upload that.")
+        if all(is_document(info.filename) for info in members) and (
+            len(members) > 1 or not members[0].filename.lower().endswith(".txt")
+        ):
+            return DOCUMENTS_MEMBER, _write_documents(archive, members, out, name, limits, preview), None
         arrays = [info for info in members if info.filename.lower().endswith(".npy")]
         vectors: Path | None = None
         if len(arrays) == 1 and len(members) == 2:
@@ -267,6 +277,34 @@ def _unzip(path: Path, out: Path, name: str, limits: Limits, preview: bool) -> t
             )
         member = members[0]
         return member.filename, _unpack(archive, member, out, name, limits, preview), vectors
+
+
+def _write_documents(
+    archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], out: Path, name: str, limits: Limits, preview: bool
+) -> bool:
+    """A zip of documents as JSON Lines, one row per file in path order (tables.documents); True when a preview
+    stopped early."""
+    budget = _Budget(name, sum(info.compress_size for info in members), limits, None)
+    budget.take(sum(info.file_size for info in members))  # an early refusal; the reads count too
+    budget.written = 0
+    budget.stop_at = PREVIEW_UNPACK_BYTES if preview else None
+    with out.open("wb") as sink:
+        for member in sorted(members, key=lambda info: info.filename):
+            if member.flag_bits & 0x1:
+                raise ZipProblem(f"{member.filename} inside {name} is encrypted. Zip it without a password.")
+            try:
+                with archive.open(member) as source:
+                    raw = source.read(limits.max_uncompressed_bytes + 1)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+                raise ZipProblem(
+                    f"{member.filename} inside {name} cannot be unpacked ({exc}). Zip it again with plain "
+                    "deflate compression and upload it."
+                ) from None
+            row = document_row(member.filename, raw)
+            sink.write(row)
+            if not budget.take(len(raw)):
+                return True
+    return False
 
 
 def _unpack(
