@@ -120,6 +120,10 @@ LAYOUT_SEED = env_int("ATLAS_LAYOUT_SEED", 42)
 LAYOUT_SAMPLE_SIZE = env_int("ATLAS_LAYOUT_SAMPLE_SIZE", 50_000)
 INDEX_MEMORY_MB = env_int("ATLAS_INDEX_MEMORY_MB", 4096)
 SEARCH_EF = env_int("ATLAS_SEARCH_EF", 100)
+# The web process embeds search queries on this many threads, and remembers the last QUERY_CACHE_SIZE query
+# vectors (0: none); see maps/query_vectors.py.
+QUERY_THREADS = env_int("ATLAS_QUERY_THREADS", 1)
+QUERY_CACHE_SIZE = env_int("ATLAS_QUERY_CACHE_SIZE", 1024)
 SEARCH_MAX_K = env_int("ATLAS_SEARCH_MAX_K", 200)
 # A filtered search whose filter leaves at most this many rows compares them all (exact); above it, the HNSW
 # scan goes on (iteratively) until k rows pass the filter or it has read SEARCH_MAX_SCAN rows.

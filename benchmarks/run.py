@@ -149,6 +149,11 @@ def main() -> None:
 
         placement.main(machine())
         return
+    if os.environ.get("BENCH_QUERY") == "1":
+        from benchmarks import query_latency
+
+        query_latency.main(machine())
+        return
     if os.environ.get("BENCH_RETRIEVAL") == "1":
         from benchmarks import retrieval
 

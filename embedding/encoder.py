@@ -65,6 +65,32 @@ class Encoder(ABC):
     def _windows(self, texts: Sequence[str], prefix: str) -> tuple[list[str], npt.NDArray[np.int64]]:
         """Cut each text that is too long into consecutive token windows the model reads whole."""
 
+    @abstractmethod
+    def token_offsets(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+        """Each text's tokens as character spans, without special tokens, truncation or a prefix."""
+
+    @abstractmethod
+    def special_tokens(self) -> int:
+        """How many special tokens the model adds to one text."""
+
+    def passage_budget(self, task_type: str | None = None) -> int:
+        """The most tokens of text one passage may hold for the model to read it whole, its prefix and special
+        tokens counted."""
+        prefix = self.prefix(task_type)
+        prefix_tokens = len(self.token_offsets([prefix])[0]) if prefix else 0
+        return max(self.max_tokens - self.special_tokens() - prefix_tokens, 1)
+
+    def passages(
+        self, texts: Sequence[str], size: int, overlap: int, task_type: str | None = None
+    ) -> list[list[tuple[int, int]]]:
+        """Each text cut into passages of at most `size` tokens (never more than the model reads whole), each
+        starting `overlap` tokens before the previous one ends, as character spans of the text."""
+        size = min(size, self.passage_budget(task_type))
+        return [
+            split_passages(spans, len(text), size, overlap)
+            for text, spans in zip(texts, self.token_offsets(texts), strict=True)
+        ]
+
     def encode(self, texts: Sequence[str], task_type: str | None = None) -> Vectors:
         """Unit vectors for one batch, as the map build calls it (documents unless told otherwise)."""
         return self._encode([self.prefix(task_type) + text for text in texts], batch_size=len(texts) or 1)
@@ -153,6 +179,13 @@ class SentenceTransformerEncoder(Encoder):
             )
         return np.asarray(vectors, dtype=np.float32)
 
+    def token_offsets(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+        encoded = self._model.tokenizer(list(texts), add_special_tokens=False, return_offsets_mapping=True)
+        return [[(int(a), int(b)) for a, b in spans] for spans in encoded["offset_mapping"]]
+
+    def special_tokens(self) -> int:
+        return int(self._model.tokenizer.num_special_tokens_to_add())
+
     def _windows(self, texts: Sequence[str], prefix: str) -> tuple[list[str], npt.NDArray[np.int64]]:
         tokenizer = self._model.tokenizer
         budget = self.max_tokens - tokenizer.num_special_tokens_to_add() - len(tokenizer.tokenize(prefix))
@@ -178,3 +211,19 @@ def split_into_windows(
             pieces.append(prefix + text[window[0][0] : window[-1][1]])
             owners.append(i)
     return pieces, np.asarray(owners, dtype=np.int64)
+
+
+def split_passages(spans: Sequence[tuple[int, int]], length: int, size: int, overlap: int) -> list[tuple[int, int]]:
+    """Character spans of consecutive windows of at most `size` tokens, each overlapping the one before by
+    `overlap` tokens (clamped below `size`), given a text's token spans; a text that fits is one passage, the
+    whole of it."""
+    if len(spans) <= size:
+        return [(0, length)]
+    step = size - min(max(overlap, 0), size - 1)
+    found = []
+    for start in range(0, len(spans), step):
+        window = spans[start : start + size]
+        found.append((window[0][0], window[-1][1]))
+        if start + size >= len(spans):
+            break
+    return found

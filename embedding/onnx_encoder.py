@@ -74,6 +74,12 @@ class OnnxEncoder(Encoder):
             out[batch] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return out
 
+    def token_offsets(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+        return [list(e.offsets) for e in self._pieces.encode_batch(list(texts), add_special_tokens=False)]
+
+    def special_tokens(self) -> int:
+        return int(self._tokenizer.num_special_tokens_to_add(False))
+
     def _windows(self, texts: Sequence[str], prefix: str) -> tuple[list[str], npt.NDArray[np.int64]]:
         prefix_tokens = len(self._pieces.encode(prefix, add_special_tokens=False).ids) if prefix else 0
         budget = max(self.max_tokens - self._tokenizer.num_special_tokens_to_add(False) - prefix_tokens, 1)

@@ -33,9 +33,11 @@ def create_dataset(
     label_field: str = "",
     layout_choices: Mapping[str, Any] | None = None,
     options: dict[str, Any] | None = None,
+    passages: tuple[int, int] = (0, 0),
 ) -> Dataset:
     """Check every field, store the upload, check its first rows read and fit the chosen columns, and queue the
-    build. A refusal, or any failure before the dataset is saved, leaves no file behind."""
+    build. A refusal, or any failure before the dataset is saved, leaves no file behind. `passages`: (tokens,
+    overlap) for a passage map, (0, 0) for one vector per row (maps.schemas.UploadFields checks them)."""
     params = layout.parse(layout_choices or {}, layout.defaults())
     label_field = label_field.strip()
     filename = uploads.filename_of(upload)
@@ -73,6 +75,8 @@ def create_dataset(
                 read_options=options or {},
                 warnings=found.warnings,
                 model_name=settings.EMBED_MODEL,
+                passage_tokens=passages[0],
+                passage_overlap=passages[1],
             )
             transaction.on_commit(lambda: enqueue.build(dataset_id))
     return dataset

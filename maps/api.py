@@ -23,7 +23,7 @@ from pydantic import Field
 from atlas.errors import InvalidLayout, InvalidUpload, UserError
 from atlas.http import body_limit
 from atlas.schemas import BINARY, ERRORS, JSON, MAX_BIGINT, MAX_INTEGER, answers, json_object, multipart_body
-from maps import actions, columns, export, filters, health, payloads, queries, retrieval, schemas, uploads
+from maps import actions, columns, export, filters, health, payloads, queries, retrieval, scan, schemas, uploads
 from maps.models import Dataset
 from tables.mapping import RowMapping
 from teams import access
@@ -128,6 +128,7 @@ def create_dataset(request: HttpRequest) -> HttpResponse:
         label_field=fields.label_field,
         layout_choices=fields.given(),
         options=uploads.parse_choices(fields.model_dump()),
+        passages=fields.passage_settings(),
     )
     return JsonResponse({"id": str(dataset.id), "status": dataset.status, "url": f"/maps/{dataset.id}"}, status=201)
 
@@ -353,10 +354,11 @@ def search(request: HttpRequest, dataset_id: str, params: Query[schemas.SearchPa
 )
 def query(request: HttpRequest, dataset_id: str, body: schemas.QueryRequest) -> HttpResponse:
     found = queries.require_ready(dataset_of(request))
-    where = filters.condition(body.filters, found) if body.filters is not None else retrieval.TRUE
+    where = filters.condition(body.filters, found) if body.filters is not None else scan.TRUE
     fields = retrieval.require_fields(found, body.fields)
+    mode = body.chosen_mode
     wanted = retrieval.Query(
-        mode=body.mode,
+        mode=mode,
         text=body.query or "",
         vector=body.vector,
         row=body.row,
@@ -365,7 +367,7 @@ def query(request: HttpRequest, dataset_id: str, body: schemas.QueryRequest) -> 
         threshold=body.threshold,
     )
     hits = retrieval.run(found, wanted)
-    return JsonResponse({"mode": body.mode, "results": retrieval.answers(found, hits, fields)})
+    return JsonResponse({"mode": mode, "results": retrieval.answers(found, hits, fields)})
 
 
 # Everyone who can open a map sees its tags and may export its rows; changing tags needs an editor.

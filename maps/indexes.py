@@ -27,6 +27,10 @@ def text_index_name(dataset_id: uuid.UUID) -> str:
     return f"maps_point_fts_{dataset_id.hex}"
 
 
+def passage_index_name(dataset_id: uuid.UUID) -> str:
+    return f"maps_passage_hnsw_{dataset_id.hex}"
+
+
 def create_vector_index(dataset_id: uuid.UUID) -> None:
     """An HNSW index over this dataset's rows alone, so a search never filters other datasets' results out.
 
@@ -42,6 +46,20 @@ def create_vector_index(dataset_id: uuid.UUID) -> None:
         )
         cursor.execute("RESET maintenance_work_mem")
         cursor.execute("ANALYZE maps_point")
+
+
+def create_passage_index(dataset_id: uuid.UUID) -> None:
+    """An HNSW index over a passage map's passages, as create_vector_index's over its rows."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM maps_passage WHERE dataset_id = %s", [dataset_id])
+        passages = int(cursor.fetchone()[0])
+        cursor.execute(f"SET maintenance_work_mem = '{index_memory_mb(passages)}MB'")
+        cursor.execute(
+            f'CREATE INDEX IF NOT EXISTS "{passage_index_name(dataset_id)}" ON maps_passage '
+            f"USING hnsw (embedding vector_cosine_ops) WHERE dataset_id = '{dataset_id}'::uuid"
+        )
+        cursor.execute("RESET maintenance_work_mem")
+        cursor.execute("ANALYZE maps_passage")
 
 
 def index_memory_mb(rows: int) -> int:
@@ -65,3 +83,4 @@ def drop_search_indexes(dataset_id: uuid.UUID) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f'DROP INDEX IF EXISTS "{vector_index_name(dataset_id)}"')
         cursor.execute(f'DROP INDEX IF EXISTS "{text_index_name(dataset_id)}"')
+        cursor.execute(f'DROP INDEX IF EXISTS "{passage_index_name(dataset_id)}"')

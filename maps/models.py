@@ -51,6 +51,11 @@ class Dataset(models.Model):
     # (tables.sources.ReadChoices); empty: sniff everything and refuse rows with a wrong field count.
     read_options = models.JSONField(default=dict)
     model_name = models.CharField(max_length=100)
+    # Passage maps (0: off): each row's text is cut into passages of at most passage_tokens tokens, each
+    # overlapping the one before by passage_overlap tokens; every passage is embedded and searched (Passage),
+    # and the row's vector, which places it, is their mean.
+    passage_tokens = models.PositiveIntegerField(default=0)
+    passage_overlap = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.INGEST)
     progress_done = models.PositiveIntegerField(default=0)
@@ -104,6 +109,24 @@ class Point(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["dataset", "row_id"], name="unique_row_per_dataset")]
+
+
+class Passage(models.Model):
+    """One passage of a row of a passage map: its place in the row's text (characters start to end) and its
+    vector. Retrieval searches these and answers each row with its best passage."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="passages")
+    row_id = models.IntegerField()
+    # Its order within the row, from 0.
+    number = models.PositiveIntegerField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "row_id", "number"], name="unique_passage_per_row"),
+        ]
 
 
 class Topic(models.Model):

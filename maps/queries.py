@@ -67,6 +67,9 @@ def dataset_summary(dataset: Dataset) -> dict[str, Any]:
         "url": f"/maps/{dataset.id}",
         "workspace": str(dataset.workspace_id) if dataset.workspace_id else None,
         "visibility": dataset.visibility,
+        "passages": {"tokens": dataset.passage_tokens, "overlap": dataset.passage_overlap}
+        if dataset.passage_tokens
+        else None,
     }
 
 

@@ -7,25 +7,24 @@ searched exactly over those rows; otherwise pgvector's iterative HNSW scan goes 
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 
 from atlas.errors import NotFound, NotReady, UserError
+from maps import passage_search, query_vectors
 from maps.filters import Condition
 from maps.indexes import TEXT_SEARCH_CONFIG, TSVECTOR_SQL
 from maps.models import Dataset, Point
 from maps.queries import require_ready
+from maps.scan import TRUE, Hit, hits_of, scan_settings, vector_literal
 
 MODES = ("semantic", "keyword", "hybrid")
 # A word of a query, for matching any of them.
 WORD = re.compile(r"\w+")
-TRUE = Condition("TRUE", [])
 
 
 @dataclass(frozen=True)
@@ -42,20 +41,13 @@ class Query:
     threshold: float | None = None
 
 
-@dataclass(frozen=True)
-class Hit:
-    id: int
-    score: float
-    text: str
-    fields: dict[str, Any]
-    topic: int | None
-
-
 def run(dataset: Dataset, query: Query) -> list[Hit]:
     """The best k hits, best first."""
     require_ready(dataset)
     if query.mode == "keyword":
         hits = keyword(dataset, _words(query), query.k, query.where)
+        if dataset.passage_tokens:
+            hits = passage_search.by_words(dataset, hits, query.text)
     elif query.mode == "hybrid":
         hits = hybrid(dataset, query)
     else:
@@ -79,16 +71,16 @@ def dense(dataset: Dataset, query: Query) -> list[Hit]:
         # an unfiltered scan.
         hits = nearest(dataset, row_vector(dataset, query.row), query.k + 1, query.where)
         return [hit for hit in hits if hit.id != query.row][: query.k]
-    vector = query.vector if query.vector is not None else embed_query(dataset, _words(query))
-    return nearest(dataset, vector, query.k, query.where)
+    return nearest(dataset, query_vector(dataset, query), query.k, query.where)
+
+
+def query_vector(dataset: Dataset, query: Query) -> list[float]:
+    """The vector a text or vector query looks near."""
+    return query.vector if query.vector is not None else embed_query(dataset, _words(query))
 
 
 def embed_query(dataset: Dataset, text: str) -> list[float]:
-    from embedding import get_encoder
-
-    # Models with task prefixes embedded the rows as documents; the query is embedded as a query.
-    encoder = get_encoder(dataset.model_name, settings.TORCH_THREADS)
-    return [float(v) for v in encoder.encode([text], task_type="search_query")[0].tolist()]
+    return query_vectors.embed_query(dataset.model_name, text)
 
 
 def row_vector(dataset: Dataset, row_id: int) -> list[float]:
@@ -116,15 +108,14 @@ def nearest_rows_sql(dataset_id: uuid.UUID, where: str = "TRUE", exact: bool = F
 
 
 def nearest(dataset: Dataset, vector: list[float], k: int, where: Condition = TRUE) -> list[Hit]:
-    literal = "[" + ",".join(f"{v:.7g}" for v in vector) + "]"
+    """The k rows nearest the vector within the condition, best first; a passage map's rows by their best
+    passage."""
+    if dataset.passage_tokens:
+        return passage_search.nearest(dataset, vector, k, where)
+    literal = vector_literal(vector)
     filtered = where is not TRUE
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('hnsw.ef_search', %s, true)", [str(max(settings.SEARCH_EF, k))])
-        exact = filtered and _few(cursor, dataset.id, where)
-        if filtered and not exact:
-            # The index scan goes on past ef_search until k rows pass the filter (pgvector >= 0.8).
-            cursor.execute("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)")
-            cursor.execute("SELECT set_config('hnsw.max_scan_tuples', %s, true)", [str(settings.SEARCH_MAX_SCAN)])
+        exact = scan_settings(cursor, dataset.id, k, where)
         params = [literal, *where.params, literal, k]
         cursor.execute(nearest_rows_sql(dataset.id, where.sql, exact), params)
         rows = cursor.fetchall()
@@ -134,19 +125,7 @@ def nearest(dataset: Dataset, vector: list[float], k: int, where: Condition = TR
             cursor.execute(nearest_rows_sql(dataset.id, where.sql, exact=True), params)
             rows = cursor.fetchall()
     # relaxed_order may hand back close rows slightly out of order.
-    return sorted(_hits(rows), key=lambda hit: (-hit.score, hit.id))
-
-
-def _few(cursor: Any, dataset_id: uuid.UUID, where: Condition) -> bool:
-    """Whether the filter leaves at most SEARCH_EXACT_ROWS rows: then an exact scan over them is cheaper and
-    always finds k."""
-    limit = settings.SEARCH_EXACT_ROWS
-    cursor.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM maps_point p WHERE p.dataset_id = '{dataset_id}'::uuid "
-        f"AND {where.sql} LIMIT %s) AS passing",
-        [*where.params, limit + 1],
-    )
-    return int(cursor.fetchone()[0]) <= limit
+    return sorted(hits_of(rows), key=lambda hit: (-hit.score, hit.id))
 
 
 def keyword_rows_sql(dataset_id: uuid.UUID, where: str = "TRUE", normalization: int = 0) -> str:
@@ -175,18 +154,19 @@ def keyword(
             return []
     with connection.cursor() as cursor:
         cursor.execute(keyword_rows_sql(dataset.id, where.sql, normalization), [words, *where.params, k])
-        return _hits(cursor.fetchall())
+        return hits_of(cursor.fetchall())
 
 
 @dataclass(frozen=True)
 class Fusion:
     """How hybrid mode fuses: each ranking's depth, reciprocal rank fusion's constant, the dense ranking's
     weight against the keyword one, and how the keyword ranking matches and scores. Defaults: the best on
-    the tuning part of the docstrings retrieval benchmark (benchmarks/retrieval.py, docs/BENCHMARKS.md)."""
+    the tuning parts of the docstrings and npm retrieval benchmarks (benchmarks/retrieval.py,
+    docs/BENCHMARKS.md)."""
 
     depth: int = 50
     rrf_k: int = 5
-    dense_weight: float = 1.5
+    dense_weight: float = 2.0
     any_word: bool = True
     normalization: int = 0
 
@@ -199,9 +179,14 @@ def hybrid(dataset: Dataset, query: Query, fusion: Fusion = FUSION) -> list[Hit]
     comes first. The score is the fused one (weight / (rrf_k + rank) summed), not a similarity."""
     words = _words(query)
     depth = max(query.k, fusion.depth)
-    dense_hits = dense(dataset, _deeper(query, depth))
+    deeper = _deeper(query, depth)
+    dense_hits = dense(dataset, deeper)
     keyword_hits = keyword(dataset, words, depth, query.where, fusion.any_word, fusion.normalization)
-    return fuse([(dense_hits, fusion.dense_weight), (keyword_hits, 1.0)], fusion.rrf_k, query.k)
+    fused = fuse([(dense_hits, fusion.dense_weight), (keyword_hits, 1.0)], fusion.rrf_k, query.k)
+    if dataset.passage_tokens and any(hit.passage is None for hit in fused):
+        # Rows only the keyword ranking found: their best passage by the query's vector.
+        fused = passage_search.best_of(dataset, fused, query_vector(dataset, deeper))
+    return fused
 
 
 def fuse(rankings: list[tuple[list[Hit], float]], rrf_k: int, k: int) -> list[Hit]:
@@ -212,7 +197,7 @@ def fuse(rankings: list[tuple[list[Hit], float]], rrf_k: int, k: int) -> list[Hi
             fused[hit.id] = fused.get(hit.id, 0.0) + weight / (rrf_k + rank)
             found.setdefault(hit.id, hit)
     best = sorted(fused, key=lambda row: (-fused[row], row))[:k]
-    return [Hit(row, fused[row], found[row].text, found[row].fields, found[row].topic) for row in best]
+    return [replace(found[row], score=fused[row]) for row in best]
 
 
 def _deeper(query: Query, k: int) -> Query:
@@ -233,9 +218,11 @@ def require_fields(dataset: Dataset, names: list[str] | None) -> list[str] | Non
 
 
 def answers(dataset: Dataset, hits: list[Hit], fields: list[str] | None = None) -> list[dict[str, Any]]:
-    """Hits as the API answers them: with the row's key (its value in the id column, null without one)."""
-    return [
-        {
+    """Hits as the API answers them: with the row's key (its value in the id column, null without one), and
+    on a passage map the best passage."""
+    found = []
+    for hit in hits:
+        answer = {
             "id": hit.id,
             "key": hit.fields.get(dataset.id_field) if dataset.id_field else None,
             "score": hit.score,
@@ -243,19 +230,13 @@ def answers(dataset: Dataset, hits: list[Hit], fields: list[str] | None = None) 
             "fields": hit.fields if fields is None else {name: hit.fields.get(name) for name in fields},
             "topic": hit.topic,
         }
-        for hit in hits
-    ]
-
-
-def _hits(rows: list[tuple[Any, ...]]) -> list[Hit]:
-    # Django hands jsonb to raw cursors as text.
-    return [
-        Hit(
-            id=r[0],
-            score=float(r[1]),
-            text=r[2],
-            fields=json.loads(r[3]) if isinstance(r[3], str) else r[3],
-            topic=r[4],
-        )
-        for r in rows
-    ]
+        if hit.passage is not None:
+            span = hit.passage
+            answer["passage"] = {
+                "number": span.number,
+                "start": span.start,
+                "end": span.end,
+                "text": hit.text[span.start : span.end],
+            }
+        found.append(answer)
+    return found

@@ -34,6 +34,9 @@ OptionalInt = Annotated[int | None, BlankIsNone]
 OptionalFloat = Annotated[float | None, BlankIsNone]
 
 
+# The range of passage_tokens a map may ask for; the model's window caps it when rows are embedded.
+PASSAGE_TOKENS = (16, 8192)
+
 # A column name as a form names it: the dataset's own column names are checked when its file is read.
 ColumnName = Annotated[Text, Field(max_length=200)]
 
@@ -75,6 +78,41 @@ class UploadFields(LayoutFields, ReadFields):
     vector_field: ColumnName = Field("", description="A column of precomputed vectors (skips embedding).")
     label_field: ColumnName = Field("", description="A column of labels to colour by.")
     filename: Text = Field("", max_length=255, description="The file's name, when the body is the file itself.")
+    passage_tokens: OptionalInt = Field(
+        None,
+        description=(
+            f"Cut each row's text into passages of at most this many tokens ({PASSAGE_TOKENS[0]} to "
+            f"{PASSAGE_TOKENS[1]}; the model's window at most), embed and search every passage, and answer "
+            "each row with its best one. Left out or 0: one vector per row."
+        ),
+    )
+    passage_overlap: OptionalInt = Field(
+        None, description="Tokens each passage repeats of the one before; less than passage_tokens. Default: 1/8 of it."
+    )
+
+    @model_validator(mode="after")
+    def passages_fit(self) -> UploadFields:
+        tokens, overlap = self.passage_tokens or 0, self.passage_overlap
+        if tokens and not PASSAGE_TOKENS[0] <= tokens <= PASSAGE_TOKENS[1]:
+            raise check(
+                f"passage_tokens={tokens} is out of range; send {PASSAGE_TOKENS[0]} to {PASSAGE_TOKENS[1]} (tokens "
+                "per passage), or 0 for one vector per row."
+            )
+        if tokens and self.vector_field:
+            raise check(
+                f"passage_tokens={tokens} asks to embed passages, but vector_field={self.vector_field!r} brings each "
+                "row's vector: send one of them."
+            )
+        if overlap is not None and not tokens:
+            raise check("passage_overlap needs passage_tokens: send both, or neither for one vector per row.")
+        if overlap is not None and not 0 <= overlap < tokens:
+            raise check(f"passage_overlap={overlap} must be at least 0 and less than passage_tokens ({tokens}).")
+        return self
+
+    def passage_settings(self) -> tuple[int, int]:
+        """(tokens, overlap); (0, 0) for one vector per row."""
+        tokens = self.passage_tokens or 0
+        return tokens, (self.passage_overlap if self.passage_overlap is not None else tokens // 8)
 
 
 class AppendParams(BaseModel):
@@ -221,12 +259,22 @@ class QueryRequest(BaseModel):
     vector: VectorField = Field(None, description="A vector in the map's model space.")
     row: RowId | None = Field(None, description="A row id: the rows like it, itself left out.")
     k: int = Field(10, ge=1, description=f"How many results: 1 to {settings.SEARCH_MAX_K}.")
-    mode: Literal["semantic", "keyword", "hybrid"] = Field(
-        "semantic", description="semantic: by meaning; keyword: by words; hybrid: both ranks fused."
+    mode: Literal["semantic", "keyword", "hybrid"] | None = Field(
+        None,
+        description=(
+            "semantic: by meaning; keyword: by words; hybrid: both ranks fused. Left out: hybrid for a text "
+            "query (it finds the answer more often; docs/BENCHMARKS.md), semantic for a vector or a row."
+        ),
     )
     filters: FilterField = Field(None, examples=[{"column": "year", "op": ">=", "value": 2020}])
     fields: list[Text] | None = Field(None, description="The columns each hit carries; all when left out.")
-    threshold: float | None = Field(None, description="Hits scoring below it are left out.")
+    threshold: float | None = Field(
+        None,
+        description=(
+            "Hits scoring below it are left out. Scores are cosine similarities in semantic mode, ts_rank "
+            "values in keyword mode and fused rank scores in hybrid mode."
+        ),
+    )
 
     @field_validator("k")
     @classmethod
@@ -248,9 +296,14 @@ class QueryRequest(BaseModel):
                 "Send exactly one of query (text), vector or row (a row id) to look for"
                 + (f"; this request sends {' and '.join(given)}." if given else ".")
             )
-        if self.mode != "semantic" and self.query is None:
+        if self.mode not in (None, "semantic") and self.query is None:
             raise check(f"mode={self.mode} matches words, so it needs query (text), not vector or row.")
         return self
+
+    @property
+    def chosen_mode(self) -> str:
+        """The mode asked for, or the default for what is looked for."""
+        return self.mode or ("hybrid" if self.query is not None else "semantic")
 
 
 # Answers. Each names the fields clients read; an answer may carry more (the API extends, never renames).
@@ -264,6 +317,11 @@ class Progress(BaseModel):
 
 class Failure(BaseModel):
     message: str
+
+
+class PassageSettings(BaseModel):
+    tokens: int = Field(description="The most tokens of one passage (the model's window at most).")
+    overlap: int = Field(description="Tokens each passage repeats of the one before.")
 
 
 class DatasetAnswer(BaseModel):
@@ -292,6 +350,7 @@ class DatasetAnswer(BaseModel):
     url: str
     workspace: str | None
     visibility: str
+    passages: PassageSettings | None = Field(description="How rows are cut into passages; null: one vector per row.")
 
 
 class DatasetList(BaseModel):
@@ -324,6 +383,13 @@ class TopicAnswer(BaseModel):
     y: float
 
 
+class PassageAnswer(BaseModel):
+    number: int = Field(description="Its order within the row, from 0.")
+    start: int = Field(description="Where it starts in the row's text, in characters.")
+    end: int = Field(description="Where it ends (exclusive).")
+    text: str
+
+
 class Hit(BaseModel):
     id: int
     key: Any = Field(None, description="The row's value in the id column; null without one.")
@@ -331,6 +397,9 @@ class Hit(BaseModel):
     text: str
     fields: dict[str, Any]
     topic: int | None = None
+    passage: PassageAnswer | None = Field(
+        None, description="Passage maps only: the row's passage that best matches the query."
+    )
 
 
 class Hits(BaseModel):

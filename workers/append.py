@@ -16,7 +16,7 @@ from django.conf import settings
 
 from embedding import get_encoder
 from embedding.bulk import EmbedParams
-from embeddings.cache import CacheStats, cached_embeddings
+from embeddings.cache import CacheStats
 from maps import lifecycle
 from maps.models import EMBEDDING_DIMENSIONS, Dataset
 from maps.reading import ingest_limits, read_choices
@@ -24,6 +24,7 @@ from tables.errors import BuildError
 from tables.reader import RowMapping, open_dataset
 from workers import layout_model, store
 from workers.jobs import Ends, JobCancelled, Run, run_job
+from workers.passages import embedded_rows
 from workers.pipeline import MAP_JOB_STEP
 from workers.stages.assign import nearest_topics
 from workers.stages.reduce import place
@@ -139,7 +140,6 @@ def _embed_missing(run: Run, dataset: Dataset, start: int, stop: int) -> None:
     encoder = get_encoder(dataset.model_name, settings.TORCH_THREADS)
     params = EmbedParams(batch_size=settings.EMBED_BATCH_SIZE)
     done = 0
-    for found, vectors in cached_embeddings(encoder, texts, params, CacheStats()):
-        store.save_embeddings(dataset.id, row_ids[found], vectors)
-        done += len(found)
+    for finished in embedded_rows(dataset, encoder, row_ids, texts, params, CacheStats()):
+        done += finished
         run.progress(done, len(texts))

@@ -16,15 +16,16 @@ from django.conf import settings
 
 from embedding import get_encoder
 from embedding.bulk import EmbedParams
-from embeddings.cache import CacheStats, cached_embeddings, prune
+from embeddings.cache import CacheStats, prune
 from maps import lifecycle
-from maps.indexes import create_text_index, create_vector_index
+from maps.indexes import create_passage_index, create_text_index, create_vector_index
 from maps.models import EMBEDDING_DIMENSIONS, Dataset
 from maps.reading import ingest_limits, read_choices
 from tables.reader import RowMapping, open_dataset
 from workers import chunks, store
 from workers.arrange import arrange, class_of
 from workers.jobs import Ends, IncompleteBuild, JobCancelled, Run, run_job
+from workers.passages import embedded_rows
 
 log = logging.getLogger(__name__)
 Stage = Dataset.Stage
@@ -173,9 +174,8 @@ def _embed(run: Run, chunk: chunks.Chunk, worker: str) -> Next:
     if texts:
         encoder = get_encoder(dataset.model_name, settings.TORCH_THREADS)
         params = EmbedParams(batch_size=settings.EMBED_BATCH_SIZE)
-        for positions, vectors in cached_embeddings(encoder, texts, params, cache):
-            store.save_embeddings(chunk.dataset_id, rows[positions], vectors)
-            done += len(positions)
+        for finished in embedded_rows(dataset, encoder, rows, texts, params, cache):
+            done += finished
             if not chunks.report(chunk, done):
                 raise JobCancelled(Stage.EMBED)
     last = chunks.complete(chunk, worker, cache.hits, cache.embedded)
@@ -248,6 +248,8 @@ def _finish(run: Run) -> Next:
     with run.stage_of(Stage.INDEX, n):
         create_vector_index(dataset_id)
         create_text_index(dataset_id)
+        if dataset.passage_tokens:
+            create_passage_index(dataset_id)
         complete = store.count_complete_points(dataset_id)
         if complete != n:
             raise IncompleteBuild(f"{complete} of {n} rows have a vector, coordinates and a topic")

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from embedding.vectors import Indices, Vectors
 from maps import lifecycle
 from maps.indexes import drop_search_indexes
-from maps.models import BuildChunk, Dataset, Point, Topic
+from maps.models import BuildChunk, Dataset, Passage, Point, Topic
 from workers.stages.cluster import Clusters
 from workers.stages.label import TopicLabel
 from workers.stages.quality import Quality
@@ -73,6 +73,7 @@ def _delete_outputs(dataset_id: uuid.UUID) -> None:
     drop_search_indexes(dataset_id)
     Topic.objects.filter(dataset_id=dataset_id).delete()
     BuildChunk.objects.filter(dataset_id=dataset_id).delete()
+    Passage.objects.filter(dataset_id=dataset_id).delete()
     Point.objects.filter(dataset_id=dataset_id).delete()
 
 
@@ -107,6 +108,39 @@ def save_embeddings(dataset_id: uuid.UUID, row_ids: Indices, vectors: Vectors) -
                 "WHERE p.dataset_id = %s AND p.row_id = v.row_id",
                 [dataset_id],
             )
+
+
+def save_passages(
+    dataset_id: uuid.UUID, row_ids: Indices, passages: Sequence[Sequence[tuple[int, int]]], vectors: Vectors
+) -> None:
+    """The passages of these rows (each row's character spans, in order; `vectors` one per passage, rows in
+    order) in place of any an interrupted attempt left, in one transaction with the rows' own vectors: the
+    normalised mean of their passages'."""
+    from pgvector.psycopg import register_vector
+
+    means = np.zeros((len(row_ids), vectors.shape[1]), dtype=np.float32)
+    at = 0
+    for i, spans in enumerate(passages):
+        means[i] = vectors[at : at + len(spans)].mean(axis=0)
+        at += len(spans)
+    means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
+    with transaction.atomic():
+        connection.ensure_connection()
+        register_vector(connection.connection)
+        cursor = connection.cursor()
+        with cursor:
+            cursor.execute(
+                "DELETE FROM maps_passage WHERE dataset_id = %s AND row_id = ANY(%s)", [dataset_id, row_ids.tolist()]
+            )
+            columns = 'dataset_id, row_id, number, start, "end", embedding'
+            with cursor.copy(f"COPY maps_passage ({columns}) FROM STDIN WITH (FORMAT BINARY)") as copy:
+                copy.set_types(["uuid", "int4", "int4", "int4", "int4", "vector"])
+                at = 0
+                for row_id, spans in zip(row_ids.tolist(), passages, strict=True):
+                    for number, (start, end) in enumerate(spans):
+                        copy.write_row((dataset_id, row_id, number, start, end, vectors[at]))
+                        at += 1
+        save_embeddings(dataset_id, row_ids, means)
 
 
 def save_layout(dataset_id: uuid.UUID, coords: Coords, clusters: Clusters) -> None:
@@ -294,6 +328,7 @@ def abandon_interrupted_job(dataset_id: uuid.UUID, warning: str) -> bool:
 def undo_append(dataset_id: uuid.UUID, first: int, warning: str) -> None:
     """Remove the rows an append added and show the map as it was, with a warning saying why."""
     with transaction.atomic():
+        Passage.objects.filter(dataset_id=dataset_id, row_id__gte=first).delete()
         Point.objects.filter(dataset_id=dataset_id, row_id__gte=first).delete()
         dataset = Dataset.objects.select_for_update().filter(id=dataset_id).first()
         if dataset is None:

@@ -72,8 +72,18 @@ export interface PointDetail {
   fields: Fields;
 }
 
+/** A passage of a row's text (passage maps): its order in the row and its characters, start to end. */
+export interface Passage {
+  number: number;
+  start: number;
+  end: number;
+  text: string;
+}
+
 export interface SearchResult extends PointDetail {
   score: number;
+  /** Passage maps: the row's passage that matched best. */
+  passage?: Passage | null;
 }
 
 /** Raised for any failed request; `message` is safe to show (as text) to the user. */
@@ -136,6 +146,8 @@ export interface RowMapping {
   idField?: string;
   /** A column of known classes: each build scores its topics against it (NMI, ARI). */
   labelField?: string;
+  /** Tokens per passage for a passage map (long texts); absent or 0: one vector per row. */
+  passageTokens?: number;
 }
 
 /** What the user says about a delimited file instead of letting the server sniff it; empty means sniffed. */
@@ -170,6 +182,7 @@ export async function createDataset(
   else form.append('text_field', mapping.textField ?? '');
   if (mapping.idField) form.append('id_field', mapping.idField);
   if (mapping.labelField) form.append('label_field', mapping.labelField);
+  if (mapping.passageTokens) form.append('passage_tokens', String(mapping.passageTokens));
   const headers: Record<string, string> = { Accept: 'application/json' };
   const token = csrfToken();
   if (token) headers['X-CSRFToken'] = token;

@@ -2,6 +2,7 @@
 // template joining columns, optionally an id column; POST it.
 import './style.css';
 import { createDataset, previewFile, type FilePreview, type ReadOptions } from './api';
+import { longTexts, PASSAGE_TOKENS } from './passages';
 
 // Text files past this size are previewed from their first bytes only; binary tables need the whole file.
 const PREVIEW_BYTES = 8 * 1024 * 1024;
@@ -25,6 +26,8 @@ const modeColumn = el<HTMLInputElement>('text-mode-column');
 const modeTemplate = el<HTMLInputElement>('text-mode-template');
 const idSelect = el<HTMLSelectElement>('id-field');
 const labelSelect = el<HTMLSelectElement>('label-field');
+const passagesBox = el<HTMLInputElement>('passages');
+const passagesHint = el<HTMLElement>('passages-hint');
 const delimiterInput = el<HTMLInputElement>('delimiter');
 const quoteInput = el<HTMLInputElement>('quote');
 const headerSelect = el<HTMLSelectElement>('has-header');
@@ -217,6 +220,8 @@ async function preview(f: File): Promise<void> {
       result.columns.map((c) => c.name),
       guessTextField(result),
     );
+    lastPreview = result;
+    suggestPassages();
   } catch (e) {
     if (file !== f) return;
     resetPreview();
@@ -249,10 +254,26 @@ for (const input of [delimiterInput, quoteInput, headerSelect, badRowsSelect]) {
   });
 }
 
+// Passages are suggested (ticked) for a text column whose preview texts are long, until the user decides.
+let lastPreview: FilePreview | null = null;
+let passagesChosen = false;
+
+function suggestPassages(): void {
+  const long = lastPreview !== null && !usingTemplate() && longTexts(lastPreview, fieldSelect.value);
+  passagesHint.hidden = !long;
+  if (!passagesChosen) passagesBox.checked = long;
+}
+
+passagesBox.addEventListener('change', () => {
+  passagesChosen = true;
+});
+fieldSelect.addEventListener('change', suggestPassages);
 fieldSelect.addEventListener('change', updateStart);
 templateInput.addEventListener('input', updateStart);
 modeColumn.addEventListener('change', showMode);
 modeTemplate.addEventListener('change', showMode);
+modeColumn.addEventListener('change', suggestPassages);
+modeTemplate.addEventListener('change', suggestPassages);
 // Enter in the name field would otherwise submit the form as a page navigation.
 startButton.form?.addEventListener('submit', (ev) => ev.preventDefault());
 
@@ -266,7 +287,11 @@ startButton.addEventListener('click', async (ev) => {
   startButton.setAttribute('aria-busy', 'true');
   if (statusEl) statusEl.textContent = 'Uploading…';
   try {
-    const common = { idField: idSelect.value, labelField: labelSelect.value };
+    const common = {
+      idField: idSelect.value,
+      labelField: labelSelect.value,
+      passageTokens: passagesBox.checked ? PASSAGE_TOKENS : 0,
+    };
     const mapping = usingTemplate()
       ? { textTemplate: templateInput.value.trim(), ...common }
       : { textField: fieldSelect.value, ...common };

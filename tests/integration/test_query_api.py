@@ -86,6 +86,18 @@ def test_keyword_and_hybrid_queries_take_filters_and_hybrid_finds_what_either_fi
     assert scores == sorted(scores, reverse=True)
 
 
+def test_a_text_query_is_hybrid_by_default_and_a_vector_or_row_query_semantic(client: Client) -> None:
+    synthetic = create_synthetic_map()
+    text = "terminal colour output helpers"
+    default = query(client, synthetic.dataset, query=text, k=10)
+    assert default.json()["mode"] == "hybrid"
+    assert ids(default) == ids(query(client, synthetic.dataset, query=text, mode="hybrid", k=10))
+    by_vector = query(client, synthetic.dataset, vector=axis(3), k=5)
+    assert by_vector.json()["mode"] == "semantic"
+    assert ids(by_vector) == ids(query(client, synthetic.dataset, vector=axis(3), k=5, mode="semantic"))
+    assert query(client, synthetic.dataset, row=85, k=5).json()["mode"] == "semantic"
+
+
 @pytest.mark.parametrize(
     ("body", "says"),
     [

@@ -69,14 +69,21 @@ class AtlasDataset:
         max_retries: int = 2,
         timeout: float = 300.0,
         api_key: str | None = None,
+        passage_tokens: int | None = None,
+        passage_overlap: int | None = None,
     ) -> "AtlasDataset":
-        """Upload and queue the build; the server checks the fields on the file's first rows (400 if wrong)."""
+        """Upload and queue the build; the server checks the fields on the file's first rows (400 if wrong).
+
+        passage_tokens (and passage_overlap) make a passage map: long texts cut into passages, each embedded
+        and searched, and query hits carry their best passage."""
         if not (text_field or text_template):
             raise ValueError("say what to embed: text_field='column' or text_template='{title} - {body}'")
         url = server_url(base_url)
         filename, content = as_upload(data, name)
         fields = {"name": name, "text_field": text_field or "", "text_template": text_template or ""}
         fields["id_field"] = id_field or ""
+        passages = {"passage_tokens": passage_tokens, "passage_overlap": passage_overlap}
+        fields |= {key: str(value) for key, value in passages.items() if value is not None}
         with httpx.Client(timeout=timeout, headers=auth_headers(api_key)) as client:
             created = post(
                 client, url + "/api/v1/datasets", max_retries, 0.5, files={"file": (filename, content)}, data=fields
@@ -99,7 +106,7 @@ class AtlasDataset:
         vector: Sequence[float] | None = None,
         row: int | None = None,
         k: int = 10,
-        mode: str = "semantic",
+        mode: str | None = None,
         filters: dict[str, Any] | None = None,
         fields: list[str] | None = None,
         threshold: float | None = None,
@@ -109,10 +116,11 @@ class AtlasDataset:
         """The k rows best matching a text, a vector or a row (exactly one), best first: each a dict with id,
         key, score, text, fields and topic; a pandas DataFrame (one column per field) with as_dataframe=True.
 
-        mode: "semantic", "keyword" or "hybrid". filters: as the API takes them, e.g.
+        mode: "semantic", "keyword" or "hybrid"; None leaves the server's default (hybrid for a text, semantic
+        for a vector or a row). filters: as the API takes them, e.g.
         {"and": [{"column": "year", "op": ">=", "value": 2020}, {"topic": 12}]}.
         """
-        body: dict[str, Any] = {"k": k, "mode": mode}
+        body: dict[str, Any] = {"k": k} if mode is None else {"k": k, "mode": mode}
         given = {"query": query, "vector": None if vector is None else [float(v) for v in vector], "row": row}
         body |= {name: value for name, value in given.items() if value is not None}
         extra = {"filters": filters, "fields": fields, "threshold": threshold}

@@ -10,7 +10,12 @@ export function resultItem(result: SearchResult, maxChars = Infinity): HTMLLIEle
   score.textContent = result.score.toFixed(3);
   const text = document.createElement('span');
   text.className = 'text';
-  text.textContent = result.text.length > maxChars ? `${result.text.slice(0, maxChars)}…` : result.text;
+  // A passage map's hit shows the passage that matched, marked where the row's text goes on around it.
+  const passage = result.passage;
+  const shown = passage
+    ? `${passage.start > 0 ? '…' : ''}${passage.text}${passage.end < result.text.length ? '…' : ''}`
+    : result.text;
+  text.textContent = shown.length > maxChars ? `${shown.slice(0, maxChars)}…` : shown;
   item.append(score, ' ', text);
   return item;
 }
