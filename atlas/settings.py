@@ -71,7 +71,15 @@ TEMPLATES = [
 # DATABASE_URL / REDIS_URL point at external services; `make run` and `make test` set them to the
 # embedded PostgreSQL and Redis they start when the user gave none.
 DATABASE_URL = env_str("DATABASE_URL", "")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL)} if DATABASE_URL else {}
+# Seconds a thread keeps its database connection between requests (0: a new one per request). Opening one
+# costs about 10 ms (the password exchange), most of a search's time over HTTP; a kept one is checked before
+# each request reuses it.
+DB_CONN_MAX_AGE = env_int("ATLAS_DB_CONN_MAX_AGE", 60)
+DATABASES = (
+    {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True)}
+    if DATABASE_URL
+    else {}
+)
 REDIS_URL = env_str("REDIS_URL", "")
 
 # Counters for the rate limits live in Redis so that every web process shares them.
@@ -119,9 +127,11 @@ LAYOUT_SEED = env_int("ATLAS_LAYOUT_SEED", 42)
 # Above this many rows UMAP is fitted on a sample of this size and places the rest with transform; 0: never.
 LAYOUT_SAMPLE_SIZE = env_int("ATLAS_LAYOUT_SAMPLE_SIZE", 50_000)
 INDEX_MEMORY_MB = env_int("ATLAS_INDEX_MEMORY_MB", 4096)
-SEARCH_EF = env_int("ATLAS_SEARCH_EF", 100)
-# The web process embeds search queries on this many threads, and remembers the last QUERY_CACHE_SIZE query
-# vectors (0: none); see maps/query_vectors.py.
+# HNSW candidates per query (hnsw.ef_search): 200 keeps recall@10 against exact search at 0.98 on a
+# 100,000-row map where 100 gave 0.96 (docs/BENCHMARKS.md, "Query latency"), for about 1 ms more.
+SEARCH_EF = env_int("ATLAS_SEARCH_EF", 200)
+# The web process embeds search queries on this many threads (0: all cores), and remembers the last
+# QUERY_CACHE_SIZE query vectors (0: none); see maps/query_vectors.py.
 QUERY_THREADS = env_int("ATLAS_QUERY_THREADS", 1)
 QUERY_CACHE_SIZE = env_int("ATLAS_QUERY_CACHE_SIZE", 1024)
 SEARCH_MAX_K = env_int("ATLAS_SEARCH_MAX_K", 200)
@@ -130,6 +140,8 @@ SEARCH_MAX_K = env_int("ATLAS_SEARCH_MAX_K", 200)
 SEARCH_EXACT_ROWS = env_int("ATLAS_SEARCH_EXACT_ROWS", 20_000)
 SEARCH_MAX_SCAN = env_int("ATLAS_SEARCH_MAX_SCAN", 200_000)
 WORKER_WARMUP = env_bool("ATLAS_WORKER_WARMUP", True)
+# Added to each worker process's niceness, so builds yield the CPU to web requests (workers/priority.py).
+WORKER_NICE = env_int("ATLAS_WORKER_NICE", 10)
 # Optional topic names from an OpenAI-compatible chat-completions API (base URL, e.g. http://localhost:11434/v1;
 # empty: off). Keyword labels stay as the fallback and in each topic's keywords.
 LABELLER_URL = env_str("ATLAS_LABELLER_URL", "")

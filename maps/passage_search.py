@@ -4,6 +4,7 @@ passage, within a filter applied inside the scan; and the best passage of rows f
 import re
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from maps.filters import Condition
@@ -11,8 +12,8 @@ from maps.models import Dataset
 from maps.scan import TRUE, Hit, PassageSpan, hits_of, scan_settings, vector_literal
 
 # Passages fetched per wanted row at first: a row's passages crowd the top, so k rows need more than k
-# passages; the depth grows by GROWTH until k distinct rows come back or MAX_DEPTH passages per row were read,
-# then an exact scan answers.
+# passages; the depth grows by GROWTH until k distinct rows come back, or else (the scan ran out, or MAX_DEPTH
+# passages per row were read) an exact scan answers.
 FIRST_DEPTH = 4
 GROWTH = 4
 MAX_DEPTH = 256
@@ -43,19 +44,22 @@ def nearest(dataset: Dataset, vector: list[float], k: int, where: Condition = TR
     literal = vector_literal(vector)
     best: dict[int, tuple[float, PassageSpan]] = {}
     with transaction.atomic(), connection.cursor() as cursor:
-        exact = scan_settings(cursor, dataset.id, k * FIRST_DEPTH, where)
+        exact = scan_settings(cursor, dataset.id, k, where)
+        if not exact:
+            # The graph scan goes on past ef_search for as many passages as the limit asks (pgvector >= 0.8).
+            cursor.execute("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)")
+            cursor.execute("SELECT set_config('hnsw.max_scan_tuples', %s, true)", [str(settings.SEARCH_MAX_SCAN)])
         depth = FIRST_DEPTH
         while not exact:
             cursor.execute(passages_sql(dataset, where, False), [literal, *where.params, literal, k * depth])
             found = cursor.fetchall()
             best = _best_per_row(found)
-            if len(best) >= k or len(found) < k * depth:
+            if len(best) >= k:
                 break
             depth *= GROWTH
-            if depth > MAX_DEPTH:
-                exact = True
-            else:
-                cursor.execute("SELECT set_config('hnsw.ef_search', %s, true)", [str(k * depth)])
+            # Fewer than k rows: the scan read all it may (max_scan_tuples), or k rows' passages lie deeper
+            # than MAX_DEPTH per row; an exact scan finds every passing row.
+            exact = len(found) < k * (depth // GROWTH) or depth > MAX_DEPTH
         if exact:
             cursor.execute(passages_sql(dataset, where, True), [literal, *where.params, literal, k])
             best = _best_per_row(cursor.fetchall())

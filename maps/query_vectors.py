@@ -1,10 +1,12 @@
 """A search's text as a vector, in the web process: the model on its own thread budget, and recent queries
 remembered.
 
-Embedding the query is most of a search's time. The web process serves many requests on few cores, so its
-encoder runs on ATLAS_QUERY_THREADS threads (1 by default: concurrent searches then share the cores instead
-of each asking for all of them). People repeat and refine searches, and the map page re-runs one as filters
-change: the last ATLAS_QUERY_CACHE_SIZE query vectors are kept, keyed by model and text.
+Embedding the query is much of a search's time. The web process serves many requests on few cores, so its
+encoder runs on ATLAS_QUERY_THREADS threads (1 by default: concurrent searches share the cores instead of
+each asking for all of them, and no idle thread pool spins beside the database). Batching concurrent queries
+into one model call was measured too and gained nothing here (docs/BENCHMARKS.md, "Query latency"). People
+repeat and refine searches, and the map page re-runs one as filters change: the last ATLAS_QUERY_CACHE_SIZE
+query vectors are kept, keyed by model and text.
 """
 
 import threading

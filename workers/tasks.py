@@ -14,7 +14,7 @@ from django.db import connections
 
 from atlas.logs import dataset_context
 from maps import lifecycle
-from workers import append, chunks, pipeline, relayout, store, warmup  # noqa: F401  (warmup connects the worker start-up signal)
+from workers import append, chunks, pipeline, priority, relayout, store, warmup  # noqa: F401  (priority and warmup connect worker start-up signals)
 
 log = logging.getLogger(__name__)
 

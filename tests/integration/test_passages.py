@@ -146,3 +146,57 @@ def test_bad_passage_settings_are_refused_before_the_file_is_stored(
     assert says in refused.json()["error"]["message"]
     after = set(settings.UPLOAD_DIR.glob("*")) if settings.UPLOAD_DIR.exists() else set()
     assert after == before
+
+
+def unit(vector: np.ndarray) -> list[float]:
+    return (vector / np.linalg.norm(vector)).astype(np.float32).tolist()
+
+
+@pytest.mark.parametrize("indexed", [True, False])
+def test_a_row_whose_passages_crowd_the_top_still_leaves_room_for_k_distinct_rows(indexed: bool) -> None:
+    """Row 0 holds the 100 passages nearest the query: the scan reads deeper until k distinct rows come back,
+    each once with its best passage, in the order an exact comparison gives."""
+    from django.utils import timezone
+
+    from maps import retrieval
+    from maps.indexes import create_passage_index, create_vector_index
+    from maps.models import EMBEDDING_DIMENSIONS, Dataset, Passage, Point
+    from tests.accounts import default_workspace
+
+    dataset = Dataset.objects.create(
+        workspace=default_workspace(), name="crowded", source_filename="c.csv", upload_path="/nowhere",
+        text_field="t", columns=["t"], model_name="all-MiniLM-L6-v2", status=Dataset.Status.READY,
+        stage=Dataset.Stage.DONE, row_count=30, topic_count=1, finished_at=timezone.now(), passage_tokens=64,
+    )  # fmt: skip
+    rng = np.random.default_rng(5)
+    axis = np.eye(EMBEDDING_DIMENSIONS)
+    vectors: dict[int, list[list[float]]] = {
+        0: [unit(axis[0] + 0.01 * rng.normal(size=EMBEDDING_DIMENSIONS)) for _ in range(100)]
+    }
+    for row in range(1, 30):
+        vectors[row] = [
+            unit(axis[0] * (1 - row / 40) + axis[row] + 0.01 * rng.normal(size=EMBEDDING_DIMENSIONS)) for _ in range(2)
+        ]
+    Point.objects.bulk_create(
+        [
+            Point(dataset=dataset, row_id=row, text="word " * 20 * len(v), embedding=v[0], x=0, y=0)
+            for row, v in vectors.items()
+        ]
+    )
+    Passage.objects.bulk_create(
+        [
+            Passage(dataset=dataset, row_id=row, number=n, start=100 * n, end=100 * n + 100, embedding=vector)
+            for row, found in vectors.items()
+            for n, vector in enumerate(found)
+        ]
+    )
+    if indexed:
+        create_vector_index(dataset.id)
+        create_passage_index(dataset.id)
+    query = unit(axis[0])
+    hits = retrieval.nearest(dataset, query, 10)
+    best = {row: max(float(np.dot(query, v)) for v in found) for row, found in vectors.items()}
+    expected = sorted(best, key=lambda row: -best[row])[:10]
+    assert [hit.id for hit in hits] == expected
+    assert all(hit.passage is not None for hit in hits)
+    assert [hit.score for hit in hits] == pytest.approx([best[row] for row in expected], abs=1e-5)
