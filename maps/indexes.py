@@ -36,30 +36,25 @@ def create_vector_index(dataset_id: uuid.UUID) -> None:
 
     The literal id in the predicate is what lets the planner match it (see maps.retrieval.nearest_rows_sql).
     """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM maps_point WHERE dataset_id = %s", [dataset_id])
-        rows = int(cursor.fetchone()[0])
-        cursor.execute(f"SET maintenance_work_mem = '{index_memory_mb(rows)}MB'")
-        cursor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{vector_index_name(dataset_id)}" ON maps_point '
-            f"USING hnsw (embedding vector_cosine_ops) WHERE dataset_id = '{dataset_id}'::uuid"
-        )
-        cursor.execute("RESET maintenance_work_mem")
-        cursor.execute("ANALYZE maps_point")
+    _create_hnsw_index("maps_point", vector_index_name(dataset_id), dataset_id)
 
 
 def create_passage_index(dataset_id: uuid.UUID) -> None:
     """An HNSW index over a passage map's passages, as create_vector_index's over its rows."""
+    _create_hnsw_index("maps_passage", passage_index_name(dataset_id), dataset_id)
+
+
+def _create_hnsw_index(table: str, name: str, dataset_id: uuid.UUID) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM maps_passage WHERE dataset_id = %s", [dataset_id])
-        passages = int(cursor.fetchone()[0])
-        cursor.execute(f"SET maintenance_work_mem = '{index_memory_mb(passages)}MB'")
+        cursor.execute(f"SELECT count(*) FROM {table} WHERE dataset_id = %s", [dataset_id])
+        rows = int(cursor.fetchone()[0])
+        cursor.execute(f"SET maintenance_work_mem = '{index_memory_mb(rows)}MB'")
         cursor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{passage_index_name(dataset_id)}" ON maps_passage '
+            f'CREATE INDEX IF NOT EXISTS "{name}" ON {table} '
             f"USING hnsw (embedding vector_cosine_ops) WHERE dataset_id = '{dataset_id}'::uuid"
         )
         cursor.execute("RESET maintenance_work_mem")
-        cursor.execute("ANALYZE maps_passage")
+        cursor.execute(f"ANALYZE {table}")
 
 
 def index_memory_mb(rows: int) -> int:

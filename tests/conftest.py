@@ -112,6 +112,23 @@ def csv_slice(out: Path, rows: int) -> Path:
     return out
 
 
+def long_docstrings(rows: int, longer_than: int = 1500, skip: int = 0) -> list[dict[str, str]]:
+    """Docstrings (name, body) whose bodies run past `longer_than` characters: several passages each."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(DATASETS / "docstrings_corpus.parquet", columns=["name", "body"]).to_pylist()
+    return [r for r in table if len(r["body"]) > longer_than][skip : skip + rows]
+
+
+def long_docstrings_csv(out: Path, rows: int, longer_than: int = 1500, skip: int = 0) -> Path:
+    """long_docstrings as a CSV of name and body."""
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["name", "body"])
+        writer.writerows([r["name"], r["body"]] for r in long_docstrings(rows, longer_than, skip))
+    return out
+
+
 @pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     """Tiny local models served through ATLAS_EXTRA_MODELS, as an operator would configure them:

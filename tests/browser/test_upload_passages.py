@@ -1,28 +1,16 @@
 """A file of long texts on the upload page: passages are suggested, the map is built with them, and a search on
 the map lists each hit with the passage that matched."""
 
-import csv
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 from django.db import connection
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ConsoleErrors
-from tests.conftest import DATASETS, WorkerProcess
+from tests.conftest import WorkerProcess, long_docstrings_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def long_docstrings(path: Path, rows: int) -> Path:
-    """The first `rows` docstring bodies of over 2,000 characters (several passages each), as a CSV."""
-    table = pq.read_table(DATASETS / "docstrings_corpus.parquet", columns=["name", "body"]).to_pylist()
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(["name", "body"])
-        writer.writerows([[r["name"], r["body"]] for r in table if len(r["body"]) > 2000][:rows])
-    return path
 
 
 def test_long_texts_are_cut_into_passages_and_a_search_shows_the_passage_that_matched(
@@ -30,7 +18,7 @@ def test_long_texts_are_cut_into_passages_and_a_search_shows_the_passage_that_ma
 ) -> None:
     base = str(live_server.url)  # type: ignore[attr-defined]
     page.goto(f"{base}/new")
-    page.set_input_files("#file", str(long_docstrings(tmp_path / "docs.csv", 40)))
+    page.set_input_files("#file", str(long_docstrings_csv(tmp_path / "docs.csv", 40, longer_than=2000)))
     expect(page.locator("#preview")).to_be_visible()
     expect(page.locator("#text-field")).to_have_value("body")
     expect(page.locator("#passages")).to_be_checked()

@@ -3,34 +3,21 @@ passage embedded, each row placed from its passages' mean, and every query mode 
 passage, within filters; appended rows get passages too. Bad passage settings are refused before anything is
 stored."""
 
-import csv
 import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow.parquet as pq
 import pytest
 from django.db import connection
 from django.test import Client
 
-from tests.conftest import DATASETS, WorkerProcess
+from tests.conftest import WorkerProcess, long_docstrings_csv
 from tests.integration.helpers import wait_until_finished
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TOKENS, OVERLAP = 96, 16
-
-
-def long_docstrings(path: Path, rows: int, skip: int = 0) -> Path:
-    """Docstring bodies of over 1,500 characters (several passages each), as a CSV of name and body."""
-    table = pq.read_table(DATASETS / "docstrings_corpus.parquet", columns=["name", "body"]).to_pylist()
-    chosen = [r for r in table if len(r["body"]) > 1500][skip : skip + rows]
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(["name", "body"])
-        writer.writerows([r["name"], r["body"]] for r in chosen)
-    return path
 
 
 def upload(client: Client, path: Path, **fields: Any) -> Any:
@@ -68,7 +55,7 @@ def test_a_passage_map_searches_passages_and_answers_each_row_with_its_best_one(
     client: Client, celery_worker: WorkerProcess, tmp_path: Path
 ) -> None:
     created = upload(
-        client, long_docstrings(tmp_path / "docs.csv", 60), passage_tokens=str(TOKENS), passage_overlap=str(OVERLAP)
+        client, long_docstrings_csv(tmp_path / "docs.csv", 60), passage_tokens=str(TOKENS), passage_overlap=str(OVERLAP)
     )
     assert created.status_code == 201, created.content
     dataset_id = created.json()["id"]
@@ -114,7 +101,7 @@ def test_a_passage_map_searches_passages_and_answers_each_row_with_its_best_one(
     assert searched[0]["id"] == row and searched[0]["passage"]["number"] == number
 
     # Appended rows are cut into passages as well, and found by them.
-    with long_docstrings(tmp_path / "more.csv", 5, skip=60).open("rb") as handle:
+    with long_docstrings_csv(tmp_path / "more.csv", 5, skip=60).open("rb") as handle:
         appended = client.post(f"/api/v1/datasets/{dataset_id}/rows", {"file": handle})
     assert appended.status_code == 202, appended.content
     assert wait_until_finished(client, dataset_id)["status"] == "ready", celery_worker.log_tail()
@@ -141,7 +128,7 @@ def test_bad_passage_settings_are_refused_before_the_file_is_stored(
     from django.conf import settings
 
     before = set(settings.UPLOAD_DIR.glob("*")) if settings.UPLOAD_DIR.exists() else set()
-    refused = upload(client, long_docstrings(tmp_path / "docs.csv", 3), **fields)
+    refused = upload(client, long_docstrings_csv(tmp_path / "docs.csv", 3), **fields)
     assert refused.status_code == 400, refused.content
     assert says in refused.json()["error"]["message"]
     after = set(settings.UPLOAD_DIR.glob("*")) if settings.UPLOAD_DIR.exists() else set()

@@ -14,21 +14,18 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pyarrow.parquet as pq
 import pytest
 from pytest_django.live_server_helper import LiveServer
 
-from tests.conftest import DATASETS, ROOT, WorkerProcess
+from tests.conftest import ROOT, WorkerProcess, long_docstrings
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 def documents(folder: Path) -> dict[str, str]:
     """Eight long docstrings as Markdown files in two folders (plus a file the example leaves out)."""
-    table = pq.read_table(DATASETS / "docstrings_corpus.parquet", columns=["name", "body"]).to_pylist()
-    chosen = [r for r in table if len(r["body"]) > 1500][:8]
     written = {}
-    for n, row in enumerate(chosen):
+    for n, row in enumerate(long_docstrings(8)):
         path = Path("guide" if n % 2 else "reference") / f"{row['name'].replace('.', '_')}.md"
         (folder / path).parent.mkdir(parents=True, exist_ok=True)
         (folder / path).write_text(f"# {row['name']}\n\n{row['body']}", encoding="utf-8")
