@@ -39,7 +39,7 @@ def matryoshka(vectors: Vectors, dimensionality: int) -> Vectors:
 
 class Encoder(ABC):
     """The contract shared by every backend: prefixes, Matryoshka and long texts are handled here once;
-    a backend only tokenizes and runs the model (`token_counts`, `_encode`, `_windows`)."""
+    a backend only tokenizes and runs the model (`token_counts`, `token_offsets`, `special_tokens`, `_encode`)."""
 
     name: str
     spec: ModelSpec
@@ -62,10 +62,6 @@ class Encoder(ABC):
     def _encode(self, texts: list[str], batch_size: int) -> Vectors: ...
 
     @abstractmethod
-    def _windows(self, texts: Sequence[str], prefix: str) -> tuple[list[str], npt.NDArray[np.int64]]:
-        """Cut each text that is too long into consecutive token windows the model reads whole."""
-
-    @abstractmethod
     def token_offsets(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
         """Each text's tokens as character spans, without special tokens, truncation or a prefix."""
 
@@ -76,9 +72,15 @@ class Encoder(ABC):
     def passage_budget(self, task_type: str | None = None) -> int:
         """The most tokens of text one passage may hold for the model to read it whole, its prefix and special
         tokens counted."""
-        prefix = self.prefix(task_type)
+        return self._budget(self.prefix(task_type))
+
+    def _budget(self, prefix: str) -> int:
         prefix_tokens = len(self.token_offsets([prefix])[0]) if prefix else 0
         return max(self.max_tokens - self.special_tokens() - prefix_tokens, 1)
+
+    def _windows(self, texts: Sequence[str], prefix: str) -> tuple[list[str], npt.NDArray[np.int64]]:
+        """Cut each text that is too long into consecutive token windows the model reads whole."""
+        return split_into_windows(texts, self.token_offsets(texts), self._budget(prefix), prefix)
 
     def passages(
         self, texts: Sequence[str], size: int, overlap: int, task_type: str | None = None
@@ -185,13 +187,6 @@ class SentenceTransformerEncoder(Encoder):
 
     def special_tokens(self) -> int:
         return int(self._model.tokenizer.num_special_tokens_to_add())
-
-    def _windows(self, texts: Sequence[str], prefix: str) -> tuple[list[str], npt.NDArray[np.int64]]:
-        tokenizer = self._model.tokenizer
-        budget = self.max_tokens - tokenizer.num_special_tokens_to_add() - len(tokenizer.tokenize(prefix))
-        budget = max(budget, 1)
-        encoded = tokenizer(list(texts), add_special_tokens=False, return_offsets_mapping=True)
-        return split_into_windows(texts, encoded["offset_mapping"], budget, prefix)
 
 
 def split_into_windows(

@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from embedding.devices import onnx_providers
-from embedding.encoder import Encoder, split_into_windows
+from embedding.encoder import Encoder
 from embedding.fingerprint import model_key
 from embedding.onnx_export import onnx_file, read_layout
 from embedding.specs import TASK_TYPES, ModelSpec, UnknownModel
@@ -79,9 +79,3 @@ class OnnxEncoder(Encoder):
 
     def special_tokens(self) -> int:
         return int(self._tokenizer.num_special_tokens_to_add(False))
-
-    def _windows(self, texts: Sequence[str], prefix: str) -> tuple[list[str], npt.NDArray[np.int64]]:
-        prefix_tokens = len(self._pieces.encode(prefix, add_special_tokens=False).ids) if prefix else 0
-        budget = max(self.max_tokens - self._tokenizer.num_special_tokens_to_add(False) - prefix_tokens, 1)
-        encodings = self._pieces.encode_batch(list(texts), add_special_tokens=False)
-        return split_into_windows(texts, [e.offsets for e in encodings], budget, prefix)

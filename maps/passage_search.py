@@ -1,15 +1,14 @@
 """Search over a passage map's passages: the rows whose passages are nearest a vector, each with its best
 passage, within a filter applied inside the scan; and the best passage of rows found by their words."""
 
-import re
+from dataclasses import replace
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 
 from maps.filters import Condition
 from maps.models import Dataset
-from maps.scan import TRUE, Hit, PassageSpan, hits_of, scan_settings, vector_literal
+from maps.scan import TRUE, WORD, Hit, PassageSpan, hits_of, iterate, scan_settings, vector_literal
 
 # Passages fetched per wanted row at first: a row's passages crowd the top, so k rows need more than k
 # passages; the depth grows by GROWTH until k distinct rows come back, or else (the scan ran out, or MAX_DEPTH
@@ -17,7 +16,6 @@ from maps.scan import TRUE, Hit, PassageSpan, hits_of, scan_settings, vector_lit
 FIRST_DEPTH = 4
 GROWTH = 4
 MAX_DEPTH = 256
-WORD = re.compile(r"\w+")
 
 
 def passages_sql(dataset: Dataset, where: Condition, exact: bool) -> str:
@@ -46,9 +44,8 @@ def nearest(dataset: Dataset, vector: list[float], k: int, where: Condition = TR
     with transaction.atomic(), connection.cursor() as cursor:
         exact = scan_settings(cursor, dataset.id, k, where)
         if not exact:
-            # The graph scan goes on past ef_search for as many passages as the limit asks (pgvector >= 0.8).
-            cursor.execute("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)")
-            cursor.execute("SELECT set_config('hnsw.max_scan_tuples', %s, true)", [str(settings.SEARCH_MAX_SCAN)])
+            # Unfiltered too: the scan must go on past ef_search for as many passages as the limit asks.
+            iterate(cursor)
         depth = FIRST_DEPTH
         while not exact:
             cursor.execute(passages_sql(dataset, where, False), [literal, *where.params, literal, k * depth])
@@ -102,7 +99,7 @@ def best_of(dataset: Dataset, hits: list[Hit], vector: list[float]) -> list[Hit]
             [dataset.id, missing, vector_literal(vector)],
         )
         spans = {row: PassageSpan(number, start, end) for row, number, start, end in cursor.fetchall()}
-    return [hit if hit.passage is not None else _with_passage(hit, spans.get(hit.id)) for hit in hits]
+    return [hit if hit.passage is not None else replace(hit, passage=spans.get(hit.id)) for hit in hits]
 
 
 def by_words(dataset: Dataset, hits: list[Hit], words: str) -> list[Hit]:
@@ -122,10 +119,6 @@ def by_words(dataset: Dataset, hits: list[Hit], words: str) -> list[Hit]:
         return len(wanted & {word.lower() for word in WORD.findall(hit.text[span.start : span.end])})
 
     return [
-        _with_passage(hit, max(spans[hit.id], key=lambda span: matches(hit, span)) if spans.get(hit.id) else None)
+        replace(hit, passage=max(spans[hit.id], key=lambda span: matches(hit, span)) if spans.get(hit.id) else None)
         for hit in hits
     ]
-
-
-def _with_passage(hit: Hit, span: PassageSpan | None) -> Hit:
-    return Hit(hit.id, hit.score, hit.text, hit.fields, hit.topic, span)

@@ -7,7 +7,6 @@ searched exactly over those rows; otherwise pgvector's iterative HNSW scan goes 
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, replace
 from typing import Any
@@ -20,11 +19,9 @@ from maps.filters import Condition
 from maps.indexes import TEXT_SEARCH_CONFIG, TSVECTOR_SQL
 from maps.models import Dataset, Point
 from maps.queries import require_ready
-from maps.scan import TRUE, Hit, hits_of, scan_settings, vector_literal
+from maps.scan import TRUE, WORD, Hit, hits_of, scan_settings, vector_literal
 
 MODES = ("semantic", "keyword", "hybrid")
-# A word of a query, for matching any of them.
-WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -179,13 +176,13 @@ def hybrid(dataset: Dataset, query: Query, fusion: Fusion = FUSION) -> list[Hit]
     comes first. The score is the fused one (weight / (rrf_k + rank) summed), not a similarity."""
     words = _words(query)
     depth = max(query.k, fusion.depth)
-    deeper = _deeper(query, depth)
-    dense_hits = dense(dataset, deeper)
+    vector = query_vector(dataset, query)
+    dense_hits = nearest(dataset, vector, depth, query.where)
     keyword_hits = keyword(dataset, words, depth, query.where, fusion.any_word, fusion.normalization)
     fused = fuse([(dense_hits, fusion.dense_weight), (keyword_hits, 1.0)], fusion.rrf_k, query.k)
     if dataset.passage_tokens and any(hit.passage is None for hit in fused):
         # Rows only the keyword ranking found: their best passage by the query's vector.
-        fused = passage_search.best_of(dataset, fused, query_vector(dataset, deeper))
+        fused = passage_search.best_of(dataset, fused, vector)
     return fused
 
 
@@ -198,10 +195,6 @@ def fuse(rankings: list[tuple[list[Hit], float]], rrf_k: int, k: int) -> list[Hi
             found.setdefault(hit.id, hit)
     best = sorted(fused, key=lambda row: (-fused[row], row))[:k]
     return [replace(found[row], score=fused[row]) for row in best]
-
-
-def _deeper(query: Query, k: int) -> Query:
-    return Query("semantic", query.text, query.vector, query.row, k, query.where, None)
 
 
 def require_fields(dataset: Dataset, names: list[str] | None) -> list[str] | None:

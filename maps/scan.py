@@ -2,6 +2,7 @@
 an HNSW scan within a filter."""
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,8 @@ from django.conf import settings
 from maps.filters import Condition
 
 TRUE = Condition("TRUE", [])
+# A word of a query, for matching any of them.
+WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -45,10 +48,16 @@ def scan_settings(cursor: Any, dataset_id: uuid.UUID, k: int, where: Condition) 
         return False
     if _few(cursor, dataset_id, where):
         return True
-    # The index scan goes on past ef_search until k rows pass the filter (pgvector >= 0.8).
+    # The index scan goes on past ef_search until k rows pass the filter.
+    iterate(cursor)
+    return False
+
+
+def iterate(cursor: Any) -> None:
+    """Let this transaction's HNSW scans go on past ef_search, as far as their LIMIT asks, reading at most
+    SEARCH_MAX_SCAN tuples (pgvector >= 0.8; close rows may come slightly out of order)."""
     cursor.execute("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)")
     cursor.execute("SELECT set_config('hnsw.max_scan_tuples', %s, true)", [str(settings.SEARCH_MAX_SCAN)])
-    return False
 
 
 def _few(cursor: Any, dataset_id: uuid.UUID, where: Condition) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Protocol
+from typing import IO, Protocol
 
 from tables.documents import document_row, is_document
 from tables.errors import DecompressionBomb, EmptyFile, NotATable, TruncatedFile, ZipProblem
@@ -290,16 +290,8 @@ def _write_documents(
     budget.stop_at = PREVIEW_UNPACK_BYTES if preview else None
     with out.open("wb") as sink:
         for member in sorted(members, key=lambda info: info.filename):
-            if member.flag_bits & 0x1:
-                raise ZipProblem(f"{member.filename} inside {name} is encrypted. Zip it without a password.")
-            try:
-                with archive.open(member) as source:
-                    raw = source.read(limits.max_uncompressed_bytes + 1)
-            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-                raise ZipProblem(
-                    f"{member.filename} inside {name} cannot be unpacked ({exc}). Zip it again with plain "
-                    "deflate compression and upload it."
-                ) from None
+            with _opened(archive, member, name) as source:
+                raw = source.read(limits.max_uncompressed_bytes + 1)
             row = document_row(member.filename, raw)
             sink.write(row)
             if not budget.take(len(raw)):
@@ -315,11 +307,19 @@ def _unpack(
     budget.take(member.file_size)
     budget.written = 0
     budget.stop_at = PREVIEW_UNPACK_BYTES if preview else None
+    with _opened(archive, member, name) as source:
+        return _copy_limited(source, out, budget, preview)
+
+
+@contextmanager
+def _opened(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> Iterator[IO[bytes]]:
+    """A member of the zip to read; an encrypted one, or one that fails to unpack while read, is a ZipProblem
+    that says what to do."""
     if member.flag_bits & 0x1:
         raise ZipProblem(f"{member.filename} inside {name} is encrypted. Zip it without a password.")
     try:
         with archive.open(member) as source:
-            return _copy_limited(source, out, budget, preview)
+            yield source
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise ZipProblem(
             f"{member.filename} inside {name} cannot be unpacked ({exc}). Zip it again with plain "
