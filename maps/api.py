@@ -45,6 +45,8 @@ INVALID: dict[str, type[UserError]] = {
 RowNumber = Annotated[int, Field(ge=0, le=MAX_INTEGER)]
 TagNumber = Annotated[int, Field(ge=0, le=MAX_BIGINT)]
 DATASETS = "/api/v1/datasets"
+# On a spreadsheet CSV export: how many cells got a leading apostrophe.
+NEUTRALISED_HEADER = "X-Atlas-Neutralised-Cells"
 DATASET = DATASETS + "/{dataset_id}"
 
 
@@ -442,8 +444,18 @@ def remove_tag_rows(request: HttpRequest, dataset_id: str, body: schemas.RowIds,
     openapi_extra={
         "responses": {
             200: {
-                "description": "The rows, streamed.",
+                "description": (
+                    "The rows, streamed, in row-id order: row_id, the id column, x, y, topic_<level> and "
+                    "topic_<level>_label for each topic level, tags, then every column of the file (a map column "
+                    "whose name the file already uses is written atlas_<name>)."
+                ),
                 "content": {"text/csv": {}, "application/vnd.apache.parquet": {}},
+                "headers": {
+                    NEUTRALISED_HEADER: {
+                        "description": "With spreadsheet=true: how many cells got a leading apostrophe.",
+                        "schema": {"type": "integer"},
+                    }
+                },
             }
         }
     },
@@ -451,13 +463,12 @@ def remove_tag_rows(request: HttpRequest, dataset_id: str, body: schemas.RowIds,
 @ROW_IDS_BODY
 def export_rows(request: HttpRequest, dataset_id: str, body: schemas.ExportRequest) -> HttpResponseBase:
     found = dataset_of(request)
-    out = export.export_rows(found, body.unique(), body.format)
+    out = export.export_rows(found, body.unique(), body.format, body.spreadsheet)
+    headers = {"Content-Disposition": f'attachment; filename="{out.filename}"'}
+    if out.neutralised is not None:
+        headers[NEUTRALISED_HEADER] = str(out.neutralised)
     # Streamed: the rows are read and written a batch at a time while the client downloads.
-    return StreamingHttpResponse(
-        out.chunks,
-        content_type=out.content_type,
-        headers={"Content-Disposition": f'attachment; filename="{out.filename}"'},
-    )
+    return StreamingHttpResponse(out.chunks, content_type=out.content_type, headers=headers)
 
 
 @router.get(

@@ -196,6 +196,20 @@ class RowIds(BaseModel):
 
 class ExportRequest(RowIds):
     format: Literal["csv", "parquet"] = "csv"
+    spreadsheet: bool = Field(
+        default=False,
+        description=(
+            "CSV for a spreadsheet: a cell that starts with = + - @, a tab or a carriage return gets a leading "
+            "apostrophe, so the spreadsheet shows it as text instead of running it; the X-Atlas-Neutralised-Cells "
+            "header says how many. Off: every value as stored. Parquet is never altered."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _spreadsheet_is_csv(self) -> ExportRequest:
+        if self.spreadsheet and self.format != "csv":
+            raise check("spreadsheet applies to CSV only (Parquet keeps every value as it is); send format=csv.")
+        return self
 
 
 MAX_FIELDS = 1000

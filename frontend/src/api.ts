@@ -350,11 +350,23 @@ export async function setTagRows(id: string, tagId: number, rows: number[], add:
 
 export type ExportFormat = 'csv' | 'parquet';
 
-/** The rows as a file, with the name the server suggests. */
-export async function exportRows(id: string, rows: number[], format: ExportFormat): Promise<{ blob: Blob; filename: string }> {
-  const res = await request(`${ds(id)}/export`, jsonInit('POST', { rows, format }));
+export interface ExportedFile {
+  blob: Blob;
+  filename: string;
+  /** For a CSV meant for a spreadsheet: how many cells got a leading apostrophe; null otherwise. */
+  neutralised: number | null;
+}
+
+/** The rows as a file, with the name the server suggests; `spreadsheet` (CSV only) neutralises formulas. */
+export async function exportRows(id: string, rows: number[], format: ExportFormat, spreadsheet = false): Promise<ExportedFile> {
+  const res = await request(`${ds(id)}/export`, jsonInit('POST', { rows, format, spreadsheet }));
   const found = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '');
-  return { blob: await res.blob(), filename: found ? found[1] : `export.${format}` };
+  const neutralised = res.headers.get('X-Atlas-Neutralised-Cells');
+  return {
+    blob: await res.blob(),
+    filename: found ? found[1] : `export.${format}`,
+    neutralised: neutralised === null ? null : Number(neutralised),
+  };
 }
 
 export type ColumnKind = 'number' | 'date' | 'category' | 'text';

@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from playwright.sync_api import Page, expect
 
+from maps.models import Point
 from teams import actions as team_actions
 from teams.models import Membership, Role
 from tests.accounts import create_user, default_user
@@ -292,6 +293,9 @@ def test_exporting_downloads_exactly_the_lit_rows_as_csv_and_parquet(
     page: Page, live_server: object, console_errors: ConsoleErrors, tmp_path: Path
 ) -> None:
     synthetic = create_synthetic_map()
+    Point.objects.filter(dataset=synthetic.dataset, row_id=80).update(
+        fields=dict(synthetic.fields[80], summary="@cli: command line parsing")
+    )
     open_map(page, str(live_server.url), synthetic, view_query())  # type: ignore[attr-defined]
     expect(page.locator("#export-count")).to_have_text("Export 240 points:")
     page.keyboard.press("b")
@@ -305,13 +309,24 @@ def test_exporting_downloads_exactly_the_lit_rows_as_csv_and_parquet(
     expect(page.locator("#export-count")).to_have_text("Export 80 points:")
 
     with page.expect_download() as download:
-        page.click("#export button[data-format='csv']")
+        page.click("#export button[data-format='csv'][data-spreadsheet='false']")
     path = tmp_path / download.value.suggested_filename
     download.value.save_as(path)
     assert path.name == "synthetic-80-rows.csv"
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
     assert [int(r["row_id"]) for r in rows] == list(range(80, 160))
-    assert rows[0]["summary"] == "command line parsing tools #0" and rows[0]["lang"] == "rust"
+    assert rows[0]["summary"] == "@cli: command line parsing" and rows[0]["lang"] == "rust"
+    assert rows[0]["topic_fine_label"] == "command line parsing tools" and rows[0]["tags"] == ""
+    expect(page.locator("#export-message")).to_have_text("Downloaded synthetic-80-rows.csv: every value as stored.")
+
+    # For a spreadsheet, the one cell that would run as a formula is shown as text, and the page says so.
+    with page.expect_download() as download:
+        page.click("#export button[data-format='csv'][data-spreadsheet='true']")
+    path = tmp_path / "for-spreadsheets.csv"
+    download.value.save_as(path)
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert rows[0]["summary"] == "'@cli: command line parsing"
+    expect(page.locator("#export-message")).to_contain_text("1 cell starting with = + - or @ got a leading '")
 
     with page.expect_download() as download:
         page.click("#export button[data-format='parquet']")

@@ -86,3 +86,40 @@ def test_a_map_is_opened_by_id_and_queried_with_filters_as_hits_or_a_dataframe(l
     assert list(frame.columns[:5]) == ["id", "key", "score", "text", "topic"]
     with pytest.raises(AtlasError, match="no column 'nope'"):
         dataset.query("x", filters={"column": "nope", "op": "=", "value": 1})
+
+
+def test_a_map_comes_back_as_a_dataframe_with_its_places_topics_tags_and_file_columns(
+    live_server: LiveServer,
+) -> None:
+    from maps import actions
+    from tests.synthetic_map import create_synthetic_map
+
+    synthetic = create_synthetic_map("<b>frame</b>")
+    actions.tag_rows(actions.create_tag(synthetic.dataset, "review", "#e4572e"), [3, 200])
+    dataset = AtlasDataset.open(str(synthetic.dataset.id), base_url=live_server.url)
+    frame = dataset.to_pandas()
+    assert len(frame) == synthetic.rows
+    assert list(frame.columns)[:4] == ["row_id", "x", "y", "topic_broad"]
+    assert list(frame["row_id"]) == list(range(synthetic.rows))
+    first = Point.objects.get(dataset=synthetic.dataset, row_id=200)
+    row = frame.iloc[200]
+    assert (row["x"], row["y"], row["topic_fine"]) == (first.x, first.y, first.topic)
+    assert list(row["tags"]) == ["review"] and list(frame.iloc[4]["tags"]) == []
+    assert row["summary"] == synthetic.fields[200]["summary"]
+    # In a notebook: a link to the map, the name shown as text, never as markup.
+    shown = dataset._repr_html_()
+    assert "&lt;b&gt;frame&lt;/b&gt;" in shown and "<b>frame" not in shown
+    assert f'href="{live_server.url}/maps/{synthetic.dataset.id}"' in shown and "240 rows, 6 topics" in shown
+
+
+def test_map_data_takes_the_text_column_as_text(live_server: LiveServer, celery_worker: WorkerProcess) -> None:
+    import pandas as pd
+
+    rows = pypi_rows(40)
+    frame = pd.DataFrame({"summary": [r["summary"] for r in rows]})
+    dataset = map_data(frame, text="summary", name="text", base_url=live_server.url, progress=False)
+    assert dataset.status == "ready", celery_worker.log_tail()
+    assert dataset.summary["text_field"] == "summary"
+    assert len(dataset.to_pandas()) == 40
+    with pytest.raises(ValueError, match="disagree"):
+        map_data(frame, text_field="summary", text="other", base_url=live_server.url)

@@ -1,4 +1,4 @@
-"""CSV export cells: would-be spreadsheet formulas are neutralised, everything else is written as it is."""
+"""CSV export cells: for a spreadsheet, would-be formulas are neutralised; otherwise every cell is written as it is."""
 
 import csv
 import io
@@ -63,3 +63,9 @@ def test_nested_values_come_out_as_exact_json_text_in_parquet() -> None:
 def test_a_column_mixing_numbers_and_strings_comes_out_as_exact_json_text_in_parquet() -> None:
     table = pq.read_table(io.BytesIO(to_parquet(["v"], [{"v": 1}, {"v": "x"}, {"v": None}])))
     assert table.column("v").to_pylist() == ["1", '"x"', None]
+
+
+@pytest.mark.parametrize("value", ["@scope/pkg", "=1+2", "-x", "+1", "\tcmd"])
+def test_a_plain_csv_writes_every_text_as_it_is(value: str) -> None:
+    body = to_csv(["v"], [{"v": value}], spreadsheet=False).decode("utf-8")
+    assert list(csv.reader(io.StringIO(body))) == [["v"], [value]]

@@ -1,6 +1,7 @@
 """map_data / AtlasDataset: upload a DataFrame, an Arrow table or a file to an Atlas server, build its map
 and (optionally) wait for it, with a progress bar; query a map's rows by text, vector or row, within filters."""
 
+import html
 import io
 import time
 from collections.abc import Sequence
@@ -10,7 +11,7 @@ from typing import Any
 import httpx
 
 from atlas_client.errors import AtlasError
-from atlas_client.http import auth_headers, post, server_url
+from atlas_client.http import auth_headers, post, refusal, server_url
 
 FINISHED = ("ready", "failed", "cancelled")
 
@@ -137,12 +138,42 @@ class AtlasDataset:
             columns=None if hits else ["id", "key", "score", "text", "topic"],
         )
 
+    def to_pandas(self) -> Any:
+        """Every row of the map as a pandas DataFrame, as the map's Parquet export has it: row_id, the id
+        column, x, y, topic_<level> and topic_<level>_label for each topic level, tags (a list of names), then
+        every column of the uploaded file."""
+        import pyarrow.parquet as pq
+
+        rows = int(self.refresh().summary.get("rows") or 0)
+        if self.status != "ready":
+            raise AtlasError(f"the map {self.id} is {self.status}, not ready; wait() for it first")
+        with httpx.Client(timeout=self.timeout, headers=auth_headers(self.api_key)) as client:
+            response = client.post(
+                f"{self.base_url}/api/v1/datasets/{self.id}/export",
+                json={"rows": list(range(rows)), "format": "parquet"},
+            )
+        if response.status_code >= 400:
+            raise refusal(response)
+        return pq.read_table(io.BytesIO(response.content)).to_pandas()
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the map's name, state and size, and a link that opens it."""
+        name = html.escape(str(self.summary.get("name") or self.id))
+        rows, topics = self.summary.get("rows"), self.summary.get("topics")
+        size = f"{rows:,} rows, {topics:,} topics" if isinstance(rows, int) and isinstance(topics, int) else ""
+        facts = " · ".join(part for part in (html.escape(self.status), size) if part)
+        url = html.escape(self.map_url, quote=True)
+        return (
+            f'<div class="atlas-map"><strong>{name}</strong> <span>({facts})</span><br>'
+            f'<a href="{url}" target="_blank" rel="noopener">Open the map</a> <code>{url}</code></div>'
+        )
+
     def refresh(self) -> "AtlasDataset":
         response = httpx.get(
             f"{self.base_url}/api/v1/datasets/{self.id}", timeout=self.timeout, headers=auth_headers(self.api_key)
         )
         if response.status_code >= 400:
-            raise AtlasError(response.text[:500], response.status_code)
+            raise refusal(response)
         self.summary = response.json()
         return self
 
@@ -191,8 +222,16 @@ def map_data(
     progress: bool = True,
     timeout: float = 3600.0,
     api_key: str | None = None,
+    *,
+    text: str | None = None,
 ) -> AtlasDataset:
     """Upload data (a pandas DataFrame, a pyarrow Table, or a path to CSV/JSON/Parquet/...) and build its
-    map; with wait=True return once it is ready. `.map_url` is the map's address."""
+    map; with wait=True return once it is ready, with a progress bar. `.map_url` is the map's address,
+    `.to_pandas()` its rows with their places and topics; in a notebook the map shows as a link.
+
+    text: the column to embed (the same as text_field)."""
+    if text is not None and text_field is not None and text != text_field:
+        raise ValueError(f"text={text!r} and text_field={text_field!r} disagree; pass one of them")
+    text_field = text_field or text
     dataset = AtlasDataset.upload(data, name, text_field, text_template, id_field, base_url, api_key=api_key)
     return dataset.wait(timeout=timeout, progress=progress) if wait else dataset

@@ -40,7 +40,7 @@ def post(client: httpx.Client, url: str, max_retries: int, backoff: float, **req
                 answer: dict[str, Any] = response.json()
                 return answer
             if (response.status_code != 429 and response.status_code < 500) or last_try:
-                raise _refusal(response)
+                raise refusal(response)
             if response.status_code == 429:
                 time.sleep(max(backoff * 2**attempt, _retry_after(response)))
                 continue
@@ -55,7 +55,7 @@ def _retry_after(response: httpx.Response) -> float:
         return 0.0
 
 
-def _refusal(response: httpx.Response) -> AtlasError:
+def refusal(response: httpx.Response) -> AtlasError:
     try:
         error = response.json()["error"]
         return AtlasError(str(error["message"]), response.status_code, error.get("code"))
