@@ -4,6 +4,7 @@ Unset and empty both mean the default, as a copied .env.example leaves most vari
 """
 
 import os
+import re
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -40,3 +41,17 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
+
+
+def embed_origins(items: list[str]) -> list[str]:
+    """ATLAS_EMBED_ORIGINS' origins, each scheme://host[:port] with no path; anything else stops the start."""
+    for item in items:
+        if not _ORIGIN.match(item):
+            raise ValueError(
+                f"ATLAS_EMBED_ORIGINS holds {item!r}, which is not an origin; write scheme://host[:port] with no "
+                "path, e.g. https://blog.example.org, and separate several with commas."
+            )
+    return [item.rstrip("/") for item in items]

@@ -5,7 +5,7 @@ from pathlib import Path
 import dj_database_url
 
 from atlas import running
-from atlas.env import env_bool, env_float, env_int, env_list, env_str
+from atlas.env import embed_origins, env_bool, env_float, env_int, env_list, env_str
 from atlas.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -220,6 +220,9 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+# Origins (scheme://host[:port]) whose pages may frame a share-link page (/s/<secret>); no other page is ever
+# framed. Empty: none may.
+EMBED_ORIGINS = embed_origins(env_list("ATLAS_EMBED_ORIGINS", ""))
 # Rate limits, hits/seconds per client address (log-in, the admin's included, sign-up, password-reset mails),
 # per email address (password-reset mails) or per user (embedding API); 0/1 is off.
 RATE_LIMIT_LOGIN = env_str("ATLAS_RATE_LIMIT_LOGIN", "10/300")

@@ -458,3 +458,27 @@ class Health(BaseModel):
 class Readiness(BaseModel):
     ready: bool
     checks: list[str]
+
+
+class NewShareLink(BaseModel):
+    label: Text = Field("", max_length=200, description="Who or what the link is for, shown in the list.")
+    expires_in_days: int | None = Field(
+        None, ge=1, le=3650, description="Days until the link stops working; null: it works until revoked."
+    )
+
+
+class ShareLinkAnswer(BaseModel):
+    id: str
+    prefix: str = Field(description="The secret's first characters, to tell links apart.")
+    label: str
+    created_at: str
+    expires_at: str | None
+    revoked: bool
+
+
+class NewShareLinkAnswer(ShareLinkAnswer):
+    url: str = Field(description="The link itself, shown only now; add a view's query string to open that view.")
+
+
+class ShareLinkList(BaseModel):
+    links: list[ShareLinkAnswer]

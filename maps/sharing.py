@@ -1,14 +1,19 @@
 """The pages that share one map: its sharing settings, revoking a link, and opening a share link."""
 
+import dataclasses
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from atlas.errors import UserError
+from atlas.middleware import query_is_view_state
 from atlas.pages import login_page, page, site_url
 from maps import queries
 from maps.models import Dataset
+from maps.views import render_map
 from teams import access
 from teams import actions as team_actions
 from teams.access import SHARE_COOKIE_PREFIX, Need
@@ -51,16 +56,28 @@ def revoke_share(request: HttpRequest, dataset_id: str, link_id: str) -> HttpRes
     return redirect("sharing", dataset_id=dataset.id)
 
 
+@query_is_view_state
 @page
 @require_GET
+@xframe_options_exempt
 def open_share(request: HttpRequest, secret: str) -> HttpResponse:
-    """A share link: remember its secret in a cookie scoped by name to its map, then show the map.
+    """A share link shows its map at its own address, so the address (with the view in its query string:
+    ?q=...&p=...) is what the recipient passes on. The page sends the secret with its API requests; a cookie
+    scoped by name to the map remembers it too, for the map's own address.
 
     The cookie holds the secret itself (HttpOnly, SameSite=Lax); every request checks it against the
-    stored hash again, so revoking the link closes the map at once.
+    stored hash again, so revoking the link closes the map at once. Only this page may be framed, and only
+    by the origins ATLAS_EMBED_ORIGINS lists.
     """
     dataset = team_actions.shared_dataset(secret)
-    response = redirect("map", dataset_id=dataset.id)
+    who = access.caller(request)
+    who = dataclasses.replace(who, share_secrets={**who.share_secrets, str(dataset.id): secret})
+    response = render_map(request, dataset, who, shared=True)
+    response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY.replace(
+        "frame-ancestors 'none'", "frame-ancestors " + (" ".join(settings.EMBED_ORIGINS) or "'none'")
+    )
+    if not settings.EMBED_ORIGINS:
+        response["X-Frame-Options"] = "DENY"
     response.set_cookie(
         f"{SHARE_COOKIE_PREFIX}{dataset.id}",
         secret,

@@ -17,8 +17,11 @@ from atlas.errors import Forbidden, NotAuthenticated, NotFound
 from maps.models import Dataset
 from teams.models import ApiToken, Membership, Role, ShareLink, Workspace
 
-# A share link's secret travels in a cookie scoped by name to its map: opening /s/<secret> sets it.
+# A share link's secret travels in a cookie scoped by name to its map: opening /s/<secret> sets it. The page
+# served at /s/<secret> also sends it in a header with every API request, which works where a framed page
+# gets no cookies (an embed on another site).
 SHARE_COOKIE_PREFIX = "atlas_share_"
+SHARE_HEADER = "X-Atlas-Share"
 
 
 class Need(IntEnum):
@@ -49,7 +52,7 @@ class Caller:
     user: User | None
     # The API token the request came with, when it came with one (None for sessions and share links).
     token: ApiToken | None = None
-    # dataset id -> share secret, from the map-scoped cookies or ?share=
+    # dataset id -> share secret, from the map-scoped cookies; "*" -> one from ?share= or the share header
     share_secrets: dict[str, str] = field(default_factory=dict)
 
 
@@ -60,7 +63,7 @@ def caller(request: HttpRequest) -> Caller:
         for name, value in request.COOKIES.items()
         if name.startswith(SHARE_COOKIE_PREFIX)
     }
-    share_param = request.GET.get("share", "")
+    share_param = request.GET.get("share", "") or request.headers.get(SHARE_HEADER, "")
     token: ApiToken | None = getattr(request, "api_token", None)
     return Caller(user=user, token=token, share_secrets=shares | ({"*": share_param} if share_param else {}))
 

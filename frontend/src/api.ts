@@ -99,6 +99,12 @@ export class ApiError extends Error {
 
 const BASE = '/api/v1';
 
+/** The share secret of a page opened through a share link (/s/<secret>); null on any other page. */
+export function shareSecret(pathname: string): string | null {
+  const found = /^\/s\/([^/]+)\/?$/.exec(pathname);
+  return found ? decodeURIComponent(found[1]) : null;
+}
+
 function csrfToken(): string | null {
   for (const part of document.cookie.split(';')) {
     const [key, ...rest] = part.trim().split('=');
@@ -122,9 +128,13 @@ async function errorFrom(res: Response): Promise<ApiError> {
 }
 
 async function request(url: string, init?: RequestInit): Promise<Response> {
+  // A share-link page sends its secret with every request: a page framed by another site gets no cookies.
+  const secret = typeof window === 'undefined' ? null : shareSecret(window.location.pathname);
+  const headers = new Headers(init?.headers);
+  if (secret) headers.set('X-Atlas-Share', secret);
   let res: Response;
   try {
-    res = await fetch(url, { credentials: 'same-origin', ...init });
+    res = await fetch(url, { credentials: 'same-origin', ...init, headers });
   } catch (e) {
     throw new ApiError(`Network error: ${e instanceof Error ? e.message : String(e)}`, 0);
   }
@@ -346,6 +356,18 @@ export async function setTagRows(id: string, tagId: number, rows: number[], add:
   const res = await request(`${ds(id)}/tags/${tagId}/rows`, jsonInit(add ? 'POST' : 'DELETE', { rows }));
   const body = (await res.json()) as { added?: number; removed?: number };
   return (add ? body.added : body.removed) ?? 0;
+}
+
+export interface NewShareLink {
+  id: string;
+  /** The link itself, shown only once; a view's query string added to it opens that view. */
+  url: string;
+}
+
+/** A new view-only link to the map (editors only). */
+export async function createShareLink(id: string, label: string): Promise<NewShareLink> {
+  const res = await request(`${ds(id)}/share-links`, jsonInit('POST', { label }));
+  return (await res.json()) as NewShareLink;
 }
 
 export type ExportFormat = 'csv' | 'parquet';

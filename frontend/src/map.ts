@@ -22,9 +22,11 @@ import { bindKeys } from './ui/keys';
 import { applyTheme, bindThemeToggle, savedTheme } from './ui/theme';
 import { createDetails } from './ui/details';
 import { createProgress } from './ui/progress';
+import { bindShare } from './ui/share';
+import type { Share } from './ui/share';
 import { bindRelayoutForm, showQuality } from './ui/quality';
 import { createTooltip } from './ui/tooltip';
-import { readUrl, restoredState } from './url';
+import { readUrl, restoredState, urlState, viewSearch } from './url';
 
 const POLL_MS = 1000;
 
@@ -33,6 +35,8 @@ function el<T extends HTMLElement = HTMLElement>(id: string): T {
   if (!node) throw new Error(`missing #${id}`);
   return node as T;
 }
+
+let share: Share | null = null;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -208,6 +212,7 @@ async function showMap(ds: Dataset): Promise<void> {
     cleared: () => details.hide(),
   });
   explorer.onFiltersChange(searching.refilter);
+  share?.follow(() => viewSearch(urlState(store.get())));
   bindKeys(el<HTMLInputElement>('search-input'), () => searching.clear());
 
   // Reopen the view the URL describes: its search, then its selected row (the rest is in the store already).
@@ -222,6 +227,7 @@ async function main(): Promise<void> {
     showError('No dataset id on this page.');
     return;
   }
+  share = bindShare({ datasetId, title: titleEl?.textContent ?? 'Map', showError });
   const ds = await waitUntilReady();
   if (!ds) return;
   try {

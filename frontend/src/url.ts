@@ -216,11 +216,16 @@ export function readUrl(raw: string = window.location.search): UrlView {
   return { ...state, outdated: params.get('c') === TAGS_KEY };
 }
 
-export function writeUrl(view: UrlState): void {
-  const params = new URLSearchParams(window.location.search);
+/** The query string ("?..." or "") of a view: the linked fields written over the other parameters of `current`. */
+export function viewSearch(view: UrlState, current: string = window.location.search): string {
+  const params = new URLSearchParams(current);
   for (const [key, f] of ENTRIES) f.write(view[key], params);
   const next = params.toString();
-  const url = `${window.location.pathname}${next ? `?${next}` : ''}${window.location.hash}`;
+  return next ? `?${next}` : '';
+}
+
+export function writeUrl(view: UrlState): void {
+  const url = `${window.location.pathname}${viewSearch(view)}${window.location.hash}`;
   // replaceState: panning must not flood the back button with history entries.
   if (url !== `${window.location.pathname}${window.location.search}${window.location.hash}`) {
     window.history.replaceState(null, '', url);
