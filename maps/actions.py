@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -18,6 +19,7 @@ from maps.indexes import drop_search_indexes
 from maps.models import Dataset, Tag, TaggedRow
 from maps.queries import require_rows
 from tables.mapping import RowMapping
+from teams.actions import audit
 from teams.models import Workspace
 
 # What the dataset's columns hold: a longer name is cut, a longer column name refused.
@@ -152,6 +154,31 @@ def delete_dataset(dataset: Dataset) -> None:
     # Anything else a build or an export wrote next to the upload goes with it.
     if folder.is_dir():
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def rename_dataset(dataset: Dataset, by: User, name: str) -> Dataset:
+    """A new name (schemas.DatasetChanges checked it), in the audit log of the map's workspace."""
+    old = dataset.name
+    if name == old:
+        return dataset
+    dataset.name = name
+    dataset.save(update_fields=["name", "updated_at"])
+    assert dataset.workspace is not None
+    audit(dataset.workspace, by, "map.renamed", old=old, new=name)
+    return dataset
+
+
+def move_dataset(dataset: Dataset, by: User, workspace: Workspace) -> Dataset:
+    """Into another workspace (the caller may edit both); the move is in both workspaces' audit logs. Its share
+    links, tags and visibility go with it."""
+    old = dataset.workspace
+    if old is not None and old.id == workspace.id:
+        return dataset
+    dataset.workspace = workspace
+    dataset.save(update_fields=["workspace", "updated_at"])
+    for place in {w.id: w for w in (old, workspace) if w is not None}.values():
+        audit(place, by, "map.moved", map=dataset.name, source=old.name if old else "", target=workspace.name)
+    return dataset
 
 
 def create_tag(dataset: Dataset, name: str, colour: str) -> Tag:

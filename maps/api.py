@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import IO, Annotated
 
 from django.core.files.uploadedfile import UploadedFile
@@ -114,24 +115,33 @@ def create_dataset(request: HttpRequest) -> HttpResponse:
     access.require_user(who)
     # The fields are checked before the file is stored.
     fields = schemas.UploadFields.model_validate(_params(request).dict())
+    failed = queries.retryable(fields.retry_of, who) if fields.retry_of else None
     upload = _upload(request, fields.filename)
-    workspace = team_actions.editable_workspace(who, fields.workspace)
+    # A retry stays in the failed map's workspace unless it names another.
+    kept = str(failed.workspace_id) if failed is not None and failed.workspace_id else ""
+    workspace = team_actions.editable_workspace(who, fields.workspace or kept)
     mapping = RowMapping(
         text_field=fields.text_field,
         text_template=fields.text_template,
         id_field=fields.id_field,
         vector_field=fields.vector_field,
     )
-    dataset = actions.create_dataset(
-        upload,
-        fields.name,
-        mapping,
-        workspace,
-        label_field=fields.label_field,
-        layout_choices=fields.given(),
-        options=uploads.parse_choices(fields.model_dump()),
-        passages=fields.passage_settings(),
-    )
+    with contextlib.ExitStack() as stack:
+        if upload is None and failed is not None:
+            upload = stack.enter_context(uploads.reopened(failed))
+        dataset = actions.create_dataset(
+            upload,
+            fields.name,
+            mapping,
+            workspace,
+            label_field=fields.label_field,
+            layout_choices=fields.given(),
+            options=uploads.parse_choices(fields.model_dump()),
+            passages=fields.passage_settings(),
+        )
+    if failed is not None:
+        # The fixed upload replaces it: failed uploads do not pile up in the list.
+        actions.delete_dataset(failed)
     return JsonResponse({"id": str(dataset.id), "status": dataset.status, "url": f"/maps/{dataset.id}"}, status=201)
 
 
@@ -159,10 +169,14 @@ def _upload(request: HttpRequest, filename: str) -> UploadedFile[bytes] | None:
     openapi_extra=multipart_body({"file": BINARY, **schemas.PreviewFields.model_json_schema()["properties"]}, ["file"]),
 )
 def previews(request: HttpRequest) -> HttpResponse:
-    access.require_user(access.caller(request))
+    who = access.caller(request)
+    access.require_user(who)
     fields = schemas.PreviewFields.model_validate(request.POST.dict())
     options = uploads.parse_choices(fields.model_dump())
-    return JsonResponse(uploads.preview_upload(request.FILES.get("file"), fields.partial, options))
+    upload = request.FILES.get("file")
+    if upload is None and fields.retry_of:
+        return JsonResponse(uploads.preview_stored(queries.retryable(fields.retry_of, who), options))
+    return JsonResponse(uploads.preview_upload(upload, fields.partial, options))
 
 
 @router.get(
@@ -170,6 +184,22 @@ def previews(request: HttpRequest) -> HttpResponse:
 )
 def dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
     return JsonResponse(queries.dataset_summary(dataset_of(request)))
+
+
+@router.patch(
+    DATASET, auth=EDIT, response=answers(200, schemas.DatasetAnswer), url_name="api-dataset", summary="Rename or move"
+)
+def change_dataset(request: HttpRequest, dataset_id: str, changes: schemas.DatasetChanges) -> HttpResponse:
+    """Rename the map, or move it to another workspace you may edit (its tags and links go with it)."""
+    who = access.caller(request)
+    user = access.require_user(who)
+    found = dataset_of(request)
+    if changes.workspace is not None:
+        target = access.workspace_for(who, changes.workspace, Need.EDIT)
+        found = actions.move_dataset(found, user, target)
+    if changes.name is not None:
+        found = actions.rename_dataset(found, user, changes.name)
+    return JsonResponse(queries.dataset_summary(found))
 
 
 @router.delete(DATASET, auth=EDIT, response=answers(204, None), url_name="api-dataset", summary="Delete a map")

@@ -10,7 +10,7 @@ import pyarrow as pa
 from django.db import connection
 from django.db.models import Count, QuerySet
 
-from atlas.errors import NotFound, NotReady
+from atlas.errors import InvalidUpload, NotFound, NotReady
 from maps import layout
 from maps.models import Dataset, Point, Tag, TaggedRow, Topic
 from teams import access
@@ -34,6 +34,17 @@ def get_dataset(dataset_id: str, who: Caller, need: Need) -> Dataset:
     except (ValueError, Dataset.DoesNotExist):
         raise NotFound(f"No dataset with id {dataset_id!r}.") from None
     return access.check_dataset(who, found, need)
+
+
+def retryable(dataset_id: str, who: Caller) -> Dataset:
+    """A failed or cancelled map the caller may edit, to fix and upload again."""
+    dataset = get_dataset(dataset_id, who, Need.EDIT)
+    if dataset.status not in (Dataset.Status.FAILED, Dataset.Status.CANCELLED):
+        raise InvalidUpload(
+            f"The map {dataset.name!r} is {dataset.status}; only a failed or cancelled upload can be fixed and "
+            "retried. Leave retry_of out to make a new map."
+        )
+    return dataset
 
 
 def require_ready(dataset: Dataset) -> Dataset:
@@ -70,6 +81,7 @@ def dataset_summary(dataset: Dataset) -> dict[str, Any]:
         "passages": {"tokens": dataset.passage_tokens, "overlap": dataset.passage_overlap}
         if dataset.passage_tokens
         else None,
+        "filename": dataset.source_filename,
     }
 
 

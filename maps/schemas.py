@@ -78,6 +78,14 @@ class UploadFields(LayoutFields, ReadFields):
     vector_field: ColumnName = Field("", description="A column of precomputed vectors (skips embedding).")
     label_field: ColumnName = Field("", description="A column of labels to colour by.")
     filename: Text = Field("", max_length=255, description="The file's name, when the body is the file itself.")
+    retry_of: Text = Field(
+        "",
+        max_length=100,
+        description=(
+            "Fix and retry: the id of a failed or cancelled map of yours. Without a file its stored file is used "
+            "again; once the new map is queued, the failed one is deleted."
+        ),
+    )
     passage_tokens: OptionalInt = Field(
         None,
         description=(
@@ -121,6 +129,28 @@ class AppendParams(BaseModel):
 
 class PreviewFields(ReadFields):
     partial: bool = Field(False, description="The file is only the first part of a larger one.")
+    retry_of: Text = Field(
+        "", max_length=100, description="Without a file: preview the stored file of this failed or cancelled map."
+    )
+
+
+class DatasetChanges(BaseModel):
+    """PATCH /api/v1/datasets/<id>: what to change; fields left out stay."""
+
+    name: Text | None = Field(None, description="The map's new name, 1 to 200 characters.")
+    workspace: Text | None = Field(None, max_length=100, description="The id of a workspace you may edit.")
+
+    @field_validator("name")
+    @classmethod
+    def named(cls, name: str | None) -> str | None:
+        if name is None:
+            return None
+        name = name.strip()
+        if not name:
+            raise check('name is empty: send {"name": "My map"}, 1 to 200 characters.')
+        if len(name) > 200:
+            raise check(f"The name has {len(name)} characters; use at most 200.")
+        return name
 
 
 class SearchParams(BaseModel):
@@ -365,6 +395,7 @@ class DatasetAnswer(BaseModel):
     workspace: str | None
     visibility: str
     passages: PassageSettings | None = Field(description="How rows are cut into passages; null: one vector per row.")
+    filename: str = Field(description="The uploaded file's name.")
 
 
 class DatasetList(BaseModel):

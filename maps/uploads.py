@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.http import HttpRequest
 
 from atlas.errors import InvalidUpload, UploadTooLarge
+from maps.models import Dataset
 from maps.reading import ingest_limits, read_choices
 from tables.errors import BuildError
 from tables.raw import unstorable
@@ -179,6 +180,24 @@ def receive_body(request: HttpRequest, filename: str) -> TemporaryUploadedFile:
     handle.seek(0)
     upload.size = size
     return upload
+
+
+@contextlib.contextmanager
+def reopened(dataset: Dataset) -> Iterator[UploadedFile[bytes]]:
+    """The stored file of a failed or cancelled map, as an upload, to fix and upload again."""
+    path = Path(dataset.upload_path)
+    if not path.is_file():
+        raise InvalidUpload(
+            f"The file of {dataset.name!r} ({dataset.source_filename}) is no longer stored; choose it again."
+        )
+    with path.open("rb") as handle:
+        yield UploadedFile(handle, name=dataset.source_filename, size=path.stat().st_size)
+
+
+def preview_stored(dataset: Dataset, options: Mapping[str, Any]) -> dict[str, Any]:
+    """What POST /api/v1/previews answers for the stored file of a failed or cancelled map."""
+    with reopened(dataset):
+        return asdict(first_rows(Path(dataset.upload_path), dataset.source_filename, options=options))
 
 
 def first_rows(

@@ -18,13 +18,35 @@ def home(request: HttpRequest) -> HttpResponse:
     who = access.caller(request)
     if who.user is None:
         return render(request, "welcome.html")
-    return render(request, "home.html", {"datasets": queries.list_datasets(who)})
+    editable = {w.id for w in access.workspaces_of(who, Need.EDIT)}
+    return render(request, "home.html", {"datasets": queries.list_datasets(who), "editable": editable})
 
 
 @login_page
 def new_map(request: HttpRequest) -> HttpResponse:
-    workspaces = access.workspaces_of(access.caller(request), Need.EDIT)
-    return render(request, "new.html", {"workspaces": workspaces})
+    """The upload form; ?retry=<id> reopens it for a failed or cancelled map, with its file and its choices."""
+    who = access.caller(request)
+    workspaces = access.workspaces_of(who, Need.EDIT)
+    retry_of = request.GET.get("retry", "")
+    retry = retry_choices(queries.retryable(retry_of, who)) if retry_of else None
+    return render(request, "new.html", {"workspaces": workspaces, "retry": retry})
+
+
+def retry_choices(dataset: Dataset) -> dict[str, object]:
+    """What the form needs to reopen a failed upload: the file it reuses, why it failed, and every choice."""
+    return {
+        "id": str(dataset.id),
+        "name": dataset.name,
+        "filename": dataset.source_filename,
+        "error": dataset.error_message or f"The build was {dataset.status}.",
+        "workspace": str(dataset.workspace_id or ""),
+        "text_field": dataset.text_field,
+        "text_template": dataset.text_template,
+        "id_field": dataset.id_field,
+        "label_field": dataset.label_field,
+        "passage_tokens": dataset.passage_tokens,
+        "read_options": dataset.read_options,
+    }
 
 
 # The one answer for a map that is missing and for one the caller may not see: ids reveal nothing.
@@ -35,7 +57,14 @@ def render_map(request: HttpRequest, dataset: Dataset, who: access.Caller, share
     """The map page; `shared`: opened through a share link, whose address (with the view in its query) is
     the one to pass on."""
     can_edit = (access.dataset_level(who, dataset) or 0) >= Need.EDIT
-    context = {"dataset": dataset, "can_edit": can_edit, "shared": shared, "embed_origins": settings.EMBED_ORIGINS}
+    context = {
+        "dataset": dataset,
+        "can_edit": can_edit,
+        "shared": shared,
+        "embed_origins": settings.EMBED_ORIGINS,
+        # Where an editor may move the map: workspaces they may edit, its own among them.
+        "move_targets": access.workspaces_of(who, Need.EDIT) if can_edit and who.user else [],
+    }
     return render(request, "map.html", context)
 
 

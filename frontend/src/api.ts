@@ -175,17 +175,20 @@ function appendReadOptions(form: FormData, options: ReadOptions): void {
   form.append('bad_rows', options.badRows);
 }
 
-/** `workspace`: the id of a workspace the user may edit; empty means their personal workspace. */
+/** `workspace`: the id of a workspace the user may edit; empty means their personal workspace. `retryOf`: the id
+ * of a failed map this upload fixes and replaces; without a file, that map's stored file is used again. */
 export async function createDataset(
-  file: File,
+  file: File | null,
   name: string,
   mapping: RowMapping,
   options: ReadOptions,
   workspace = '',
+  retryOf = '',
 ): Promise<CreatedDataset> {
   const form = new FormData();
   appendReadOptions(form, options);
-  form.append('file', file);
+  if (file) form.append('file', file);
+  if (retryOf) form.append('retry_of', retryOf);
   form.append('name', name);
   if (workspace) form.append('workspace', workspace);
   if (mapping.textTemplate) form.append('text_template', mapping.textTemplate);
@@ -213,14 +216,16 @@ export interface FilePreview {
 
 /** The server reads the first rows with the same readers as a build; `partial`: `file` is only its start. */
 export async function previewFile(
-  file: Blob,
+  file: Blob | null,
   filename: string,
   partial: boolean,
   options: ReadOptions,
+  retryOf = '',
 ): Promise<FilePreview> {
   const form = new FormData();
   appendReadOptions(form, options);
-  form.append('file', file, filename);
+  if (file) form.append('file', file, filename);
+  else form.append('retry_of', retryOf);
   if (partial) form.append('partial', '1');
   const headers: Record<string, string> = { Accept: 'application/json' };
   const token = csrfToken();
@@ -232,6 +237,17 @@ export async function previewFile(
 /** Lay the map out again from its stored vectors with these parameters; the map is rebuilt in the background. */
 export function relayout(id: string, params: Partial<LayoutParams>): Promise<Dataset> {
   return getJSON<Dataset>(`${ds(id)}/relayout`, jsonInit('POST', params));
+}
+
+/** Rename a map, or move it to another workspace the caller may edit (editors). */
+export async function changeDataset(id: string, changes: { name?: string; workspace?: string }): Promise<Dataset> {
+  const res = await request(ds(id), jsonInit('PATCH', changes));
+  return (await res.json()) as Dataset;
+}
+
+/** Delete a map with everything it holds (editors). */
+export async function deleteDataset(id: string): Promise<void> {
+  await request(ds(id), jsonInit('DELETE', {}));
 }
 
 export function getDataset(id: string): Promise<Dataset> {

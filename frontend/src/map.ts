@@ -22,6 +22,7 @@ import { bindKeys } from './ui/keys';
 import { applyTheme, bindThemeToggle, savedTheme } from './ui/theme';
 import { createDetails } from './ui/details';
 import { createProgress } from './ui/progress';
+import { bindManage } from './ui/manage';
 import { bindShare } from './ui/share';
 import type { Share } from './ui/share';
 import { bindRelayoutForm, showQuality } from './ui/quality';
@@ -228,6 +229,14 @@ async function main(): Promise<void> {
     return;
   }
   share = bindShare({ datasetId, title: titleEl?.textContent ?? 'Map', showError });
+  bindManage({
+    datasetId,
+    renamed(name) {
+      if (titleEl) titleEl.textContent = name;
+      document.title = `${name} · Atlas`;
+    },
+    showError,
+  });
   const ds = await waitUntilReady();
   if (!ds) return;
   try {

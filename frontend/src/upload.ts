@@ -1,5 +1,6 @@
 // Upload page wiring: the server previews the chosen file (any supported format); pick the text column or a
-// template joining columns, optionally an id column; POST it.
+// template joining columns, optionally an id column; POST it. Reopened to fix a failed upload (?retry=<id>), the
+// form starts from that map's stored file and choices.
 import './style.css';
 import { createDataset, previewFile, type FilePreview, type ReadOptions } from './api';
 import { longTexts, PASSAGE_TOKENS } from './passages';
@@ -38,6 +39,26 @@ const errorEl = el<HTMLElement>('upload-error');
 const statusEl = document.getElementById('upload-status');
 const warningsEl = document.getElementById('upload-warnings');
 
+/** A failed map this form fixes (the server's #retry-data): its file is used again unless another is chosen. */
+interface Retry {
+  id: string;
+  name: string;
+  filename: string;
+  workspace: string;
+  text_field: string;
+  text_template: string;
+  id_field: string;
+  label_field: string;
+  passage_tokens: number;
+  read_options: { delimiter?: string; quote?: string; has_header?: boolean; bad_rows?: string };
+}
+
+function readRetry(): Retry | null {
+  const node = document.getElementById('retry-data');
+  return node?.textContent ? (JSON.parse(node.textContent) as Retry) : null;
+}
+
+const retry = readRetry();
 const startLabel = startButton.textContent || 'Start';
 let file: File | null = null;
 let defaultName = '';
@@ -62,7 +83,7 @@ function textChosen(): boolean {
 }
 
 function updateStart(): void {
-  startButton.disabled = uploading || !file || !textChosen();
+  startButton.disabled = uploading || !(file || retry) || !textChosen();
 }
 
 function showMode(): void {
@@ -208,20 +229,29 @@ function readOptions(): ReadOptions {
   };
 }
 
-async function preview(f: File): Promise<void> {
-  const partial = f.size > PREVIEW_BYTES && SLICEABLE.test(f.name);
+/** The columns to preselect once a preview is in: the failed map's choices on a retry, else a guess. */
+function applyPreview(result: FilePreview): void {
+  renderPreview(result);
+  showWarnings(result.warnings);
+  const columns = result.columns.map((c) => c.name);
+  const kept = (name: string) => (name && columns.includes(name) ? name : null);
+  fillFields(columns, (retry && !file ? kept(retry.text_field) : null) ?? guessTextField(result));
+  if (retry && !file) {
+    idSelect.value = kept(retry.id_field) ?? '';
+    labelSelect.value = kept(retry.label_field) ?? '';
+  }
+  lastPreview = result;
+  suggestPassages();
+}
+
+async function preview(f: File | null): Promise<void> {
+  const partial = f !== null && f.size > PREVIEW_BYTES && SLICEABLE.test(f.name);
   if (statusEl) statusEl.textContent = 'Reading the first rows…';
   try {
-    const result = await previewFile(partial ? f.slice(0, PREVIEW_BYTES) : f, f.name, partial, readOptions());
+    const body = f && partial ? f.slice(0, PREVIEW_BYTES) : f;
+    const result = await previewFile(body, f?.name ?? '', partial, readOptions(), retry?.id ?? '');
     if (file !== f) return; // the user picked another file meanwhile
-    renderPreview(result);
-    showWarnings(result.warnings);
-    fillFields(
-      result.columns.map((c) => c.name),
-      guessTextField(result),
-    );
-    lastPreview = result;
-    suggestPassages();
+    applyPreview(result);
   } catch (e) {
     if (file !== f) return;
     resetPreview();
@@ -242,6 +272,8 @@ fileInput.addEventListener('change', () => {
     if (current === '' || current === defaultName) nameInput.value = stem(file.name);
     defaultName = stem(file.name);
     void preview(file);
+  } else if (retry) {
+    void preview(null); // back to the failed map's stored file
   }
   updateStart();
 });
@@ -250,7 +282,7 @@ fileInput.addEventListener('change', () => {
 for (const input of [delimiterInput, quoteInput, headerSelect, badRowsSelect]) {
   input.addEventListener('change', () => {
     clearError();
-    if (file) void preview(file);
+    if (file || retry) void preview(file);
   });
 }
 
@@ -279,7 +311,7 @@ startButton.form?.addEventListener('submit', (ev) => ev.preventDefault());
 
 startButton.addEventListener('click', async (ev) => {
   ev.preventDefault();
-  if (!file || !textChosen() || uploading) return;
+  if (!(file || retry) || !textChosen() || uploading) return;
   clearError();
   uploading = true;
   updateStart();
@@ -296,7 +328,9 @@ startButton.addEventListener('click', async (ev) => {
       ? { textTemplate: templateInput.value.trim(), ...common }
       : { textField: fieldSelect.value, ...common };
     const workspace = (document.getElementById('workspace') as HTMLSelectElement | null)?.value ?? '';
-    const created = await createDataset(file, nameInput.value.trim() || stem(file.name), mapping, readOptions(), workspace);
+    const fallback = stem(file?.name ?? retry?.filename ?? 'map');
+    const name = nameInput.value.trim() || fallback;
+    const created = await createDataset(file, name, mapping, readOptions(), workspace, retry?.id ?? '');
     location.assign(created.url);
   } catch (e) {
     showError(e instanceof Error ? e.message : String(e));
@@ -308,6 +342,27 @@ startButton.addEventListener('click', async (ev) => {
   }
 });
 
+/** A retry starts from the failed map's choices and previews its stored file. */
+function startRetry(r: Retry): void {
+  nameInput.value = r.name;
+  defaultName = stem(r.filename);
+  const workspace = document.getElementById('workspace') as HTMLSelectElement | null;
+  if (workspace && [...workspace.options].some((o) => o.value === r.workspace)) workspace.value = r.workspace;
+  delimiterInput.value = r.read_options.delimiter === '\t' ? 'tab' : (r.read_options.delimiter ?? '');
+  quoteInput.value = r.read_options.quote ?? '';
+  headerSelect.value = r.read_options.has_header === undefined ? '' : r.read_options.has_header ? '1' : '0';
+  badRowsSelect.value = r.read_options.bad_rows === 'skip' ? 'skip' : 'abort';
+  if (r.text_template) {
+    modeTemplate.checked = true;
+    templateInput.value = r.text_template;
+  }
+  passagesBox.checked = r.passage_tokens > 0;
+  passagesChosen = true;
+  showMode();
+  void preview(null);
+}
+
 // Browsers may restore a previously chosen file on back/forward navigation.
 showMode();
+if (retry) startRetry(retry);
 if (fileInput.files?.length) fileInput.dispatchEvent(new Event('change'));

@@ -101,7 +101,7 @@ DOORS: dict[str, dict[str, str]] = {
     "readyz": {"GET": "public"},
     "api-previews": {"POST": "authenticated"},
     "api-datasets": {"GET": "authenticated", "POST": "authenticated"},
-    "api-dataset": {"GET": "dataset-view", "DELETE": "dataset-edit"},
+    "api-dataset": {"GET": "dataset-view", "PATCH": "dataset-edit", "DELETE": "dataset-edit"},
     "api-cancel": {"POST": "dataset-edit"},
     "api-points": {"GET": "dataset-view"},
     "api-point": {"GET": "dataset-view"},
