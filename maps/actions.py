@@ -19,6 +19,7 @@ from maps.indexes import drop_search_indexes
 from maps.models import Dataset, Tag, TaggedRow
 from maps.queries import require_rows
 from tables.mapping import RowMapping
+from tables.reader import Preview
 from teams.actions import audit
 from teams.models import Workspace
 
@@ -75,7 +76,7 @@ def create_dataset(
                 layout=params,
                 columns=columns,
                 read_options=options or {},
-                warnings=found.warnings,
+                warnings=found.warnings + _text_warnings(found, mapping.text_field),
                 model_name=settings.EMBED_MODEL,
                 passage_tokens=passages[0],
                 passage_overlap=passages[1],
@@ -154,6 +155,17 @@ def delete_dataset(dataset: Dataset) -> None:
     # Anything else a build or an export wrote next to the upload goes with it.
     if folder.is_dir():
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _text_warnings(found: Preview, text_field: str) -> list[str]:
+    """A text column that holds only numbers makes a map of digits: built as asked, but said."""
+    kinds = {column["name"]: column["type"] for column in found.columns}
+    if text_field and kinds.get(text_field) == "number":
+        return [
+            f"The text column {text_field!r} holds only numbers: the map groups them as strings of digits, not by "
+            "meaning. Upload again with a column of text (or a template joining columns) for a map of meaning."
+        ]
+    return []
 
 
 def rename_dataset(dataset: Dataset, by: User, name: str) -> Dataset:

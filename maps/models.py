@@ -58,6 +58,9 @@ class Dataset(models.Model):
     passage_overlap = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.INGEST)
+    # When the current stage began (or a job started at it); kept by a database trigger on every change of stage
+    # or status (migration 0018), so each stage's elapsed time is known whichever code moves it on.
+    stage_started_at = models.DateTimeField(null=True)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     error_message = models.TextField(blank=True, default="")

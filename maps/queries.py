@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Count, QuerySet
 
 from atlas.errors import InvalidUpload, NotFound, NotReady
-from maps import layout
+from maps import layout, progress
 from maps.models import Dataset, Point, Tag, TaggedRow, Topic
 from teams import access
 from teams.access import Caller, Need
@@ -58,7 +58,12 @@ def dataset_summary(dataset: Dataset) -> dict[str, Any]:
         "id": str(dataset.id),
         "name": dataset.name,
         "status": dataset.status,
-        "progress": {"stage": dataset.stage, "done": dataset.progress_done, "total": dataset.progress_total},
+        "progress": {
+            "stage": dataset.stage,
+            "done": dataset.progress_done,
+            "total": dataset.progress_total,
+            **progress.timing(dataset),
+        },
         "error": {"message": dataset.error_message} if dataset.status == Dataset.Status.FAILED else None,
         "warnings": dataset.warnings,
         "rows": dataset.row_count,

@@ -356,7 +356,11 @@ class QueryRequest(BaseModel):
 class Progress(BaseModel):
     stage: str
     done: int
-    total: int
+    total: int = Field(description="Rows the stage works through; 0 when it cannot count them (an honest unknown).")
+    elapsed_s: float | None = Field(None, description="Seconds the current stage has run; null when no job runs.")
+    remaining_s: float | None = Field(
+        None, description="Estimated seconds until the job is done, from past builds' costs per row; null: unknown."
+    )
 
 
 class Failure(BaseModel):

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from atlas.errors import RateLimited, UserError
-from atlas.pages import error_page, login_page
+from atlas.pages import error_page, login_page, site_url
 from teams import access, ratelimit
 from teams import actions as team_actions
 from teams.models import ApiToken
@@ -115,7 +115,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         created = team_actions.create_api_token(request.user, request.POST.get("name", ""))  # type: ignore[arg-type]
     listed = ApiToken.objects.filter(user=access.require_user(access.caller(request)))
-    return render(request, "tokens.html", {"tokens": listed, "created": created}, status=201 if created else 200)
+    context = {"tokens": listed, "created": created, "site": site_url(request)}
+    return render(request, "tokens.html", context, status=201 if created else 200)
 
 
 @login_page

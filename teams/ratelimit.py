@@ -1,5 +1,6 @@
 """A fixed-window rate limiter on the shared cache (Redis when configured): N hits per window per key."""
 
+import logging
 import time
 
 from django.conf import settings
@@ -7,6 +8,17 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 from atlas.errors import RateLimited
+
+logger = logging.getLogger(__name__)
+
+# What each limit counts, as the person refused reads it (the setting's name is for the log, not for them).
+WHAT = {
+    "login": "log-in attempts from your address",
+    "signup": "sign-ups from your address",
+    "password_reset": "password-reset requests from your address",
+    "password_reset_email": "password-reset mails to this address",
+    "embedding": "embedding requests from your account",
+}
 
 
 def parse_rate(text: str, name: str) -> tuple[int, int]:
@@ -42,11 +54,20 @@ def hit(scope: str, key: str, rate: tuple[int, int]) -> None:
         count = 1
     if count > limit:
         retry_after = max(1, start + window - now)
+        logger.warning("rate limit %s (%s=%d/%d) refused a request", scope, settings_name(scope), limit, window)
         raise RateLimited(
-            f"Too many {scope} requests: at most {limit} every {window} s ({settings_name(scope)}). "
-            f"Try again in {retry_after} s.",
+            f"Too many {WHAT.get(scope, scope + ' requests')}: at most {limit} every {_span(window)}. "
+            f"Try again in {_span(retry_after)}.",
             retry_after,
         )
+
+
+def _span(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} seconds" if seconds != 1 else "1 second"
+    if seconds < 7200:
+        return f"{round(seconds / 60)} minutes"
+    return f"{round(seconds / 3600)} hours"
 
 
 def settings_name(scope: str) -> str:

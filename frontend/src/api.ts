@@ -7,7 +7,15 @@ export interface Dataset {
   id: string;
   name: string;
   status: DatasetStatus;
-  progress: { stage: Stage; done: number; total: number };
+  progress: {
+    stage: Stage;
+    done: number;
+    total: number;
+    /** Seconds the current stage has run; null when no job runs. */
+    elapsed_s?: number | null;
+    /** Estimated seconds until the job is done; null when unknown. */
+    remaining_s?: number | null;
+  };
   error: null | { message: string };
   rows: number | null;
   topics: number | null;
@@ -184,6 +192,7 @@ export async function createDataset(
   options: ReadOptions,
   workspace = '',
   retryOf = '',
+  onProgress?: (fraction: number) => void,
 ): Promise<CreatedDataset> {
   const form = new FormData();
   appendReadOptions(form, options);
@@ -196,11 +205,38 @@ export async function createDataset(
   if (mapping.idField) form.append('id_field', mapping.idField);
   if (mapping.labelField) form.append('label_field', mapping.labelField);
   if (mapping.passageTokens) form.append('passage_tokens', String(mapping.passageTokens));
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  const token = csrfToken();
-  if (token) headers['X-CSRFToken'] = token;
-  const res = await request(`${BASE}/datasets`, { method: 'POST', body: form, headers });
-  return (await res.json()) as CreatedDataset;
+  return (await sendForm(`${BASE}/datasets`, form, onProgress)) as CreatedDataset;
+}
+
+/** POST a form with XMLHttpRequest, which (unlike fetch) reports how much of the body has gone up. */
+function sendForm(url: string, form: FormData, onProgress?: (fraction: number) => void): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.setRequestHeader('Accept', 'application/json');
+    const token = csrfToken();
+    if (token) xhr.setRequestHeader('X-CSRFToken', token);
+    xhr.upload.addEventListener('progress', (e) => {
+      if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total);
+    });
+    xhr.addEventListener('load', () => {
+      let body: unknown = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        // A proxy's HTML error page: the status says enough.
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(body);
+        return;
+      }
+      const err = (body as { error?: { message?: unknown } } | null)?.error;
+      const message = err && typeof err.message === 'string' && err.message ? err.message : `Request failed (HTTP ${xhr.status})`;
+      reject(new ApiError(message, xhr.status));
+    });
+    xhr.addEventListener('error', () => reject(new ApiError('Network error: the upload did not reach the server', 0)));
+    xhr.send(form);
+  });
 }
 
 export type ColumnType = 'number' | 'datetime' | 'category' | 'text' | 'url' | 'id';

@@ -24,6 +24,7 @@ import { createDetails } from './ui/details';
 import { createProgress } from './ui/progress';
 import { bindManage } from './ui/manage';
 import { bindShare } from './ui/share';
+import { bindZoom } from './ui/zoom';
 import type { Share } from './ui/share';
 import { bindRelayoutForm, showQuality } from './ui/quality';
 import { createTooltip } from './ui/tooltip';
@@ -100,7 +101,9 @@ async function waitUntilReady(): Promise<Dataset | null> {
 function showQualityPanel(ds: Dataset): void {
   const panel = el('quality');
   showQuality(panel, ds);
-  bindRelayoutForm(el<HTMLFormElement>('relayout-form'), ds.layout, async (params) => {
+  const form = document.getElementById('relayout-form') as HTMLFormElement | null;
+  if (!form) return; // view-only: no re-layout
+  bindRelayoutForm(form, ds.layout, async (params) => {
     try {
       await api.relayout(datasetId, params);
       // The page waits for the new build and then loads the new layout (the payload's ETag changed).
@@ -149,6 +152,7 @@ async function showMap(ds: Dataset): Promise<void> {
     jump: (view) => canvas.jump(view),
     size: () => ({ width: mapEl.clientWidth, height: mapEl.clientHeight }),
   });
+  bindZoom(camera);
   const details = createDetails(
     el('details'),
     (rowId) => selected.pick(rowId),

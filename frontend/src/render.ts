@@ -10,6 +10,9 @@ import type { MapState } from './state';
 export const POINTS_LAYER_ID = 'points';
 export const HIGHLIGHT_LAYER_ID = 'search-highlight';
 export const LABELS_LAYER_ID = 'topic-labels';
+export const HIT_COUNTS_LAYER_ID = 'search-hit-counts';
+/** A hit's marker radius in pixels: hits closer than this on screen draw as one marker. */
+const HIT_RADIUS_PX = 7;
 
 export interface HighlightDatum {
   id: number;
@@ -24,6 +27,25 @@ export function highlightData(points: PointData, ids: number[]): HighlightDatum[
     out.push({ id, position: [points.positions[i * 2], points.positions[i * 2 + 1]] });
   }
   return out;
+}
+
+/** Hits that draw on top of each other at this zoom (within `radiusPx` on screen): each group with its size,
+ * at its first (best-ranked) hit. A pile of ten identical rows then says 10 instead of looking like one. */
+export function stackedHits(
+  hits: HighlightDatum[],
+  zoom: number,
+  radiusPx: number = HIT_RADIUS_PX,
+): { position: [number, number]; count: number }[] {
+  const reach = radiusPx / Math.pow(2, zoom);
+  const groups: { position: [number, number]; count: number }[] = [];
+  for (const hit of hits) {
+    const near = groups.find(
+      (g) => Math.abs(g.position[0] - hit.position[0]) <= reach && Math.abs(g.position[1] - hit.position[1]) <= reach,
+    );
+    if (near) near.count += 1;
+    else groups.push({ position: hit.position, count: 1 });
+  }
+  return groups.filter((g) => g.count > 1);
 }
 
 export const LABEL_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
@@ -121,19 +143,36 @@ export function renderLayers(
 
   // Last, so search hits stay visible even under a label.
   if (state.highlightIds) {
+    const hits = highlightData(points, state.highlightIds);
     layers.push(
       new ScatterplotLayer<HighlightDatum>({
         id: HIGHLIGHT_LAYER_ID,
-        data: highlightData(points, state.highlightIds),
+        data: hits,
         getPosition: (d) => d.position,
         radiusUnits: 'pixels',
-        getRadius: 7,
+        getRadius: HIT_RADIUS_PX,
         getFillColor: [235, 20, 110],
         stroked: true,
         getLineColor: [255, 210, 0],
         lineWidthUnits: 'pixels',
         getLineWidth: 2.5,
         pickable: true,
+      }),
+      new TextLayer<{ position: [number, number]; count: number }>({
+        id: HIT_COUNTS_LAYER_ID,
+        data: stackedHits(hits, state.camera?.zoom ?? 0),
+        getPosition: (d) => d.position,
+        getText: (d) => String(d.count),
+        getSize: 12,
+        sizeUnits: 'pixels',
+        getPixelOffset: [10, -10],
+        getColor: [255, 255, 255],
+        background: true,
+        getBackgroundColor: [235, 20, 110, 255],
+        backgroundPadding: [3, 1],
+        fontFamily: LABEL_FONT,
+        fontWeight: LABEL_WEIGHT,
+        pickable: false,
       }),
     );
   }

@@ -4,6 +4,7 @@
 import './style.css';
 import { createDataset, previewFile, type FilePreview, type ReadOptions } from './api';
 import { longTexts, PASSAGE_TOKENS } from './passages';
+import { startWarnings } from './uploadchecks';
 
 // Text files past this size are previewed from their first bytes only; binary tables need the whole file.
 const PREVIEW_BYTES = 8 * 1024 * 1024;
@@ -37,6 +38,8 @@ const table = el<HTMLTableElement>('preview');
 const startButton = el<HTMLButtonElement>('start');
 const errorEl = el<HTMLElement>('upload-error');
 const statusEl = document.getElementById('upload-status');
+const startWarningsEl = el<HTMLElement>('start-warnings');
+const uploadBar = el<HTMLProgressElement>('upload-progress');
 const warningsEl = document.getElementById('upload-warnings');
 
 /** A failed map this form fixes (the server's #retry-data): its file is used again unless another is chosen. */
@@ -63,6 +66,9 @@ const startLabel = startButton.textContent || 'Start';
 let file: File | null = null;
 let defaultName = '';
 let uploading = false;
+// The last preview and whether it read only the file's start (a big text file).
+let lastPreview: FilePreview | null = null;
+let lastPartial = false;
 
 function showError(text: string): void {
   errorEl.textContent = text;
@@ -84,6 +90,20 @@ function textChosen(): boolean {
 
 function updateStart(): void {
   startButton.disabled = uploading || !(file || retry) || !textChosen();
+  showStartWarnings();
+}
+
+/** Before Start: a text column of numbers or ids, or a file too small for a map (the user may go on). */
+function showStartWarnings(): void {
+  const found = lastPreview ? startWarnings(lastPreview, usingTemplate() ? null : fieldSelect.value, lastPartial) : [];
+  startWarningsEl.replaceChildren(
+    ...found.map((w) => {
+      const p = document.createElement('p');
+      p.textContent = w;
+      return p;
+    }),
+  );
+  startWarningsEl.hidden = found.length === 0;
 }
 
 function showMode(): void {
@@ -213,6 +233,7 @@ function fillFields(fields: string[], preselect: string | null): void {
 }
 
 function resetPreview(): void {
+  lastPreview = null;
   table.replaceChildren();
   table.hidden = true;
   showWarnings([]);
@@ -251,6 +272,7 @@ async function preview(f: File | null): Promise<void> {
     const body = f && partial ? f.slice(0, PREVIEW_BYTES) : f;
     const result = await previewFile(body, f?.name ?? '', partial, readOptions(), retry?.id ?? '');
     if (file !== f) return; // the user picked another file meanwhile
+    lastPartial = partial;
     applyPreview(result);
   } catch (e) {
     if (file !== f) return;
@@ -287,7 +309,6 @@ for (const input of [delimiterInput, quoteInput, headerSelect, badRowsSelect]) {
 }
 
 // Passages are suggested (ticked) for a text column whose preview texts are long, until the user decides.
-let lastPreview: FilePreview | null = null;
 let passagesChosen = false;
 
 function suggestPassages(): void {
@@ -330,10 +351,17 @@ startButton.addEventListener('click', async (ev) => {
     const workspace = (document.getElementById('workspace') as HTMLSelectElement | null)?.value ?? '';
     const fallback = stem(file?.name ?? retry?.filename ?? 'map');
     const name = nameInput.value.trim() || fallback;
-    const created = await createDataset(file, name, mapping, readOptions(), workspace, retry?.id ?? '');
+    uploadBar.hidden = false;
+    uploadBar.removeAttribute('value');
+    const created = await createDataset(file, name, mapping, readOptions(), workspace, retry?.id ?? '', (fraction) => {
+      uploadBar.value = fraction;
+      const percent = Math.floor(fraction * 100);
+      if (statusEl) statusEl.textContent = percent < 100 ? `Uploading… ${percent}%` : 'Checking the first rows…';
+    });
     location.assign(created.url);
   } catch (e) {
     showError(e instanceof Error ? e.message : String(e));
+    uploadBar.hidden = true;
     uploading = false;
     startButton.textContent = startLabel;
     startButton.removeAttribute('aria-busy');

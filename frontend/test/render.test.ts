@@ -3,6 +3,8 @@ import type { PlacedLabel } from '../src/labels';
 import {
   HIGHLIGHT_LAYER_ID,
   highlightData,
+  HIT_COUNTS_LAYER_ID,
+  stackedHits,
   LABELS_LAYER_ID,
   pointRadius,
   POINTS_LAYER_ID,
@@ -51,6 +53,22 @@ describe('highlightData', () => {
   });
 });
 
+describe('stackedHits', () => {
+  const hit = (id: number, x: number, y: number) => ({ id, position: [x, y] as [number, number] });
+
+  it('counts the hits that draw on one spot, at the first of them, and leaves single hits out', () => {
+    const hits = [hit(1, 0, 0), hit(2, 0, 0), hit(3, 0.001, 0), hit(4, 10, 10)];
+    expect(stackedHits(hits, 0)).toEqual([{ position: [0, 0], count: 3 }]);
+  });
+
+  it('parts hits that zooming in has separated on screen', () => {
+    const hits = [hit(1, 0, 0), hit(2, 1, 0)];
+    // 7 px at zoom 0 reaches 7 units; at zoom 4 it reaches 7/16 of a unit.
+    expect(stackedHits(hits, 0)).toEqual([{ position: [0, 0], count: 2 }]);
+    expect(stackedHits(hits, 4)).toEqual([]);
+  });
+});
+
 describe('renderLayers', () => {
   it('draws the points, then the labels, when nothing is searched or selected', () => {
     const layers = renderLayers(points, frame, state());
@@ -78,15 +96,21 @@ describe('renderLayers', () => {
 
   it('fades the points and draws the hits on top while a search is on', () => {
     const layers = renderLayers(points, frame, state({ highlightIds: [101, 5] }));
-    expect(layers.map((l) => l.id)).toEqual([POINTS_LAYER_ID, LABELS_LAYER_ID, HIGHLIGHT_LAYER_ID]);
+    expect(layers.map((l) => l.id)).toEqual([POINTS_LAYER_ID, LABELS_LAYER_ID, HIGHLIGHT_LAYER_ID, HIT_COUNTS_LAYER_ID]);
     expect((layers[0].props as Record<string, unknown>).opacity).toBe(0.01);
     expect(layers[2].props.data).toEqual([{ id: 101, position: [3, 4] }]);
   });
 
   it('rings the selected row last', () => {
     const layers = renderLayers(points, frame, state({ selectedId: 100, highlightIds: [] }));
-    expect(layers.map((l) => l.id)).toEqual([POINTS_LAYER_ID, LABELS_LAYER_ID, HIGHLIGHT_LAYER_ID, 'selected']);
-    expect(layers[3].props.data).toEqual([{ id: 100, position: [1, 2] }]);
+    expect(layers.map((l) => l.id)).toEqual([
+      POINTS_LAYER_ID,
+      LABELS_LAYER_ID,
+      HIGHLIGHT_LAYER_ID,
+      HIT_COUNTS_LAYER_ID,
+      'selected',
+    ]);
+    expect(layers[4].props.data).toEqual([{ id: 100, position: [1, 2] }]);
   });
 
   it('rings row id 0 too', () => {

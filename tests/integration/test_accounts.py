@@ -69,7 +69,9 @@ def test_log_in_attempts_over_the_limit_get_429_with_retry_after(settings: objec
     refused = client.post("/accounts/login/", {"username": "alice@example.org", "password": PASSWORD})
     assert refused.status_code == 429
     assert 1 <= int(refused["Retry-After"]) <= 600
-    assert "ATLAS_RATE_LIMIT_LOGIN" in refused.content.decode()
+    # The person refused reads what was counted and when to come back, not the name of a setting.
+    assert "Too many log-in attempts from your address: at most 3 every 10 minutes." in refused.content.decode()
+    assert "ATLAS_RATE_LIMIT" not in refused.content.decode()
     # Another address is not affected.
     other = Client(REMOTE_ADDR="192.0.2.11")
     assert other.post("/accounts/login/", {"username": "alice@example.org", "password": PASSWORD}).status_code == 302
@@ -115,6 +117,10 @@ def test_an_api_token_is_shown_once_stored_hashed_and_works_until_revoked(client
     secret = re.search(r'id="new-token">([^<]+)<', created.content.decode()).group(1)  # type: ignore[union-attr]
     token = ApiToken.objects.get()
     assert token.name == "CI" and token.token_hash == hashlib.sha256(secret.encode()).hexdigest()
+    # The page says where the API is described and how to use the token, with this site's address.
+    page = created.content.decode()
+    assert 'href="/api/docs"' in page and f"export ATLAS_API_KEY={secret}" in page
+    assert "export ATLAS_URL=http://testserver" in page and "map_data(" in page
     assert secret not in client.get("/account/tokens").content.decode(), "the secret is shown only once"
 
     bearer = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")

@@ -26,7 +26,9 @@ def test_admin_log_in_attempts_over_the_limit_get_429_with_retry_after(settings:
     refused = client.post("/admin/login/", {"username": "staff-guess@example.org", "password": PASSWORD})
     assert refused.status_code == 429
     assert 1 <= int(refused["Retry-After"]) <= 600
-    assert "ATLAS_RATE_LIMIT_LOGIN" in refused.content.decode()
+    # The person refused reads what was counted and when to come back, not the name of a setting.
+    assert "Too many log-in attempts from your address: at most 3 every 10 minutes." in refused.content.decode()
+    assert "ATLAS_RATE_LIMIT" not in refused.content.decode()
     assert Client(REMOTE_ADDR="192.0.2.31").post("/admin/login/", {"username": "x", "password": "y"}).status_code == 200
 
 

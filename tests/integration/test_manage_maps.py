@@ -139,3 +139,12 @@ def test_a_retry_whose_stored_file_is_gone_asks_for_the_file_again(client: Clien
     again = client.post("/api/v1/datasets", {"retry_of": str(failed.id), "text_field": "body", "file": upload})
     assert again.status_code == 201
     assert not Dataset.objects.filter(id=failed.id).exists()
+
+
+def test_a_text_column_of_numbers_is_built_as_asked_but_the_map_says_what_it_is(client: Client) -> None:
+    upload = io.BytesIO(CSV)
+    upload.name = "numbers.csv"
+    created = client.post("/api/v1/datasets", {"file": upload, "text_field": "n"})
+    assert created.status_code == 201
+    warnings = Dataset.objects.get(id=created.json()["id"]).warnings
+    assert any("'n' holds only numbers" in w for w in warnings), warnings

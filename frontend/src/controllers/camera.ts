@@ -102,6 +102,10 @@ export interface CameraController {
   centreOn(x: number, y: number): void;
   /** Fly so these bounds fill the view. */
   flyTo(bounds: Bounds): void;
+  /** Zoom in (a positive step) or out about the view's centre. */
+  zoomBy(step: number): void;
+  /** Back to the view that shows the whole map. */
+  reset(): void;
 }
 
 export function createCamera(ctx: CameraContext): CameraController {
@@ -138,6 +142,15 @@ export function createCamera(ctx: CameraContext): CameraController {
     centreOn(x, y) {
       const zoom = Math.max(store.get().camera?.zoom ?? fittedZoom, fittedZoom + ROW_ZOOM);
       fly([x, y], zoom);
+    },
+    zoomBy(step) {
+      const now = view();
+      const target = now.target as number[];
+      fly([target[0], target[1]], Number(now.zoom ?? fittedZoom) + step);
+    },
+    reset() {
+      const target = fitted.target as number[];
+      fly([target[0], target[1]], fittedZoom);
     },
     flyTo(b) {
       const { width, height } = ctx.size();

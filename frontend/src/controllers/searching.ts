@@ -74,7 +74,7 @@ export function createSearching(ctx: SearchContext): Searching {
       const results = await api.search(ctx.datasetId, p, filters, abort.signal);
       if (mine !== seq) return;
       // Results carry the same payload as the row endpoint; seed the cache for hover/click.
-      for (const r of results) ctx.rows.seed({ id: r.id, text: r.text, fields: r.fields });
+      for (const r of results) ctx.rows.seed({ id: r.id, key: r.key, text: r.text, fields: r.fields });
       view.showResults(results, p.threshold, filters !== undefined);
       if (p.mode === 'similar' && results.length) view.showMessage(`Rows similar to row ${p.q}:`);
       const ids = results.map((r) => r.id).filter((id) => points.idToIndex.has(id));

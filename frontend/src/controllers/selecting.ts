@@ -8,6 +8,7 @@ import type { Polygon } from '../selection';
 import type { MapState, SelectMode, Store } from '../state';
 import { createSelectTool } from '../ui/selecttool';
 import { createSelectionPanel } from '../ui/selectionpanel';
+import { typingIn } from '../ui/keys';
 
 export interface SelectingContext {
   points: PointData;
@@ -20,11 +21,6 @@ export interface SelectingContext {
 }
 
 const KEYS: Record<string, SelectMode> = { b: 'box', l: 'lasso' };
-
-function typingIn(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
-}
 
 /**
  * The points a drawn outline (canvas pixels; a box as its four corners) selects, for this camera and canvas

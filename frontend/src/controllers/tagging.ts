@@ -99,7 +99,9 @@ export function createTagging(opts: {
     }
   }
 
-  const view = createTagsView(document.getElementById('tag-list') as HTMLElement, document.getElementById('tag-form') as HTMLFormElement, {
+  // View-only visitors get no tag form and no delete buttons: the page leaves out what would refuse them.
+  const form = document.getElementById('tag-form') as HTMLFormElement | null;
+  const view = createTagsView(document.getElementById('tag-list') as HTMLElement, form, {
     onShow(tagId) {
       const hidden = new Set<string>([EMPTY, ...tags.filter((t) => t.id !== tagId).map((t) => tagKey(t.id))]);
       store.set({ colourBy: TAGS_KEY, hidden });

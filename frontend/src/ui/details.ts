@@ -28,9 +28,17 @@ export function createDetails(
   onSimilar: (rowId: number) => void,
 ): DetailsView {
   el.hidden = true;
-  const heading = (id: number) => {
+  // The row's own id (the id column) when the map has one, its row number beside it.
+  const heading = (id: number, key: unknown) => {
     const h = document.createElement('h2');
-    h.textContent = `Row ${id}`;
+    if (key === null || key === undefined || key === '') {
+      h.textContent = `Row ${id}`;
+    } else {
+      const row = document.createElement('span');
+      row.className = 'muted row-number';
+      row.textContent = ` row ${id}`;
+      h.append(String(key), row);
+    }
     return h;
   };
   return {
@@ -52,7 +60,7 @@ export function createDetails(
       similar.id = 'find-similar';
       similar.textContent = 'Search similar rows';
       similar.addEventListener('click', () => onSimilar(d.id));
-      el.replaceChildren(heading(d.id), text, similar, table);
+      el.replaceChildren(heading(d.id, d.key), text, similar, table);
       el.dataset.rowId = String(d.id);
       reveal(el);
     },

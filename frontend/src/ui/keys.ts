@@ -1,6 +1,6 @@
 // Keyboard shortcuts on the map page: "/" focuses search, Escape clears the search and the selection.
 
-function typingIn(target: EventTarget | null): boolean {
+export function typingIn(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
 }

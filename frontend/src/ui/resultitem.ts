@@ -1,4 +1,4 @@
-// One ranked row in a list (search results, nearest neighbours): its score and its text, as plain text.
+// One ranked row in a list (search results, nearest neighbours): its score, its id and its text, as plain text.
 import type { SearchResult } from '../api';
 
 export function resultItem(result: SearchResult, maxChars = Infinity): HTMLLIElement {
@@ -16,6 +16,14 @@ export function resultItem(result: SearchResult, maxChars = Infinity): HTMLLIEle
     ? `${passage.start > 0 ? '…' : ''}${passage.text}${passage.end < result.text.length ? '…' : ''}`
     : result.text;
   text.textContent = shown.length > maxChars ? `${shown.slice(0, maxChars)}…` : shown;
-  item.append(score, ' ', text);
+  item.append(score, ' ');
+  // The row's own id (the map's id column), when it has one: what people know their rows by.
+  if (result.key !== null && result.key !== undefined && result.key !== '') {
+    const key = document.createElement('span');
+    key.className = 'key';
+    key.textContent = String(result.key);
+    item.append(key, ' ');
+  }
+  item.append(text);
   return item;
 }

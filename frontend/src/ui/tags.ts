@@ -14,20 +14,21 @@ export interface TagsView {
   message(text: string): void;
 }
 
-export function createTagsView(list: HTMLElement, form: HTMLFormElement, cb: TagCallbacks): TagsView {
-  const name = form.querySelector<HTMLInputElement>('#tag-name');
-  const colour = form.querySelector<HTMLInputElement>('#tag-colour');
-  const names = form.querySelector<HTMLDataListElement>('#tag-names');
-  const note = form.querySelector<HTMLElement>('#tag-message');
+/** `form`: the tag form, absent for view-only visitors, who then get no delete buttons either. */
+export function createTagsView(list: HTMLElement, form: HTMLFormElement | null, cb: TagCallbacks): TagsView {
+  const name = form?.querySelector<HTMLInputElement>('#tag-name');
+  const colour = form?.querySelector<HTMLInputElement>('#tag-colour');
+  const names = form?.querySelector<HTMLDataListElement>('#tag-names');
+  const note = form?.querySelector<HTMLElement>('#tag-message');
   const apply = (add: boolean) => {
     const value = name?.value.trim() ?? '';
     if (value) cb.onApply(value, colour?.value ?? '#e4572e', add);
   };
-  form.addEventListener('submit', (e) => {
+  form?.addEventListener('submit', (e) => {
     e.preventDefault();
     apply(true);
   });
-  form.querySelector<HTMLButtonElement>('#untag')?.addEventListener('click', () => apply(false));
+  form?.querySelector<HTMLButtonElement>('#untag')?.addEventListener('click', () => apply(false));
   return {
     show(tags) {
       list.hidden = tags.length === 0;
@@ -49,13 +50,16 @@ export function createTagsView(list: HTMLElement, form: HTMLFormElement, cb: Tag
           const count = document.createElement('span');
           count.className = 'legend-count';
           count.textContent = t.count.toLocaleString();
-          const remove = document.createElement('button');
-          remove.type = 'button';
-          remove.className = 'tag-delete';
-          remove.textContent = '×';
-          remove.setAttribute('aria-label', `Delete tag ${t.name}`);
-          remove.addEventListener('click', () => cb.onDelete(t.id));
-          li.append(swatch, label, count, remove);
+          li.append(swatch, label, count);
+          if (form) {
+            const remove = document.createElement('button');
+            remove.type = 'button';
+            remove.className = 'tag-delete danger';
+            remove.textContent = '×';
+            remove.setAttribute('aria-label', `Delete tag ${t.name}`);
+            remove.addEventListener('click', () => cb.onDelete(t.id));
+            li.append(remove);
+          }
           return li;
         }),
       );
