@@ -24,7 +24,20 @@ from pydantic import Field
 from atlas.errors import InvalidLayout, InvalidUpload, UserError
 from atlas.http import body_limit
 from atlas.schemas import BINARY, ERRORS, JSON, MAX_BIGINT, MAX_INTEGER, answers, json_object, multipart_body
-from maps import actions, columns, export, filters, health, payloads, queries, retrieval, scan, schemas, uploads
+from maps import (
+    actions,
+    columns,
+    export,
+    filters,
+    health,
+    payloads,
+    queries,
+    retrieval,
+    scan,
+    schemas,
+    table,
+    uploads,
+)
 from maps.models import Dataset
 from tables.mapping import RowMapping
 from teams import access
@@ -463,6 +476,22 @@ def add_tag_rows(request: HttpRequest, dataset_id: str, body: schemas.RowIds, ta
 def remove_tag_rows(request: HttpRequest, dataset_id: str, body: schemas.RowIds, tag_id: TagNumber) -> HttpResponse:
     found = queries.get_tag(dataset_of(request), tag_id)
     return JsonResponse({"removed": actions.untag_rows(found, body.unique())})
+
+
+@router.post(
+    DATASET + "/table",
+    auth=VIEW,
+    response=answers(200, schemas.TableAnswer),
+    url_name="api-table",
+    summary="A page of rows, sorted",
+)
+@ROW_IDS_BODY
+def table_rows(request: HttpRequest, dataset_id: str, body: schemas.TableRequest) -> HttpResponse:
+    """The linked table: a page of the map's rows (or of the given ones, those lit on the map), sorted by a
+    column; `total` says how many there are in all."""
+    rows = None if body.rows is None else list(dict.fromkeys(body.rows))
+    page = table.table_page(dataset_of(request), rows, body.sort, body.descending, body.offset, body.limit)
+    return JsonResponse({"total": page.total, "rows": page.rows})
 
 
 @router.post(

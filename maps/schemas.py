@@ -517,3 +517,26 @@ class NewShareLinkAnswer(ShareLinkAnswer):
 
 class ShareLinkList(BaseModel):
     links: list[ShareLinkAnswer]
+
+
+class TableRequest(BaseModel):
+    rows: list[RowId] | None = Field(
+        None, description="The rows to page through (those lit on the map); null: every row of the map."
+    )
+    sort: Text = Field("row_id", max_length=200, description="row_id, text, topic or a column of the file.")
+    descending: bool = False
+    offset: int = Field(0, ge=0, le=MAX_INTEGER, description="How many rows of the sorted list to skip.")
+    limit: int = Field(50, ge=1, le=500, description="How many rows to answer: 1 to 500.")
+
+
+class TableRow(BaseModel):
+    id: int
+    key: Any = Field(description="The row's value in the id column; null without one.")
+    text: str
+    topic: int | None
+    fields: dict[str, Any]
+
+
+class TableAnswer(BaseModel):
+    total: int = Field(description="How many rows the request pages through.")
+    rows: list[TableRow]

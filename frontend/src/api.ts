@@ -6,6 +6,9 @@ export type DatasetStatus = 'queued' | 'running' | 'ready' | 'failed' | 'cancell
 export interface Dataset {
   id: string;
   name: string;
+  id_field?: string;
+  vector_field?: string;
+  columns?: string[];
   status: DatasetStatus;
   progress: {
     stage: Stage;
@@ -420,6 +423,28 @@ export interface NewShareLink {
 export async function createShareLink(id: string, label: string): Promise<NewShareLink> {
   const res = await request(`${ds(id)}/share-links`, jsonInit('POST', { label }));
   return (await res.json()) as NewShareLink;
+}
+
+/** One row of the linked table. */
+export interface TableRow {
+  id: number;
+  key: unknown;
+  text: string;
+  topic: number | null;
+  fields: Fields;
+}
+
+/** A page of the map's rows (or of `rows`, the lit ones), sorted by a column, row_id, text or topic. */
+export async function tablePage(
+  id: string,
+  rows: number[] | null,
+  sort: string,
+  descending: boolean,
+  offset: number,
+  limit: number,
+): Promise<{ total: number; rows: TableRow[] }> {
+  const res = await request(`${ds(id)}/table`, jsonInit('POST', { rows, sort, descending, offset, limit }));
+  return (await res.json()) as { total: number; rows: TableRow[] };
 }
 
 export type ExportFormat = 'csv' | 'parquet';

@@ -15,6 +15,7 @@ import { parsePoints } from './points';
 import type { PointData } from './points';
 import { createRowCache } from './rows';
 import { createSearching } from './controllers/searching';
+import { createTable } from './controllers/table';
 import { createSelecting } from './controllers/selecting';
 import { createStore, initialMapState } from './state';
 import type { MapState } from './state';
@@ -217,6 +218,16 @@ async function showMap(ds: Dataset): Promise<void> {
     cleared: () => details.hide(),
   });
   explorer.onFiltersChange(searching.refilter);
+  createTable({
+    datasetId,
+    points,
+    store,
+    topics,
+    idField: ds.id_field ?? '',
+    textField: ds.text_field,
+    columns: (ds.columns ?? []).filter((c) => c !== ds.vector_field),
+    pick: (rowId) => selected.pick(rowId),
+  });
   share?.follow(() => viewSearch(urlState(store.get())));
   bindKeys(el<HTMLInputElement>('search-input'), () => searching.clear());
 

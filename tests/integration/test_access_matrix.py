@@ -117,6 +117,7 @@ DOORS: dict[str, dict[str, str]] = {
     "api-tag": {"DELETE": "dataset-edit"},
     "api-tag-rows": {"GET": "dataset-view", "POST": "dataset-edit", "DELETE": "dataset-edit"},
     "api-export": {"POST": "dataset-view"},
+    "api-table": {"POST": "dataset-view"},
     "api-share-links": {"GET": "dataset-edit", "POST": "dataset-edit"},
     "api-share-link": {"DELETE": "dataset-edit"},
     "api-embedding-text": {"POST": "authenticated"},

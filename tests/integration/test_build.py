@@ -31,7 +31,7 @@ def test_uploading_2000_pypi_rows_builds_a_searchable_map(
     assert final["status"] == "ready", celery_worker.log_tail()
     assert final["rows"] == 2000
     assert final["error"] is None
-    assert final["progress"] == {"stage": "done", "done": 2000, "total": 2000}
+    assert final["progress"] == {"stage": "done", "done": 2000, "total": 2000, "elapsed_s": None, "remaining_s": None}
 
     points = Point.objects.filter(dataset_id=created["id"])
     assert points.count() == 2000
