@@ -3,7 +3,9 @@
 import * as api from '../api';
 import type { ColumnSummary, QueryFilter, Topic, TopicLevel } from '../api';
 import type { ColourModel } from '../colouring';
-import { columnModel, fillColours } from '../colouring';
+import { columnModel, EMPTY, fillColours, hiddenEntries, legendDims } from '../colouring';
+import { createCharts } from './charts';
+import { failures } from '../crossfilter';
 import { bindExport } from './exporting';
 import { levelForZoom, placeLabels, textMeasurer } from '../labels';
 import type { Bounds, PointData } from '../points';
@@ -48,6 +50,17 @@ export interface Explorer {
   onFiltersChange(fn: () => void): void;
 }
 
+/** Whether the legend dims point i, for the charts' cross-filter; null when it dims nothing. */
+function legendFilter(model: ColourModel, hidden: ReadonlySet<string>): ((i: number) => boolean) | null {
+  if (hidden.size === 0) return null;
+  if (model.kind === 'category') {
+    const codes = hiddenEntries(model, hidden);
+    return (i) => legendDims(model, codes, i);
+  }
+  if (model.kind === 'number' && hidden.has(EMPTY)) return (i) => !model.valid[i];
+  return null;
+}
+
 export function createExplorer(ctx: ExplorerContext): Explorer {
   const { points, topics, store, root } = ctx;
   const frame: Frame = {
@@ -89,6 +102,15 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     },
     (hide) => store.set({ hideFiltered: hide }),
   );
+  const charts = createCharts({
+    el: el('charts'),
+    points,
+    topics,
+    store,
+    columns: ctx.columns,
+    load: fetchModel,
+    loaded: () => recolour(),
+  });
   const countEl = el('filter-count');
   const exportCount = el('export-count');
   bindExport(ctx.datasetId, points, ctx.showError);
@@ -106,12 +128,13 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     return selectedMask;
   }
 
-  /** Range masks for the filters whose column values are loaded; the rest load and recolour when in. */
-  function rangeMasks(): RangeMask[] {
-    const out: RangeMask[] = [];
+  /** Range masks for the filters whose column values are loaded (with their columns); the rest load and
+   * recolour when in. */
+  function rangeMasks(): { column: string; mask: RangeMask }[] {
+    const out: { column: string; mask: RangeMask }[] = [];
     for (const [column, range] of store.get().ranges) {
       const m = models.get(column);
-      if (m && m.kind === 'number') out.push({ values: m.values, valid: m.valid, ...range });
+      if (m && m.kind === 'number') out.push({ column, mask: { values: m.values, valid: m.valid, ...range } });
       else if (!rangeLoading.has(column)) {
         rangeLoading.add(column);
         void fetchModel(column).then(() => {
@@ -130,16 +153,27 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     const { hidden, topicFilter, selection, hideFiltered } = store.get();
     const filter = topicFilter === null ? null : fineTopicsUnder(topics, topicFilter);
     const selected = selectedFor(selection);
+    const ranges = rangeMasks();
     const lit = fillColours(points.colours, {
       model,
       topics: points.topics,
       hidden,
       topicFilter: filter,
       selected,
-      ranges: rangeMasks(),
+      ranges: ranges.map((r) => r.mask),
       hideDimmed: hideFiltered,
       passes: points.shown,
     });
+    if (charts.open()) {
+      const fails = failures(points.length, {
+        topicFilter: filter,
+        topics: points.topics,
+        legendDims: legendFilter(model, hidden),
+        selected,
+        ranges: ranges.map((r) => r.mask),
+      });
+      charts.update(fails, new Map(ranges.map((r, k) => [r.column, k])), model);
+    }
     frame.colourVersion++;
     countEl.textContent = `${lit.toLocaleString()} of ${points.length.toLocaleString()} points`;
     root.dataset.litCount = String(lit);
@@ -225,6 +259,8 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
       state.hideFiltered !== prev.hideFiltered
     )
       recolour();
+    // A range set from a chart shows in the filter's inputs too.
+    if (state.ranges !== prev.ranges) filters.set(state.ranges, state.hideFiltered);
     if (state.topicFilter !== prev.topicFilter) focusTopic(state.topicFilter);
     if (state.camera !== prev.camera && state.camera) onZoom(state.camera.zoom);
   });
