@@ -90,3 +90,20 @@ export function topCodes(codes: ArrayLike<number>, counts: (i: number) => boolea
   for (let i = 0; i < codes.length; i++) if (counts(i)) tally.set(codes[i], (tally.get(codes[i]) ?? 0) + 1);
   return [...tally.entries()].sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, top);
 }
+
+/** Per entry of a category model, the points that count (the other filters leave them lit); a point of
+ * several entries (rows with several tags) counts in its shared entry and in each entry it belongs to. */
+export function entryCounts(
+  codes: Uint8Array,
+  entries: number,
+  counts: (i: number) => boolean,
+  several?: { code: number; of: ReadonlyMap<number, Uint8Array> },
+): number[] {
+  const out = new Array<number>(entries).fill(0);
+  for (let i = 0; i < codes.length; i++) {
+    if (!counts(i)) continue;
+    out[codes[i]]++;
+    if (several && codes[i] === several.code) for (const c of several.of.get(i) ?? []) out[c]++;
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binRange, countsFor, failures, FIRST_RANGE, histogram, SELECTION, TOPIC, topCodes } from '../src/crossfilter';
+import { binRange, countsFor, entryCounts, failures, FIRST_RANGE, histogram, SELECTION, TOPIC, topCodes } from '../src/crossfilter';
 
 const values = Float64Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 const valid = new Uint8Array(10).fill(1);
@@ -48,5 +48,14 @@ describe('topCodes', () => {
       [1, 2],
       [2, 2],
     ]);
+  });
+});
+
+describe('entryCounts', () => {
+  it('counts each entry over the counting points, a point of several entries in each of them too', () => {
+    const codes = Uint8Array.from([0, 1, 2, 2, 0]);
+    const several = { code: 2, of: new Map([[2, Uint8Array.from([0, 1])], [3, Uint8Array.from([0, 1])]]) };
+    expect(entryCounts(codes, 3, () => true, several)).toEqual([4, 3, 2]);
+    expect(entryCounts(codes, 3, (i) => i !== 3 && i !== 4)).toEqual([1, 1, 1]);
   });
 });

@@ -80,3 +80,18 @@ def test_charts_cross_filter_the_map_and_each_other(
     page.click("#charts .chart[data-facet='topics'] .chart-value-name:text('cloud deployment tooling')")
     expect(page.locator("#filter-count")).to_have_text("40 of 240 points")
     assert console_errors == []
+
+
+def test_the_legend_counts_what_the_other_filters_leave_lit(page: Page, live_server: object) -> None:
+    synthetic = create_synthetic_map()
+    open_map(page, str(live_server.url), synthetic, view_query())  # type: ignore[attr-defined]
+    page.select_option("#color-by", "lang")
+    expect(page.locator("#legend li[data-key='python'] .legend-count")).to_have_text("80")
+    # A box around topics 2 and 3 (all rust): the other languages keep their totals beside a lit 0.
+    page.keyboard.press("b")
+    drag(page, [(17, 21), (24, 14)])
+    expect(page.locator("#legend li[data-key='python'] .legend-count")).to_have_text("0 of 80")
+    expect(page.locator("#legend li[data-key='rust'] .legend-count")).to_have_text("80")
+    # The legend's own filter does not count against it: hiding rust leaves its count.
+    page.click("#legend li[data-key='rust']")
+    expect(page.locator("#legend li[data-key='rust'] .legend-count")).to_have_text("80")

@@ -5,7 +5,7 @@ import type { ColumnSummary, QueryFilter, Topic, TopicLevel } from '../api';
 import type { ColourModel } from '../colouring';
 import { columnModel, EMPTY, fillColours, hiddenEntries, legendDims } from '../colouring';
 import { createCharts } from './charts';
-import { failures } from '../crossfilter';
+import { countsFor, entryCounts, failures, LEGEND } from '../crossfilter';
 import { bindExport } from './exporting';
 import { levelForZoom, placeLabels, textMeasurer } from '../labels';
 import type { Bounds, PointData } from '../points';
@@ -164,7 +164,10 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
       hideDimmed: hideFiltered,
       passes: points.shown,
     });
-    if (charts.open()) {
+    // The charts and the legend count what every other filter leaves lit.
+    const others = filter !== null || selected !== null || ranges.length > 0;
+    let legendCounts: number[] | null = null;
+    if (charts.open() || (model.kind === 'category' && others)) {
       const fails = failures(points.length, {
         topicFilter: filter,
         topics: points.topics,
@@ -172,7 +175,10 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
         selected,
         ranges: ranges.map((r) => r.mask),
       });
-      charts.update(fails, new Map(ranges.map((r, k) => [r.column, k])), model);
+      if (charts.open()) charts.update(fails, new Map(ranges.map((r, k) => [r.column, k])), model);
+      if (model.kind === 'category' && others) {
+        legendCounts = entryCounts(model.codes, model.entries.length, (i) => countsFor(fails, i, LEGEND), model.several);
+      }
     }
     frame.colourVersion++;
     countEl.textContent = `${lit.toLocaleString()} of ${points.length.toLocaleString()} points`;
@@ -180,7 +186,7 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     exportCount.textContent = `Export ${lit.toLocaleString()} ${lit === 1 ? 'point' : 'points'}:`;
     // The page's ids and data attributes keep their spelling (#color-by, data-color-by): pages and tests select on them.
     root.dataset.colorBy = model.kind === 'topic' ? '' : model.column === TAGS_KEY ? 'tags' : model.column;
-    legend.show(model, hidden);
+    legend.show(model, hidden, legendCounts);
     ctx.redraw(frame);
     for (const fn of filterListeners) fn();
   }

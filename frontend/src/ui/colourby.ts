@@ -22,8 +22,11 @@ export function createColourBy(
     const o = document.createElement('option');
     o.value = c.name;
     // Column names are user data; textContent keeps them text.
-    o.textContent = c.kind === 'text' ? `${c.name} (text, ${c.distinct} values)` : `${c.name} (${c.kind})`;
+    // A text column has a value per row: too many to colour by. Say so rather than offer a dead entry.
+    o.textContent =
+      c.kind === 'text' ? `${c.name} (text, ${c.distinct} values: search it instead)` : `${c.name} (${c.kind})`;
     o.disabled = c.kind === 'text';
+    if (o.disabled) o.title = 'Too many different values to colour by; search this column or use the table.';
     options.push(o);
   }
   select.replaceChildren(...options);

@@ -3,7 +3,8 @@ import type { ColourModel } from '../colouring';
 import { rampCss } from '../colouring';
 
 export interface LegendView {
-  show(model: ColourModel, hidden: ReadonlySet<string>): void;
+  /** `counts`: per entry, the points the other filters leave lit (null: no other filter, the entries' own). */
+  show(model: ColourModel, hidden: ReadonlySet<string>, counts?: ArrayLike<number> | null): void;
 }
 
 const fmt = new Intl.NumberFormat(undefined, { maximumSignificantDigits: 6 });
@@ -12,7 +13,7 @@ export const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export function createLegend(el: HTMLElement, onToggle: (key: string) => void): LegendView {
   return {
-    show(model, hidden) {
+    show(model, hidden, counts = null) {
       el.replaceChildren();
       el.hidden = model.kind === 'topic';
       if (model.kind === 'topic') return;
@@ -35,7 +36,7 @@ export function createLegend(el: HTMLElement, onToggle: (key: string) => void): 
       }
       const list = document.createElement('ul');
       list.className = 'legend-items';
-      for (const entry of model.entries) {
+      model.entries.forEach((entry, code) => {
         const li = document.createElement('li');
         li.dataset.key = entry.key;
         li.dataset.count = String(entry.count);
@@ -52,7 +53,10 @@ export function createLegend(el: HTMLElement, onToggle: (key: string) => void): 
         label.textContent = entry.label;
         const count = document.createElement('span');
         count.className = 'legend-count';
-        count.textContent = entry.count.toLocaleString();
+        // The other filters' share of the entry: "12 of 80" while they leave some of its points out.
+        const lit = counts ? counts[code] : entry.count;
+        count.textContent = lit === entry.count ? entry.count.toLocaleString() : `${lit.toLocaleString()} of ${entry.count.toLocaleString()}`;
+        li.dataset.lit = String(lit);
         li.append(swatch, label, count);
         li.addEventListener('click', () => onToggle(entry.key));
         li.addEventListener('keydown', (e) => {
@@ -62,7 +66,7 @@ export function createLegend(el: HTMLElement, onToggle: (key: string) => void): 
           }
         });
         list.append(li);
-      }
+      });
       el.append(list);
       if (model.note) {
         const note = document.createElement('p');
