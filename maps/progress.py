@@ -60,6 +60,7 @@ def timing(dataset: Dataset) -> dict[str, Any]:
         # Embedding reports its rows: the rate so far is the best guess of the rest.
         current = elapsed * (dataset.progress_total - dataset.progress_done) / dataset.progress_done
     else:
-        current = max(0.0, expected_seconds(stage, rows, learned) - elapsed)
+        # A stage that runs past its expected time is not nearly done: say at least a quarter of what it took.
+        current = max(expected_seconds(stage, rows, learned) - elapsed, 0.25 * elapsed)
     later = sum(expected_seconds(s, rows, learned) for s in STAGES[STAGES.index(stage) + 1 :])
     return {"elapsed_s": round(elapsed, 1), "remaining_s": round(current + later, 1)}

@@ -61,3 +61,10 @@ def test_a_map_that_is_not_building_has_no_clock_and_the_api_says_so(client: Cli
     building = running("index", total=240, ago_s=1)
     answer = client.get(f"/api/v1/datasets/{building.id}").json()["progress"]
     assert answer["elapsed_s"] >= 1 and answer["remaining_s"] is not None
+
+
+def test_a_stage_running_past_its_expected_time_is_not_called_nearly_done() -> None:
+    dataset = running("layout", total=2_000, ago_s=400)
+    later = sum(progress.expected_seconds(s, 2_000, {}) for s in ("topics", "index"))
+    # Layout was expected to take 5 s; after 400 s a quarter of that again is the honest guess.
+    assert progress.timing(dataset)["remaining_s"] == pytest.approx(100 + later, abs=2)
