@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from django.db import connection
 
-from maps.models import Dataset, Tag, Topic
+from maps.models import Dataset, Tag, Topic, fields_of
 from maps.queries import require_ready, require_rows
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP: CSV injection).
@@ -51,8 +51,14 @@ class Layout:
     own: dict[str, str]
     # Every column in order: the row id, the id column, the map's columns, then the file's other columns.
     columns: list[str]
-    # The topic levels present, broad first.
-    levels: list[str]
+    # Where the map's columns come from, read once per export: the topics and the tags' names.
+    tree: "TopicTree"
+    tag_names: dict[int, str]
+
+    @property
+    def levels(self) -> list[str]:
+        """The topic levels present, broad first."""
+        return self.tree.levels()
 
 
 def _free(name: str, taken: set[str]) -> str:
@@ -61,7 +67,9 @@ def _free(name: str, taken: set[str]) -> str:
     return name
 
 
-def layout_of(dataset: Dataset, levels: list[str]) -> Layout:
+def layout_of(dataset: Dataset) -> Layout:
+    tree = TopicTree.of(dataset)
+    levels = tree.levels()
     # A vector column is hundreds of numbers per row, kept out of the stored fields.
     file = [c for c in dataset.columns if c != dataset.vector_field]
     taken = set(file)
@@ -72,7 +80,8 @@ def layout_of(dataset: Dataset, levels: list[str]) -> Layout:
     own = {role: _free(role, taken) for role in roles}
     key = [dataset.id_field] if dataset.id_field in taken else []
     rest = [c for c in file if c not in key]
-    return Layout(own, [own["row_id"], *key, *(own[r] for r in roles[1:]), *rest], levels)
+    columns = [own["row_id"], *key, *(own[r] for r in roles[1:]), *rest]
+    return Layout(own, columns, tree, _tag_names(dataset))
 
 
 @dataclass(frozen=True)
@@ -119,7 +128,7 @@ _ROWS_SQL = (
 
 def _batches(dataset: Dataset, row_ids: list[int], layout: Layout) -> Iterator[list[Record]]:
     """The records of the given rows in row-id order, BATCH_ROWS at a time; tags are a list of names."""
-    tree, names, own = TopicTree.of(dataset), _tag_names(dataset), layout.own
+    tree, names, own = layout.tree, layout.tag_names, layout.own
     ordered = sorted(row_ids)
     for start in range(0, len(ordered), BATCH_ROWS):
         with connection.cursor() as cursor:
@@ -127,7 +136,7 @@ def _batches(dataset: Dataset, row_ids: list[int], layout: Layout) -> Iterator[l
             rows = cursor.fetchall()
         batch = []
         for row_id, fields, x, y, topic, tag_ids in rows:
-            record = json.loads(fields) if isinstance(fields, str) else dict(fields)
+            record = fields_of(fields)
             record |= {own["row_id"]: row_id, own["x"]: x, own["y"]: y, own["tags"]: [names[t] for t in tag_ids]}
             chain = tree.chain(topic)
             for level in layout.levels:
@@ -205,7 +214,7 @@ def neutralised_cells(dataset: Dataset, row_ids: list[int], layout: Layout) -> i
     own = set(layout.own.values())
     file_columns = [c for c in layout.columns if c not in own]
     starts = list(FORMULA_STARTS)
-    tree, names = TopicTree.of(dataset), _tag_names(dataset)
+    tree, names = layout.tree, layout.tag_names
     with connection.cursor() as cursor:
         cursor.execute(_FORMULA_FIELDS_SQL, [dataset.id, row_ids, file_columns, starts])
         count += int(cursor.fetchone()[0])
@@ -391,7 +400,7 @@ def export_rows(dataset: Dataset, row_ids: list[int], fmt: str, spreadsheet: boo
     """
     require_ready(dataset)
     require_rows(dataset, row_ids)
-    layout = layout_of(dataset, TopicTree.of(dataset).levels())
+    layout = layout_of(dataset)
     batches = _batches(dataset, row_ids, layout)
     neutralised = None
     if fmt == "csv":

@@ -1,6 +1,8 @@
 """Tables for datasets, their points, topics, tags and build chunks; who may see them is teams.models."""
 
+import json
 import uuid
+from typing import Any
 
 from django.db import models
 from pgvector.django import VectorField
@@ -112,6 +114,11 @@ class Point(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["dataset", "row_id"], name="unique_row_per_dataset")]
+
+
+def fields_of(raw: Any) -> dict[str, Any]:
+    """A point's fields as a raw cursor hands them over: Django gives jsonb to raw cursors as text."""
+    return json.loads(raw) if isinstance(raw, str) else dict(raw)
 
 
 class Passage(models.Model):

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from maps.models import Dataset
 
-STAGES = ("ingest", "embed", "layout", "topics", "index")
+# A build's stages in order: every stage but the last, "done".
+STAGES = tuple(str(stage) for stage in Dataset.Stage if stage != Dataset.Stage.DONE)
 # Seconds per row and a floor in seconds for each stage, before this server has finished builds of its own to
 # learn from (docs/BENCHMARKS.md, map builds of 2,000 and 20,000 rows on the 2-core development machine).
 DEFAULT_COST = {

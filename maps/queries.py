@@ -136,13 +136,17 @@ def topics(dataset: Dataset) -> list[dict[str, Any]]:
     ]
 
 
+def row_key(dataset: Dataset, fields: dict[str, Any]) -> Any:
+    """A row's value in the dataset's id column (null without one); its id stays the row's position."""
+    return fields.get(dataset.id_field) if dataset.id_field else None
+
+
 def point_detail(dataset: Dataset, row_id: int) -> dict[str, Any]:
     point = Point.objects.filter(dataset=dataset, row_id=row_id).values("row_id", "text", "fields", "topic").first()
     if point is None:
         raise NotFound(f"Dataset {dataset.id} has no row {row_id}.")
     fields = point["fields"]
-    # key: the row's value in the dataset's id column (null without one); id stays the row's position.
-    key = fields.get(dataset.id_field) if dataset.id_field else None
+    key = row_key(dataset, fields)
     return {"id": point["row_id"], "key": key, "text": point["text"], "fields": fields, "topic": point["topic"]}
 
 

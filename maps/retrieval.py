@@ -18,7 +18,7 @@ from maps import passage_search, query_vectors
 from maps.filters import Condition
 from maps.indexes import TEXT_SEARCH_CONFIG, TSVECTOR_SQL
 from maps.models import Dataset, Point
-from maps.queries import require_ready
+from maps.queries import require_ready, row_key
 from maps.scan import TRUE, WORD, Hit, hits_of, scan_settings, vector_literal
 
 MODES = ("semantic", "keyword", "hybrid")
@@ -217,7 +217,7 @@ def answers(dataset: Dataset, hits: list[Hit], fields: list[str] | None = None) 
     for hit in hits:
         answer = {
             "id": hit.id,
-            "key": hit.fields.get(dataset.id_field) if dataset.id_field else None,
+            "key": row_key(dataset, hit.fields),
             "score": hit.score,
             "text": hit.text,
             "fields": hit.fields if fields is None else {name: hit.fields.get(name) for name in fields},

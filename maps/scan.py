@@ -1,7 +1,6 @@
 """What every scan of the query engine shares: the hits it answers, the query vector as SQL, and the settings of
 an HNSW scan within a filter."""
 
-import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from typing import Any
 from django.conf import settings
 
 from maps.filters import Condition
+from maps.models import fields_of
 
 TRUE = Condition("TRUE", [])
 # A word of a query, for matching any of them.
@@ -73,13 +73,12 @@ def _few(cursor: Any, dataset_id: uuid.UUID, where: Condition) -> bool:
 
 
 def hits_of(rows: list[tuple[Any, ...]]) -> list[Hit]:
-    # Django hands jsonb to raw cursors as text.
     return [
         Hit(
             id=r[0],
             score=float(r[1]),
             text=r[2],
-            fields=json.loads(r[3]) if isinstance(r[3], str) else r[3],
+            fields=fields_of(r[3]),
             topic=r[4],
         )
         for r in rows

@@ -145,12 +145,7 @@ class DatasetChanges(BaseModel):
     def named(cls, name: str | None) -> str | None:
         if name is None:
             return None
-        name = name.strip()
-        if not name:
-            raise check('name is empty: send {"name": "My map"}, 1 to 200 characters.')
-        if len(name) > 200:
-            raise check(f"The name has {len(name)} characters; use at most 200.")
-        return name
+        return _stripped_name(name, "name", 200, 'send {"name": "My map"}, 1 to 200 characters.')
 
 
 class SearchParams(BaseModel):
@@ -188,6 +183,16 @@ class NeighborParams(BaseModel):
         return _k_at_most_max(k)
 
 
+def _stripped_name(name: str, what: str, longest: int, example: str) -> str:
+    """A name without its surrounding spaces, neither empty nor longer than `longest`."""
+    name = name.strip()
+    if not name:
+        raise check(f"name is empty: {example}")
+    if len(name) > longest:
+        raise check(f"The {what} has {len(name)} characters; use at most {longest}.")
+    return name
+
+
 def _k_at_most_max(k: int) -> int:
     if k > settings.SEARCH_MAX_K:
         raise check(f"k={k} is out of range; ask for 1 to {settings.SEARCH_MAX_K} results.")
@@ -201,12 +206,7 @@ class NewTag(BaseModel):
     @field_validator("name")
     @classmethod
     def stripped_name(cls, name: str) -> str:
-        name = name.strip()
-        if not name:
-            raise check('name is empty: send {"name": "to review", "colour": "#e4572e"}.')
-        if len(name) > 100:
-            raise check(f"The tag name has {len(name)} characters; use at most 100.")
-        return name
+        return _stripped_name(name, "tag name", 100, 'send {"name": "to review", "colour": "#e4572e"}.')
 
     @field_validator("colour")
     @classmethod

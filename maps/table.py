@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
 
 from atlas.errors import UserError
-from maps.models import Dataset
-from maps.queries import require_ready
+from maps.models import Dataset, fields_of
+from maps.queries import require_ready, row_key
 
 # Sorting by these names sorts by the row's place in the table, its text or its fine topic; any other name is
 # a column of the file, compared as JSON values (numbers by value, then text; empty values last).
@@ -59,18 +58,16 @@ def table_page(
             [*params, *order_params, limit, offset],
         )
         found = cursor.fetchall()
-    key = dataset.id_field
-    found = [
-        (row_id, text, json.loads(f) if isinstance(f, str) else dict(f), topic) for row_id, text, f, topic in found
-    ]
-    rows = [
-        {
-            "id": row_id,
-            "key": fields.get(key) if key else None,
-            "text": text,
-            "topic": topic,
-            "fields": {c: v for c, v in fields.items() if c != dataset.vector_field},
-        }
-        for row_id, text, fields, topic in found
-    ]
+    rows = []
+    for row_id, text, raw, topic in found:
+        fields = fields_of(raw)
+        rows.append(
+            {
+                "id": row_id,
+                "key": row_key(dataset, fields),
+                "text": text,
+                "topic": topic,
+                "fields": {c: v for c, v in fields.items() if c != dataset.vector_field},
+            }
+        )
     return TablePage(total, rows)

@@ -60,6 +60,11 @@ export interface RangeMask {
   hi: number | null;
 }
 
+/** Whether point i falls outside a range filter (no value counts as outside). */
+export function outsideRange(r: RangeMask, i: number): boolean {
+  return !r.valid[i] || (r.lo !== null && r.values[i] < r.lo) || (r.hi !== null && r.values[i] > r.hi);
+}
+
 const OTHER_COLOUR: Rgb = [150, 150, 150];
 const EMPTY_COLOUR: Rgb = [205, 205, 205];
 // Viridis at five stops: perceptually even and readable on both themes.
@@ -191,9 +196,7 @@ export function fillColours(
   for (let i = 0; i < n; i++) {
     let rgb: Rgb;
     let dim = topicFilter !== null && !topicFilter.has(topics[i]);
-    for (const r of ranges) {
-      if (!r.valid[i] || (r.lo !== null && r.values[i] < r.lo) || (r.hi !== null && r.values[i] > r.hi)) dim = true;
-    }
+    for (const r of ranges) if (outsideRange(r, i)) dim = true;
     if (model.kind === 'category') {
       rgb = model.entries[model.codes[i]].colour;
       if (legendDims(model, hiddenCodes, i)) dim = true;

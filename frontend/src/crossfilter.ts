@@ -1,6 +1,7 @@
 // Cross-filtering: which filters each point fails, so that each chart counts the points every *other* filter
 // leaves lit (a chart never hides its own bars), and the histograms and top values a chart draws.
 import type { RangeMask } from './colouring';
+import { outsideRange } from './colouring';
 
 /** The filters a point may fail, each with an index: the topic, the legend, the selection, then each range. */
 export const TOPIC = 0;
@@ -37,10 +38,7 @@ export function failures(n: number, f: FilterState): Failures {
     if (f.topicFilter !== null && !f.topicFilter.has(f.topics[i])) fail(TOPIC);
     if (f.legendDims !== null && f.legendDims(i)) fail(LEGEND);
     if (f.selected !== null && f.selected[i] === 0) fail(SELECTION);
-    for (let r = 0; r < f.ranges.length; r++) {
-      const m = f.ranges[r];
-      if (!m.valid[i] || (m.lo !== null && m.values[i] < m.lo) || (m.hi !== null && m.values[i] > m.hi)) fail(FIRST_RANGE + r);
-    }
+    for (let r = 0; r < f.ranges.length; r++) if (outsideRange(f.ranges[r], i)) fail(FIRST_RANGE + r);
     count[i] = Math.min(c, 2);
     which[i] = c === 1 ? w : 0;
   }

@@ -96,14 +96,19 @@ function updateStart(): void {
 /** Before Start: a text column of numbers or ids, or a file too small for a map (the user may go on). */
 function showStartWarnings(): void {
   const found = lastPreview ? startWarnings(lastPreview, usingTemplate() ? null : fieldSelect.value, lastPartial) : [];
-  startWarningsEl.replaceChildren(
-    ...found.map((w) => {
+  showLines(startWarningsEl, found);
+}
+
+/** Lines of text (messages may quote user data: text, never markup) as paragraphs; hidden when none. */
+function showLines(box: HTMLElement, lines: string[]): void {
+  box.replaceChildren(
+    ...lines.map((line) => {
       const p = document.createElement('p');
-      p.textContent = w;
+      p.textContent = line;
       return p;
     }),
   );
-  startWarningsEl.hidden = found.length === 0;
+  box.hidden = lines.length === 0;
 }
 
 function showMode(): void {
@@ -182,15 +187,7 @@ function renderPreview(preview: FilePreview): void {
 }
 
 function showWarnings(warnings: string[]): void {
-  if (!warningsEl) return;
-  warningsEl.replaceChildren(
-    ...warnings.map((w) => {
-      const p = document.createElement('p');
-      p.textContent = w;
-      return p;
-    }),
-  );
-  warningsEl.hidden = warnings.length === 0;
+  if (warningsEl) showLines(warningsEl, warnings);
 }
 
 function fillFields(fields: string[], preselect: string | null): void {

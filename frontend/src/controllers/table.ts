@@ -49,9 +49,9 @@ export function createTable(ctx: TableContext): void {
     onPick: ctx.pick,
   });
 
-  async function load(): Promise<void> {
+  /** `lit`: the lit rows when the caller has them already (a change just read them). */
+  async function load(lit: number[] = litRowIds(ctx.points)): Promise<void> {
     if (!open) return;
-    const lit = litRowIds(ctx.points);
     // Everything lit: no list of ids to send.
     const rows = lit.length === ctx.points.length ? null : lit;
     const mine = ++seq;
@@ -67,8 +67,7 @@ export function createTable(ctx: TableContext): void {
   }
 
   /** A cheap fingerprint of the lit rows: a new one starts the table at its first page again. */
-  function litFingerprint(): string {
-    const lit = litRowIds(ctx.points);
+  function litFingerprint(lit: number[]): string {
     let h = 0;
     for (const id of lit) h = (h * 31 + id) | 0;
     return `${lit.length}:${h}`;
@@ -79,9 +78,10 @@ export function createTable(ctx: TableContext): void {
     root.hidden = !open;
     toggle.setAttribute('aria-expanded', String(open));
     if (open) {
-      litKey = litFingerprint();
+      const lit = litRowIds(ctx.points);
+      litKey = litFingerprint(lit);
       offset = 0;
-      void load();
+      void load(lit);
     }
   });
   root.querySelector('.table-close')?.addEventListener('click', () => toggle.click());
@@ -92,11 +92,12 @@ export function createTable(ctx: TableContext): void {
     if (!open) return;
     clearTimeout(timer);
     timer = setTimeout(() => {
-      const key = litFingerprint();
+      const lit = litRowIds(ctx.points);
+      const key = litFingerprint(lit);
       if (key === litKey) return;
       litKey = key;
       offset = 0;
-      void load();
+      void load(lit);
     }, SETTLE_MS);
   });
 }
