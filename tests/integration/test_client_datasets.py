@@ -1,15 +1,20 @@
 """atlas_client.map_data / AtlasDataset against the running test server and a real Celery worker: a
 DataFrame goes up as Parquet, a file as it is, the build is awaited and the map URL returned."""
 
+import base64
 import csv
+import html
+import io
 import itertools
+import re
 from pathlib import Path
 
 import pytest
 from atlas_client import AtlasDataset, AtlasError, map_data
+from PIL import Image
 from pytest_django.live_server_helper import LiveServer
 
-from maps.models import Point
+from maps.models import Point, Topic
 from tests.conftest import DATASETS, WorkerProcess
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("api_key")]
@@ -110,6 +115,11 @@ def test_a_map_comes_back_as_a_dataframe_with_its_places_topics_tags_and_file_co
     shown = dataset._repr_html_()
     assert "&lt;b&gt;frame&lt;/b&gt;" in shown and "<b>frame" not in shown
     assert f'href="{live_server.url}/maps/{synthetic.dataset.id}"' in shown and "240 rows, 6 topics" in shown
+    # ... around a picture of the map, named by its broad topics.
+    picture = re.search(r'src="data:image/png;base64,([^"]+)"', shown)
+    assert picture is not None and Image.open(io.BytesIO(base64.b64decode(picture.group(1)))).format == "PNG"
+    broad = Topic.objects.filter(dataset=synthetic.dataset, level=Topic.Level.BROAD)
+    assert broad and all(html.escape(t.label) in shown for t in broad)
 
 
 def test_map_data_takes_the_text_column_as_text(live_server: LiveServer, celery_worker: WorkerProcess) -> None:

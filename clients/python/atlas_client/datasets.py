@@ -12,6 +12,7 @@ import httpx
 
 from atlas_client.errors import AtlasError
 from atlas_client.http import auth_headers, post, refusal, server_url
+from atlas_client.picture import labelled_picture
 
 FINISHED = ("ready", "failed", "cancelled")
 
@@ -45,6 +46,7 @@ class AtlasDataset:
         self.timeout = timeout
         self.summary = summary
         self.api_key = api_key
+        self._picture: str | None = None
 
     @property
     def id(self) -> str:
@@ -157,16 +159,44 @@ class AtlasDataset:
         return pq.read_table(io.BytesIO(response.content)).to_pandas()
 
     def _repr_html_(self) -> str:
-        """In a notebook: the map's name, state and size, and a link that opens it."""
+        """In a notebook: the map's name, state and size, a picture of the map (its points in their topics'
+        colours, the broad topics named) when it is ready, and a link that opens it."""
         name = html.escape(str(self.summary.get("name") or self.id))
         rows, topics = self.summary.get("rows"), self.summary.get("topics")
         size = f"{rows:,} rows, {topics:,} topics" if isinstance(rows, int) and isinstance(topics, int) else ""
         facts = " · ".join(part for part in (html.escape(self.status), size) if part)
         url = html.escape(self.map_url, quote=True)
+        shown = self.picture() if self.status == "ready" else ""
         return (
             f'<div class="atlas-map"><strong>{name}</strong> <span>({facts})</span><br>'
-            f'<a href="{url}" target="_blank" rel="noopener">Open the map</a> <code>{url}</code></div>'
+            f'<a href="{url}" target="_blank" rel="noopener">{shown or "Open the map"}</a><br><code>{url}</code></div>'
         )
+
+    def picture(self) -> str:
+        """The ready map drawn as an HTML picture (fetched once, then kept); "" without pyarrow to read the
+        points (the `dataframes` extra) or when the server cannot be read, so the card still shows."""
+        if self._picture is None:
+            try:
+                self._picture = self._draw()
+            except (ImportError, httpx.HTTPError, AtlasError):
+                self._picture = ""
+        return self._picture
+
+    def _draw(self) -> str:
+        import pyarrow as pa
+
+        base = f"{self.base_url}/api/v1/datasets/{self.id}"
+        with httpx.Client(timeout=self.timeout, headers=auth_headers(self.api_key)) as client:
+            points = client.get(base + "/points", headers={"Accept": "application/vnd.apache.arrow.stream"})
+            tree = client.get(base + "/topics")
+        for response in (points, tree):
+            if response.status_code >= 400:
+                raise refusal(response)
+        table = pa.ipc.open_stream(points.content).read_all()
+        x, y, topic = (table.column(name).to_numpy() for name in ("x", "y", "topic"))
+        broad = [t for t in tree.json() if t.get("level") == "broad"]
+        alt = f"The map {self.summary.get('name') or self.id}: {len(x):,} points coloured by topic"
+        return labelled_picture(x, y, topic, broad, alt)
 
     def refresh(self) -> "AtlasDataset":
         response = httpx.get(
@@ -175,6 +205,7 @@ class AtlasDataset:
         if response.status_code >= 400:
             raise refusal(response)
         self.summary = response.json()
+        self._picture = None  # a rebuilt map looks different
         return self
 
     def wait(self, timeout: float = 3600.0, poll: float = 1.0, progress: bool = True) -> "AtlasDataset":
