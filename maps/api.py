@@ -3,34 +3,29 @@
 from __future__ import annotations
 
 import contextlib
-from typing import IO, Annotated
+from typing import Annotated
 
 from django.core.files.uploadedfile import UploadedFile
 from django.http import (
-    FileResponse,
     HttpRequest,
     HttpResponse,
-    HttpResponseNotModified,
     JsonResponse,
     QueryDict,
     StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
-from django.utils.http import parse_etags
 from ninja import Query, Router
 from ninja.decorators import decorate_view
 from pydantic import Field
 
 from atlas.errors import InvalidLayout, InvalidUpload, UserError
 from atlas.http import body_limit
-from atlas.schemas import BINARY, ERRORS, JSON, MAX_BIGINT, MAX_INTEGER, answers, json_object, multipart_body
+from atlas.schemas import BINARY, ERRORS, MAX_BIGINT, MAX_INTEGER, answers, json_object, multipart_body
 from maps import (
     actions,
-    columns,
     export,
     filters,
     health,
-    payloads,
     queries,
     retrieval,
     scan,
@@ -274,66 +269,6 @@ def rows(request: HttpRequest, dataset_id: str, params: Query[schemas.AppendPara
 
 # Bodies that are row ids only may be larger than Django's general limit (schemas.ROWS_BODY_LIMIT).
 ROW_IDS_BODY = decorate_view(body_limit(schemas.ROWS_BODY_LIMIT, "send the row ids in smaller batches"))
-
-ARROW = {200: {"description": "An Arrow IPC stream.", "content": {queries.ARROW_STREAM_TYPE: {}}}}
-
-
-@router.get(
-    DATASET + "/points",
-    auth=VIEW,
-    response={304: None, **ERRORS},
-    url_name="api-points",
-    summary="Every point's position, topic and id (Arrow)",
-    openapi_extra={"responses": ARROW},
-)
-def points(request: HttpRequest, dataset_id: str) -> HttpResponseBase:
-    found = dataset_of(request)
-    etag = queries.points_etag(found)
-    # no-cache: the browser keeps the payload but asks each time, so a rebuilt map is never stale.
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
-        return HttpResponseNotModified(headers=headers)
-    return arrow_response(payloads.cached(found, etag, "points", lambda: queries.points_arrow(found)), headers)
-
-
-def arrow_response(payload: IO[bytes] | bytes, headers: dict[str, str]) -> HttpResponseBase:
-    """A cached payload is streamed from its file; one that could not be cached is sent from memory."""
-    if isinstance(payload, bytes):
-        return HttpResponse(payload, content_type=queries.ARROW_STREAM_TYPE, headers=headers)
-    return FileResponse(payload, content_type=queries.ARROW_STREAM_TYPE, headers=headers)
-
-
-@router.get(
-    DATASET + "/columns",
-    auth=VIEW,
-    response=answers(200, list[JSON]),
-    url_name="api-columns",
-    summary="Each column's summary",
-)
-def column_summaries(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    return JsonResponse(columns.summaries(dataset_of(request)), safe=False)
-
-
-@router.get(
-    DATASET + "/columns/{name}",
-    auth=VIEW,
-    response={304: None, **ERRORS},
-    url_name="api-column",
-    summary="One column's values in row order (Arrow)",
-    openapi_extra={"responses": ARROW},
-)
-def column_values(request: HttpRequest, dataset_id: str, name: str) -> HttpResponseBase:
-    found = dataset_of(request)
-    # Same revalidation as /points: values change only with a rebuild.
-    build = queries.points_etag(found)
-    etag = build[:-1] + f'-{columns.name_tag(name)}"'
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
-        return HttpResponseNotModified(headers=headers)
-    # Checked before the cache, so only the dataset's own columns get a cached file.
-    name = columns.require_column(found, name)
-    payload = payloads.cached(found, build, f"column-{name}", lambda: columns.values_arrow(found, name))
-    return arrow_response(payload, headers)
 
 
 @router.get(

@@ -1,4 +1,5 @@
-"""Reads for colour-by: what each column of a map holds, and one column's values for every point as Arrow."""
+"""Reads for colour-by and the charts: what each column of a map holds, one column's values (or its most
+frequent values) for every point as Arrow, and the length of every point's text."""
 
 import datetime
 import re
@@ -29,6 +30,14 @@ _SUMMARY_SQL = (
     "FROM maps_point WHERE dataset_id = %s"
 )
 _VALUES_SQL = "SELECT jsonb_typeof(fields -> %s), fields ->> %s FROM maps_point WHERE dataset_id = %s ORDER BY row_id"
+_LENGTHS_SQL = "SELECT char_length(text) FROM maps_point WHERE dataset_id = %s ORDER BY row_id"
+# The values held by more than one row, most frequent first (ties by value): a text column's top values.
+_TOP_SQL = (
+    "SELECT fields ->> %s AS value FROM maps_point WHERE dataset_id = %s AND jsonb_typeof(fields -> %s) "
+    "NOT IN ('null', 'object', 'array') GROUP BY 1 HAVING count(*) > 1 ORDER BY count(*) DESC, 1 LIMIT %s"
+)
+# How many of a column's most frequent values /top sends: a chart shows the first of them the filters leave.
+TOP_VALUES = 20
 
 
 def _kind(distinct: int, present: int, numbers: int, dates: int) -> str:
@@ -93,6 +102,36 @@ def values_arrow(dataset: Dataset, name: str) -> bytes:
         index = {value: i for i, value in enumerate(dictionary)}
         codes = pa.array([index[t] if t is not None else None for t in texts], type=pa.int32())
         array = pa.DictionaryArray.from_arrays(codes, pa.array(dictionary, type=pa.string()))
+    return _stream(array)
+
+
+def top_values_arrow(dataset: Dataset, name: str) -> bytes:
+    """One column `value` in row-id order: dictionary strings naming which of the column's TOP_VALUES most
+    frequent values (held by two rows or more, as text) the row holds; null for every other row."""
+    require_ready(dataset)
+    name = require_column(dataset, name)
+    dataset_id = uuid.UUID(str(dataset.id))
+    with connection.cursor() as cursor:
+        cursor.execute(_TOP_SQL, [name, dataset_id, name, TOP_VALUES])
+        top = [value for (value,) in cursor.fetchall()]
+        cursor.execute(_VALUES_SQL, [name, name, dataset_id])
+        rows = cursor.fetchall()
+    index = {value: i for i, value in enumerate(top)}
+    codes = pa.array([index.get(text) if kind not in (None, "null") else None for kind, text in rows], type=pa.int8())
+    return _stream(pa.DictionaryArray.from_arrays(codes, pa.array(top, type=pa.string())))
+
+
+def text_lengths_arrow(dataset: Dataset) -> bytes:
+    """One column `value` (int32) in row-id order: how many characters long each point's text (what the map
+    embedded) is."""
+    require_ready(dataset)
+    with connection.cursor() as cursor:
+        cursor.execute(_LENGTHS_SQL, [uuid.UUID(str(dataset.id))])
+        lengths = np.array([length for (length,) in cursor.fetchall()], dtype=np.int32)
+    return _stream(pa.array(lengths, type=pa.int32()))
+
+
+def _stream(array: pa.Array) -> bytes:
     table = pa.table({"value": array})
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:

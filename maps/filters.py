@@ -1,8 +1,9 @@
 """Query filters: parsed from their JSON form, checked against one map, and compiled to one SQL condition.
 
 A filter is a comparison on a column (`{"column": "year", "op": ">=", "value": 2020}`), a topic of any level
-(`{"topic": 12}`), a tag (`{"tag": 3}`), row ids (`{"rows": [1, 2]}`), or `{"and": [...]}` / `{"or": [...]}` of
-filters. The condition reads the points table as `p`; column names and values are always parameters.
+(`{"topic": 12}`), a tag (`{"tag": 3}`), row ids (`{"rows": [1, 2]}`), the length of the map's text in characters
+(`{"text_length": [20, 500]}`, either end null for none), or `{"and": [...]}` / `{"or": [...]}` of filters.
+The condition reads the points table as `p`; column names and values are always parameters.
 """
 
 from __future__ import annotations
@@ -52,6 +53,14 @@ class OnRows:
 
 
 @dataclass(frozen=True)
+class TextLength:
+    """The map's text (what was embedded) is from `low` to `high` characters long, both ends included."""
+
+    low: int | None
+    high: int | None
+
+
+@dataclass(frozen=True)
 class AllOf:
     parts: tuple[Filter, ...]
 
@@ -61,7 +70,7 @@ class AnyOf:
     parts: tuple[Filter, ...]
 
 
-Filter = Column | OnTopic | OnTag | OnRows | AllOf | AnyOf
+Filter = Column | OnTopic | OnTag | OnRows | TextLength | AllOf | AnyOf
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,18 @@ JSON_SCHEMA: dict[str, Any] = {
             "type": "object",
             "required": ["rows"],
             "properties": {"rows": {"type": "array", "items": {"type": "integer"}}},
+        },
+        {
+            "type": "object",
+            "required": ["text_length"],
+            "properties": {
+                "text_length": {
+                    "type": "array",
+                    "items": {"type": ["integer", "null"], "minimum": 0},
+                    "minItems": 2,
+                    "maxItems": 2,
+                }
+            },
         },
         {"type": "object", "required": ["and"], "properties": {"and": {"type": "array", "items": {}}}},
         {"type": "object", "required": ["or"], "properties": {"or": {"type": "array", "items": {}}}},
@@ -124,12 +145,26 @@ def _parse(value: Any, where: str, budget: list[int]) -> Filter:
         if not isinstance(rows, list) or len(rows) > MAX_VALUES:
             raise InvalidFilter(f"{where}.rows must be a list of at most {MAX_VALUES} row ids, e.g. [1, 2].")
         return OnRows(tuple(_whole(r, f"{where}.rows[{i}]") for i, r in enumerate(rows)))
+    if keys == {"text_length"}:
+        return _text_length(value["text_length"], f"{where}.text_length")
     if keys == {"column", "op", "value"}:
         return _column(value, where)
     raise InvalidFilter(
         f"{where} has the keys {sorted(keys)}, which make no filter; write one of {EXAMPLE}, "
-        '{"topic": 12}, {"tag": 3}, {"rows": [1, 2]}, {"and": [...]} or {"or": [...]}.'
+        '{"topic": 12}, {"tag": 3}, {"rows": [1, 2]}, {"text_length": [20, 500]}, {"and": [...]} or {"or": [...]}.'
     )
+
+
+def _text_length(value: Any, where: str) -> TextLength:
+    how = "[shortest, longest] in characters, either null for no bound, e.g. [20, 500] or [1000, null]"
+    if not isinstance(value, list) or len(value) != 2:
+        raise InvalidFilter(f"{where} must be {how}.")
+    low, high = (None if end is None else _whole(end, f"{where}[{i}]") for i, end in enumerate(value))
+    if low is None and high is None:
+        raise InvalidFilter(f"{where} bounds nothing; it must be {how}.")
+    if low is not None and high is not None and low > high:
+        raise InvalidFilter(f"{where} runs from {low} down to {high}; put the shorter length first, e.g. [20, 500].")
+    return TextLength(low, high)
 
 
 def _column(value: dict[str, Any], where: str) -> Column:
@@ -258,6 +293,11 @@ def _sql(found: Filter, dataset: Dataset, topics: dict[int, list[int]]) -> Condi
         )
     if isinstance(found, OnRows):
         return Condition("p.row_id = ANY(%s::int[])", [list(found.rows)])
+    if isinstance(found, TextLength):
+        bounds = [(">=", found.low), ("<=", found.high)]
+        kept = [(op, end) for op, end in bounds if end is not None]
+        sql = " AND ".join(f"char_length(p.text) {op} %s" for op, _ in kept)
+        return Condition(f"({sql})", [end for _, end in kept])
     return _column_sql(found)
 
 

@@ -20,8 +20,11 @@ from pathlib import Path
 from typing import IO
 
 from django.conf import settings
+from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 
 from maps.models import Dataset
+from maps.queries import ARROW_STREAM_TYPE
 
 log = logging.getLogger(__name__)
 
@@ -86,3 +89,11 @@ def _remove_older(current: Path) -> None:
     for other in current.parent.iterdir():
         if other != current and other.is_dir():
             shutil.rmtree(other, ignore_errors=True)
+
+
+def response(payload: IO[bytes] | bytes, headers: dict[str, str]) -> HttpResponseBase:
+    """An Arrow payload as a response: a cached one streamed from its file, one that could not be cached sent
+    from memory."""
+    if isinstance(payload, bytes):
+        return HttpResponse(payload, content_type=ARROW_STREAM_TYPE, headers=headers)
+    return FileResponse(payload, content_type=ARROW_STREAM_TYPE, headers=headers)

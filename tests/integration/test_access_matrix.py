@@ -108,6 +108,8 @@ DOORS: dict[str, dict[str, str]] = {
     "api-point-neighbors": {"GET": "dataset-view"},
     "api-columns": {"GET": "dataset-view"},
     "api-column": {"GET": "dataset-view"},
+    "api-column-top": {"GET": "dataset-view"},
+    "api-text-lengths": {"GET": "dataset-view"},
     "api-topics": {"GET": "dataset-view"},
     "api-search": {"GET": "dataset-view"},
     "api-query": {"POST": "dataset-view"},

@@ -1,4 +1,5 @@
-"""Colour-by reads: every column's kind, and one column's values for every point in row order as Arrow."""
+"""Colour-by and chart reads: every column's kind, one column's values (or which of its most frequent values)
+for every point in row order, and every point's text length, as Arrow."""
 
 import pyarrow as pa
 import pytest
@@ -105,3 +106,39 @@ def test_columns_of_a_map_that_is_not_ready_answer_409(client: Client) -> None:
     )
     assert client.get(f"/api/v1/datasets/{dataset.id}/columns").status_code == 409
     assert client.get(f"/api/v1/datasets/{dataset.id}/columns/t").status_code == 409
+    assert client.get(f"/api/v1/datasets/{dataset.id}/columns/t/top").status_code == 409
+    assert client.get(f"/api/v1/datasets/{dataset.id}/text-lengths").status_code == 409
+
+
+def test_a_text_columns_top_values_name_the_values_two_rows_or_more_share_most_frequent_first(
+    client: Client,
+) -> None:
+    synthetic = create_synthetic_map()
+    base = f"/api/v1/datasets/{synthetic.dataset.id}"
+    # Every summary is different until rows 5 to 7 share one and rows 8 and 9 another; row 10 has none.
+    summaries = {row: "shared" for row in (5, 6, 7)} | {8: "pair", 9: "pair"}
+    for row, text in summaries.items():
+        Point.objects.filter(dataset=synthetic.dataset, row_id=row).update(fields={"summary": text})
+    Point.objects.filter(dataset=synthetic.dataset, row_id=10).update(fields={"summary": None})
+    values = arrow_values(client.get(f"{base}/columns/summary/top").getvalue())
+    assert values.chunk(0).dictionary.to_pylist() == ["shared", "pair"]
+    assert values.to_pylist() == [summaries.get(row) for row in range(synthetic.rows)]
+    # A category's values, numbers read as text, are ranked the same way, at most TOP_VALUES of them.
+    langs = arrow_values(client.get(f"{base}/columns/lang/top").getvalue())
+    assert sorted(langs.chunk(0).dictionary.to_pylist()) == ["go", "python", "rust"]
+    stars = arrow_values(client.get(f"{base}/columns/stars/top").getvalue())
+    assert stars.null_count == synthetic.rows and len(stars.chunk(0).dictionary) == 0
+    assert client.get(f"{base}/columns/nope/top").status_code == 404
+    first = client.get(f"{base}/columns/summary/top")
+    assert client.get(f"{base}/columns/summary/top", headers={"If-None-Match": first["ETag"]}).status_code == 304
+    assert first["ETag"] != client.get(f"{base}/columns/summary")["ETag"]
+
+
+def test_text_lengths_count_the_characters_of_each_points_text_in_row_order(client: Client) -> None:
+    synthetic = create_synthetic_map()
+    Point.objects.filter(dataset=synthetic.dataset, row_id=2).update(text="naïve ✓")
+    values = arrow_values(client.get(f"/api/v1/datasets/{synthetic.dataset.id}/text-lengths").getvalue())
+    assert values.type == pa.int32()
+    expected = [len(str(fields["summary"])) for fields in synthetic.fields.values()]
+    expected[2] = 7
+    assert values.to_pylist() == expected

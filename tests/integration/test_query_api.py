@@ -116,6 +116,10 @@ def test_a_text_query_is_hybrid_by_default_and_a_vector_or_row_query_semantic(cl
         ({"query": "x", "filters": {"and": [{"colour": 1}]}}, "filters.and[0] has the keys ['colour']"),
         ({"query": "x", "filters": {"column": "stars", "op": "between", "value": [1, "b"]}}, "[low, high]"),
         ({"query": "x", "filters": {"column": "lang", "op": "=", "value": "a\u0000"}}, "NUL"),
+        ({"query": "x", "filters": {"text_length": [None, None]}}, "filters.text_length bounds nothing"),
+        ({"query": "x", "filters": {"text_length": [50, 10]}}, "put the shorter length first"),
+        ({"query": "x", "filters": {"or": [{"text_length": [-1, 9]}]}}, "filters.or[0].text_length[0] must be a whole"),
+        ({"query": "x", "filters": {"text_length": 20}}, "[shortest, longest] in characters"),
         ({"query": "x", "fields": ["nope"]}, "fields names 'nope'"),
         ({"query": "x", "surprise": 1}, "surprise"),
     ],
@@ -158,6 +162,11 @@ def matches(spec: dict[str, Any], row: int, fields: dict[str, Any], tagged: set[
         return row in tagged
     if "rows" in spec:
         return row in spec["rows"]
+    if "text_length" in spec:
+        # The map's text is its summary column.
+        low, high = spec["text_length"]
+        length = len(str(fields["summary"]))
+        return (low is None or length >= low) and (high is None or length <= high)
     value, op, operand = fields.get(spec["column"]), spec["op"], spec["value"]
     if op == "=":
         return value == operand
@@ -208,6 +217,11 @@ LEAF = st.one_of(
     st.builds(lambda t: {"topic": t}, st.sampled_from([0, 3, 5, 6, 8, 9, 10])),
     st.builds(lambda rows: {"rows": rows}, st.lists(st.integers(0, ALL + 5), max_size=20)),
     st.just({"tag": "TAG"}),
+    st.builds(
+        lambda low, high: {"text_length": [low, high if low is None or high is None else max(low, high)]},
+        st.none() | st.integers(0, 40),
+        st.integers(0, 40),
+    ),
 )
 FILTERS = st.recursive(
     LEAF,
