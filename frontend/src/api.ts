@@ -352,6 +352,7 @@ export type QueryFilter =
   | { topic: number }
   | { tag: number }
   | { rows: number[] }
+  | { text_length: [number | null, number | null] }
   | { and: QueryFilter[] }
   | { or: QueryFilter[] };
 
@@ -480,9 +481,22 @@ export function getColumns(id: string): Promise<ColumnSummary[]> {
   return getJSON<ColumnSummary[]>(`${ds(id)}/columns`);
 }
 
-/** One column's values for every point, in the /points order, as Arrow IPC stream bytes. */
-export async function getColumnArrow(id: string, name: string): Promise<ArrayBuffer> {
-  const url = `${ds(id)}/columns/${encodeURIComponent(name)}`;
+async function getArrow(url: string): Promise<ArrayBuffer> {
   const res = await request(url, { headers: { Accept: 'application/vnd.apache.arrow.stream' } });
   return res.arrayBuffer();
+}
+
+/** One column's values for every point, in the /points order, as Arrow IPC stream bytes. */
+export function getColumnArrow(id: string, name: string): Promise<ArrayBuffer> {
+  return getArrow(`${ds(id)}/columns/${encodeURIComponent(name)}`);
+}
+
+/** Which of a column's most frequent values each point holds (null: none of them), in the /points order. */
+export function getColumnTopArrow(id: string, name: string): Promise<ArrayBuffer> {
+  return getArrow(`${ds(id)}/columns/${encodeURIComponent(name)}/top`);
+}
+
+/** How many characters long each point's text is, in the /points order. */
+export function getTextLengthsArrow(id: string): Promise<ArrayBuffer> {
+  return getArrow(`${ds(id)}/text-lengths`);
 }

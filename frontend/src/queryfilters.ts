@@ -1,7 +1,7 @@
 // The page's filters (legend, topic, ranges) as the `filters` of POST /query, so a search keeps to what the map shows.
 import type { ColumnKind, FilterScalar, QueryFilter } from './api';
 import type { ColourModel } from './colouring';
-import { EMPTY, hiddenEntries, legendDims, OTHER, SEVERAL, TAGS_KEY } from './colouring';
+import { EMPTY, hiddenEntries, legendDims, OTHER, SEVERAL, TAGS_KEY, TEXT_LENGTH } from './colouring';
 import type { Range } from './state';
 
 /** What the map filters by now: the legend it shows with its hidden entries, the topic, the ranges. */
@@ -28,6 +28,10 @@ export function queryFilters(page: PageFilters): QueryFilter | undefined {
   if (legend) parts.push(legend);
   if (page.topicFilter !== null) parts.push({ topic: page.topicFilter });
   for (const [column, range] of page.ranges) {
+    if (column === TEXT_LENGTH) {
+      if (range.lo !== null || range.hi !== null) parts.push(textLength(range));
+      continue;
+    }
     const kind = page.kinds.get(column);
     if (kind !== 'number' && kind !== 'date') continue;
     const ends = kind === 'number' ? numberRange(column, range) : dateRange(column, range);
@@ -118,6 +122,14 @@ function tagFilter(model: CategoryModel, hidden: ReadonlySet<string>, ids: Array
     rows.push(ids[i]);
   }
   return { rows };
+}
+
+/** The page's text-length range as whole characters: a length is whole, so the ends round inwards. */
+function textLength({ lo, hi }: Range): QueryFilter {
+  const low = lo === null ? null : Math.max(0, Math.ceil(lo));
+  const high = hi === null ? null : Math.floor(hi);
+  if (high !== null && (high < 0 || (low !== null && low > high))) return NOTHING;
+  return { text_length: [low, high] };
 }
 
 function numberRange(column: string, { lo, hi }: Range): QueryFilter[] {

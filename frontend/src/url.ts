@@ -3,7 +3,7 @@
 // names the store fields it is made of; nothing else lists them.
 
 import type { SearchParams } from './api';
-import { EMPTY, OTHER, SEVERAL, TAGS_KEY } from './colouring';
+import { EMPTY, OTHER, SEVERAL, TAGS_KEY, TEXT_LENGTH } from './colouring';
 import type { Camera, MapState, Range } from './state';
 
 /** Legend entries that are not a value of the column, by their name in links (hx=). */
@@ -79,17 +79,24 @@ function readSearch(params: URLSearchParams): SearchParams | null {
   return search.mode !== 'similar' || /^\d+$/.test(search.q) ? search : null;
 }
 
-function readRanges(raw: string[]): Map<string, Range> {
+function readRanges(raw: string[], textLength: string | null): Map<string, Range> {
   const out = new Map<string, Range>();
   const end = (s: string) => (s === '' || !Number.isFinite(Number(s)) ? null : Number(s));
-  for (const entry of raw) {
+  const read = (entry: string): [string, Range] | null => {
     // Column names may hold colons; the two ends never do.
     const parts = entry.split(':');
-    if (parts.length < 3) continue;
+    if (parts.length < 3) return null;
     const hi = end(parts.pop() ?? '');
     const lo = end(parts.pop() ?? '');
-    if (lo !== null || hi !== null) out.set(parts.join(':'), { lo, hi });
+    return lo !== null || hi !== null ? [parts.join(':'), { lo, hi }] : null;
+  };
+  for (const entry of raw) {
+    const found = read(entry);
+    // No column name is empty or holds a NUL: such an entry is no column's, nor the text length's.
+    if (found && found[0] !== '' && !found[0].includes('\u0000')) out.set(...found);
   }
+  const length = textLength === null ? null : read(`:${textLength}`);
+  if (length) out.set(TEXT_LENGTH, length[1]);
   return out;
 }
 
@@ -166,10 +173,16 @@ const FIELDS: { [K in keyof UrlState]: Field<UrlState[K]> } = {
     from: ['ranges'],
     pick: (s) => s.ranges,
     restore: (ranges) => ({ ranges }),
-    read: (params) => readRanges(params.getAll('f')),
+    read: (params) => readRanges(params.getAll('f'), params.get('tl')),
     write(ranges, params) {
+      // f=<column>:<lo>:<hi> per column; the text length is tl=<lo>:<hi>, a parameter no column name reaches.
       params.delete('f');
-      for (const [column, r] of ranges) params.append('f', `${column}:${r.lo ?? ''}:${r.hi ?? ''}`);
+      params.delete('tl');
+      for (const [column, r] of ranges) {
+        const ends = `${r.lo ?? ''}:${r.hi ?? ''}`;
+        if (column === TEXT_LENGTH) params.set('tl', ends);
+        else params.append('f', `${column}:${ends}`);
+      }
     },
   }),
   hideFiltered: field({

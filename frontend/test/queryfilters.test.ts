@@ -1,7 +1,7 @@
-import { Float64, Table, TimestampMillisecond, tableFromArrays, vectorFromArray } from 'apache-arrow';
+import { Float64, Int32, Table, TimestampMillisecond, tableFromArrays, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import type { ColumnKind, QueryFilter } from '../src/api';
-import { columnModel, EMPTY, fillColours, OTHER, SEVERAL, TAGS_KEY } from '../src/colouring';
+import { columnModel, EMPTY, fillColours, OTHER, SEVERAL, TAGS_KEY, TEXT_LENGTH } from '../src/colouring';
 import type { ColourModel, LegendEntry, RangeMask } from '../src/colouring';
 import { isoStamp, MAX_ROWS, NOTHING, queryFilters, storedAs } from '../src/queryfilters';
 import type { PageFilters } from '../src/queryfilters';
@@ -14,6 +14,8 @@ interface Row {
   id: number;
   topic: number;
   tags: number[];
+  /** The map's text (what it embedded). */
+  text: string;
   /** As the points table holds them: a column may be missing from a row. */
   fields: Record<string, Stored>;
 }
@@ -28,6 +30,10 @@ function passes(f: QueryFilter, row: Row): boolean {
   if ('topic' in f) return row.topic === f.topic;
   if ('tag' in f) return row.tags.includes(f.tag);
   if ('rows' in f) return f.rows.includes(row.id);
+  if ('text_length' in f) {
+    const [low, high] = f.text_length;
+    return (low === null || row.text.length >= low) && (high === null || row.text.length <= high);
+  }
   const v = f.column in row.fields ? row.fields[f.column] : undefined;
   const same = (a: Stored | undefined, b: Stored) => a !== undefined && typeof a === typeof b && a === b;
   const ordered = (operand: Stored): Stored | undefined =>
@@ -83,7 +89,7 @@ const ROWS: Row[] = Array.from({ length: 30 }, (_, i) => {
   fields.released = RELEASED[i % RELEASED.length];
   // 26 distinct words: the legend shows 20 and puts 6 under "other"; the last rows have none.
   if (i < 26) fields.word = `w${String(i).padStart(2, '0')}`;
-  return { id: 1000 + i, topic: i % 3, tags: [], fields };
+  return { id: 1000 + i, topic: i % 3, tags: [], text: 'x'.repeat((i * 7) % 23), fields };
 });
 const IDS = ROWS.map((r) => r.id);
 const KINDS = new Map<string, ColumnKind>([
@@ -99,6 +105,10 @@ const asText = (v: Stored | undefined) => (v === undefined || v === null ? null 
 
 /** The colour model the page loads for a column of ROWS (GET .../columns/<name>, parsed by columnModel). */
 function modelOf(column: string): ColourModel {
+  if (column === TEXT_LENGTH) {
+    const lengths = ROWS.map((r) => r.text.length);
+    return columnModel(column, ipc(new Table({ value: vectorFromArray(lengths, new Int32()) })), ROWS.length, null);
+  }
   const values = ROWS.map((r) => r.fields[column]);
   let stream: ArrayBuffer;
   if (KINDS.get(column) === 'number') stream = ipc(new Table({ value: vectorFromArray(values as (number | null)[], new Float64()) }));
@@ -181,6 +191,11 @@ const CASES: Case[] = [
   { name: 'an inverted range', ranges: [['stars', { lo: 100, hi: 0 }]] },
   { name: 'a range open at both ends', ranges: [['stars', { lo: null, hi: null }]] },
   { name: 'a date range wider than any file writes', ranges: [['released', { lo: -1e17, hi: 1e17 }]] },
+  { name: 'a text length range', ranges: [[TEXT_LENGTH, { lo: 5, hi: 14 }]] },
+  { name: 'a text length range with fractional ends', ranges: [[TEXT_LENGTH, { lo: 4.5, hi: 13.7 }]] },
+  { name: 'a text length range open above', ranges: [[TEXT_LENGTH, { lo: 10, hi: null }]] },
+  { name: 'a text length range below every text', ranges: [[TEXT_LENGTH, { lo: null, hi: -1 }]] },
+  { name: 'a text length range between two whole lengths', ranges: [[TEXT_LENGTH, { lo: 4.2, hi: 4.8 }]] },
   {
     name: 'all of them at once',
     colourBy: 'lang',
@@ -302,7 +317,7 @@ describe('isoStamp', () => {
 
 describe('queryFilters for a tag legend', () => {
   // Rows: untagged, tag 1, tag 2, tags 1 and 2, tag 3; the legend as the tagging controller builds it.
-  const rows: Row[] = [[], [1], [2], [1, 2], [3]].map((tags, i) => ({ id: 50 + i, topic: 0, tags, fields: {} }));
+  const rows: Row[] = [[], [1], [2], [1, 2], [3]].map((tags, i) => ({ id: 50 + i, topic: 0, tags, text: '', fields: {} }));
   const tag = (id: number, count: number): LegendEntry => ({ key: `tag:${id}`, label: `t${id}`, count, colour: [0, 0, 0], tag: id });
   const model: ColourModel = {
     kind: 'category',

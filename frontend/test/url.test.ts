@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EMPTY, OTHER, SEVERAL, TAGS_KEY } from '../src/colouring';
+import { EMPTY, OTHER, SEVERAL, TAGS_KEY, TEXT_LENGTH } from '../src/colouring';
 import { followInUrl, URL_DELAY_MS } from '../src/controllers/url';
 import { createStore, initialMapState } from '../src/state';
 import type { MapState, Range } from '../src/state';
-import { LINKED_FIELDS, linkChanged, readUrl, restoredState, urlState, writeUrl } from '../src/url';
+import { LINKED_FIELDS, linkChanged, readUrl, restoredState, urlState, viewSearch, writeUrl } from '../src/url';
 import type { UrlState } from '../src/url';
 
 type View = UrlState;
@@ -128,6 +128,15 @@ describe('readUrl', () => {
     expect([...readUrl('?f=x:abc:2').ranges]).toEqual([['x', { lo: null, hi: 2 }]]);
   });
 
+  it('reads the text length range from tl=, never from a column of that name', () => {
+    expect([...readUrl('?tl=10:200&f=tl:1:2').ranges]).toEqual([
+      ['tl', { lo: 1, hi: 2 }],
+      [TEXT_LENGTH, { lo: 10, hi: 200 }],
+    ]);
+    expect([...readUrl('?tl=:&f=%00text-length:1:2').ranges]).toEqual([]);
+    expect(viewSearch({ ...BLANK, ranges: new Map<string, Range>([[TEXT_LENGTH, { lo: null, hi: 80 }]]) }, '')).toBe('?tl=%3A80');
+  });
+
   it('hides filtered points only for fh=1', () => {
     expect(readUrl('?fh=1').hideFiltered).toBe(true);
     expect(readUrl('?fh=true').hideFiltered).toBe(false);
@@ -205,6 +214,7 @@ describe('round trip', () => {
     ['colour by tag', { ...BLANK, colourBy: TAGS_KEY }],
     ['hidden values that look like separators', { ...BLANK, hidden: ['a,b', 'c&d=e', 'h', 'empty'] }],
     ['hidden legend entries', { ...BLANK, hidden: [EMPTY, OTHER, SEVERAL] }],
+    ['a text length range beside a column range', { ...BLANK, ranges: new Map<string, Range>([['score', { lo: 1, hi: 2 }], [TEXT_LENGTH, { lo: 20, hi: null }]]) }],
     [
       'ranges with open ends and colons',
       {

@@ -1,12 +1,17 @@
-// The charts beside the map: a histogram per number or date column (click a bar, or drag across bars, to filter
-// to that range), the top values of each category column (click one to show only it), and the topics with the
-// most lit points (click one to filter to it). Every chart counts the points the *other* filters leave lit.
+// The charts beside the map: the topics with the most lit points (click one to filter to it), the tags (click
+// one to show only its rows), the length of the map's text, a histogram per number or date column (click a bar,
+// or drag across bars, to filter to that range), the top values of each category column (click one to show
+// only it) and the most frequent values of each text column (click one to select its rows). Every chart counts
+// the points the *other* filters leave lit.
 import type { ColumnSummary, Topic } from '../api';
 import type { ColourModel } from '../colouring';
-import { binRange, countsFor, FIRST_RANGE, histogram, LEGEND, TOPIC, topCodes } from '../crossfilter';
+import { EMPTY, TAGS_KEY, TEXT_LENGTH } from '../colouring';
+import { binRange, countsFor, entryCounts, FIRST_RANGE, histogram, LEGEND, SELECTION, TOPIC, topCodes } from '../crossfilter';
 import type { Failures, Histogram } from '../crossfilter';
 import type { PointData } from '../points';
 import type { MapState, Store } from '../state';
+import type { TopValues } from '../topvalues';
+import { NONE } from '../topvalues';
 import { isoDay } from '../ui/legend';
 
 export const BINS = 24;
@@ -18,8 +23,10 @@ export interface ChartsContext {
   topics: Topic[];
   store: Store<MapState>;
   columns: ColumnSummary[];
-  /** A column's values, loaded once (the explorer's colour models). */
+  /** A column's values (or, for TEXT_LENGTH, the text lengths), loaded once (the explorer's colour models). */
   load(column: string): Promise<ColourModel | null>;
+  /** Which of a text column's most frequent values each point holds. */
+  loadTop(column: string): Promise<TopValues | null>;
   /** Recolour: the charts' columns arrived. */
   loaded(): void;
 }
@@ -27,8 +34,9 @@ export interface ChartsContext {
 export interface Charts {
   /** Whether the charts are open (and worth computing). */
   open(): boolean;
-  /** Draw every chart from the points' failures; `ranges`: the index of each range filter's column. */
-  update(fails: Failures, ranges: ReadonlyMap<string, number>, colourModel: ColourModel): void;
+  /** Draw every chart from the points' failures; `ranges`: the index of each range filter's column;
+   * `tags`: the tag model (null until the tags are loaded). */
+  update(fails: Failures, ranges: ReadonlyMap<string, number>, colourModel: ColourModel, tags: ColourModel | null): void;
 }
 
 function label(value: number, date: boolean): string {
@@ -106,34 +114,55 @@ function rows(entries: { key: string; text: string; count: number; active: boole
   return list;
 }
 
+/** The value below which 99% of a model's values lie: a histogram of a long-tailed column (text lengths) ends
+ * there, its last bar holding every longer value, so a few very long texts do not squeeze the rest into one bar. */
+function upperTail(values: Float64Array, valid: Uint8Array): number {
+  const present: number[] = [];
+  for (let i = 0; i < values.length; i++) if (valid[i]) present.push(values[i]);
+  if (present.length === 0) return 0;
+  present.sort((a, b) => a - b);
+  return present[Math.min(present.length - 1, Math.floor(present.length * 0.99))];
+}
+
+type NumberModel = Extract<ColourModel, { kind: 'number' }>;
+
 export function createCharts(ctx: ChartsContext): Charts {
   const { el, points, store } = ctx;
   const list = document.createElement('div');
   list.id = 'chart-list';
   el.append(list);
   const charted = ctx.columns.filter((c) => c.kind === 'number' || c.kind === 'date' || c.kind === 'category');
+  const texts = ctx.columns.filter((c) => c.kind === 'text');
   const models = new Map<string, ColourModel>();
+  const tops = new Map<string, TopValues>();
+  const tails = new Map<string, number>();
   let requested = false;
   let lastDrawn = '';
   const details = el as HTMLDetailsElement;
   details.addEventListener('toggle', () => {
     if (!details.open || requested) return;
     requested = true;
-    void Promise.all(charted.map(async (c) => {
-      const m = await ctx.load(c.name);
-      if (m) models.set(c.name, m);
-    })).then(ctx.loaded);
+    const loads = [TEXT_LENGTH, ...charted.map((c) => c.name)].map(async (column) => {
+      const m = await ctx.load(column);
+      if (m) models.set(column, m);
+    });
+    const topLoads = texts.map(async (c) => {
+      const t = await ctx.loadTop(c.name);
+      if (t) tops.set(c.name, t);
+    });
+    void Promise.all([...loads, ...topLoads]).then(ctx.loaded);
     ctx.loaded();
   });
   const fineTopics = ctx.topics.filter((t) => t.level === 'fine');
   const topicLabel = new Map(fineTopics.map((t) => [t.id, t.label]));
 
-  /** A chart's box: `column` names the file's column it counts, null for the topics (not a column). */
-  function section(title: string, column: string | null, body: HTMLElement, note = ''): HTMLElement {
+  /** A chart's box: `column` names the file's column it counts; `facet` what else it counts (topics, tags, the
+   * text length). */
+  function section(title: string, key: { column: string } | { facet: string }, body: HTMLElement, note = ''): HTMLElement {
     const box = document.createElement('section');
     box.className = 'chart';
-    if (column === null) box.dataset.facet = 'topics';
-    else box.dataset.column = column;
+    if ('column' in key) box.dataset.column = key.column;
+    else box.dataset.facet = key.facet;
     const h = document.createElement('h3');
     h.textContent = title; // column names are user data
     box.append(h);
@@ -147,9 +176,140 @@ export function createCharts(ctx: ChartsContext): Charts {
     return box;
   }
 
+  function loading(): HTMLElement {
+    const p = document.createElement('p');
+    p.className = 'muted';
+    p.textContent = 'Loading…';
+    return p;
+  }
+
+  /** A histogram of a number or date model whose bars set the range filter `key` (a column, or TEXT_LENGTH).
+   * `whole`: the values are whole numbers (text lengths), so each bar spans whole values, its edges halfway
+   * between two, and a bar and the range it sets hold the same points; the bars end at the longest 1%, the
+   * last holding every larger value. */
+  function rangeChart(key: string, m: NumberModel, fails: Failures, own: number, whole: boolean): { bars: HTMLElement; note: string } {
+    const state = store.get();
+    let from = m.min;
+    let to = m.max;
+    let count = BINS;
+    let open = false;
+    if (whole) {
+      let tail = tails.get(key);
+      if (tail === undefined) tails.set(key, (tail = upperTail(m.values, m.valid)));
+      const step = Math.max(1, Math.ceil((tail - m.min + 1) / BINS));
+      count = Math.max(1, Math.ceil((tail - m.min + 1) / step));
+      from = m.min - 0.5;
+      to = from + count * step;
+      open = to < m.max;
+    }
+    const h: Histogram = histogram(m.values, m.valid, from, to, count, (i) => countsFor(fails, i, own));
+    const width = (h.max - h.min) / count;
+    const edge = (k: number) => h.min + k * width;
+    const span = (k: number) => {
+      if (whole) {
+        const [first, last] = [edge(k) + 0.5, edge(k + 1) - 0.5];
+        if (open && k === count - 1) return `${label(first, false)} or more`;
+        return first === last ? label(first, false) : `${label(first, false)} – ${label(last, false)}`;
+      }
+      return `${label(edge(k), m.date)} – ${label(edge(k + 1), m.date)}`;
+    };
+    const names = h.counts.map((_, k) => span(k));
+    const range = state.ranges.get(key);
+    const inRange = (k: number) =>
+      range !== undefined &&
+      (range.lo === null || edge(k + 1) > range.lo || (open && k === count - 1)) &&
+      (range.hi === null || edge(k) < range.hi);
+    // Handlers read the store when they run: a chart that looks the same is not redrawn (nor rebound).
+    const pick = (a: number, b: number) => {
+      const now = store.get().ranges;
+      const next = new Map(now);
+      const ends = binRange(h, a, b);
+      const wanted = open && Math.max(a, b) === count - 1 ? { lo: ends.lo, hi: null } : ends;
+      const current = now.get(key);
+      const same = current && current.lo === wanted.lo && current.hi === wanted.hi;
+      if (same) next.delete(key);
+      else next.set(key, wanted);
+      store.set({ ranges: next });
+    };
+    const note = `${label(m.min, m.date)} to ${label(m.max, m.date)}${open ? '; the last bar holds the longest 1%' : ''}`;
+    return { bars: bars(h.counts, names, inRange, pick), note };
+  }
+
+  function ownRange(ranges: ReadonlyMap<string, number>, key: string): number {
+    return ranges.has(key) ? FIRST_RANGE + (ranges.get(key) as number) : -1;
+  }
+
+  /** The tags, each counting the rows of it the other filters leave lit; a click shows only that tag's rows. */
+  function tagChart(tags: ColourModel | null, fails: Failures, colourModel: ColourModel): HTMLElement {
+    if (!tags || tags.kind !== 'category') return section('Tags', { facet: 'tags' }, loading());
+    const state = store.get();
+    const coloured = colourModel.kind === 'category' && colourModel.column === TAGS_KEY;
+    const counts = entryCounts(tags.codes, tags.entries.length, (i) => countsFor(fails, i, coloured ? LEGEND : -1), tags.several);
+    const entries = tags.entries
+      .map((entry, code) => ({ entry, count: counts[code] }))
+      .filter(({ entry }) => entry.tag !== undefined)
+      .sort((a, b) => b.count - a.count || a.entry.label.localeCompare(b.entry.label))
+      .slice(0, TOP_VALUES);
+    if (entries.length === 0) {
+      const none = document.createElement('p');
+      none.className = 'muted';
+      none.textContent = 'No tags yet.';
+      return section('Tags', { facet: 'tags' }, none);
+    }
+    const only = (key: string) => state.colourBy === TAGS_KEY && tags.entries.every((e) => (e.key === key) !== state.hidden.has(e.key));
+    return section(
+      'Tags',
+      { facet: 'tags' },
+      rows(
+        entries.map(({ entry, count }) => ({ key: entry.key, text: entry.label, count, active: only(entry.key) })),
+        (key) => {
+          // Show only this tag's rows (as its name in the tag list does); a second click shows every row again.
+          const now = store.get();
+          const shownAlone = now.colourBy === TAGS_KEY && tags.entries.every((e) => (e.key === key) !== now.hidden.has(e.key));
+          const others = tags.entries.map((e) => e.key).filter((k) => k !== key);
+          store.set({ colourBy: TAGS_KEY, hidden: shownAlone ? new Set() : new Set([...others, EMPTY]) });
+        },
+      ),
+    );
+  }
+
+  /** A text column's most frequent values; a click selects the rows holding that value. */
+  function topValuesChart(column: ColumnSummary, fails: Failures): HTMLElement {
+    const t = tops.get(column.name);
+    if (!t) return section(column.name, { column: column.name }, loading());
+    if (t.values.length === 0) {
+      const none = document.createElement('p');
+      none.className = 'muted';
+      none.textContent = `No value repeats: ${column.distinct.toLocaleString('en')} different values.`;
+      return section(column.name, { column: column.name }, none);
+    }
+    const codes = t.codes;
+    // Whether the selection is exactly the rows of one value (this chart's own filter, made by a click here).
+    const selection = store.get().selection;
+    const only = (code: number) => selection !== null && selection.length === t.totals[code] && selection.every((i) => codes[i] === code);
+    const own = selection !== null && selection.length > 0 && codes[selection[0]] !== NONE && only(codes[selection[0]]) ? SELECTION : -1;
+    const counted = topCodes(codes, (i) => codes[i] !== NONE && countsFor(fails, i, own), TOP_VALUES);
+    return section(
+      column.name,
+      { column: column.name },
+      rows(
+        counted.map(([code, n]) => ({ key: String(code), text: t.values[code], count: n, active: only(code) })),
+        (key) => {
+          const code = Number(key);
+          const now = store.get().selection;
+          const already = now !== null && now.length === t.totals[code] && now.every((i) => codes[i] === code);
+          const picked: number[] = [];
+          if (!already) for (let i = 0; i < codes.length; i++) if (codes[i] === code) picked.push(i);
+          store.set({ selection: already ? null : Int32Array.from(picked) });
+        },
+      ),
+      'Most frequent values; click one to select its rows.',
+    );
+  }
+
   return {
     open: () => details.open,
-    update(fails, ranges, colourModel) {
+    update(fails, ranges, colourModel, tags) {
       if (!details.open) return;
       const state = store.get();
       const out: HTMLElement[] = [];
@@ -158,44 +318,28 @@ export function createCharts(ctx: ChartsContext): Charts {
       out.push(
         section(
           'Topics',
-          null,
+          { facet: 'topics' },
           rows(
             topicCounts.map(([t, n]) => ({ key: String(t), text: topicLabel.get(t) ?? `Topic ${t}`, count: n, active: state.topicFilter === t })),
             (key) => store.set({ topicFilter: store.get().topicFilter === Number(key) ? null : Number(key) }),
           ),
         ),
       );
+      out.push(tagChart(tags, fails, colourModel));
+      const lengths = models.get(TEXT_LENGTH);
+      if (lengths && lengths.kind === 'number') {
+        const { bars: drawn, note } = rangeChart(TEXT_LENGTH, lengths, fails, ownRange(ranges, TEXT_LENGTH), true);
+        out.push(section('Text length (characters)', { facet: 'text-length' }, drawn, note));
+      } else out.push(section('Text length (characters)', { facet: 'text-length' }, loading()));
       for (const c of charted) {
         const m = models.get(c.name);
         if (!m) {
-          const loading = document.createElement('p');
-          loading.className = 'muted';
-          loading.textContent = 'Loading…';
-          out.push(section(c.name, c.name, loading));
+          out.push(section(c.name, { column: c.name }, loading()));
           continue;
         }
         if (m.kind === 'number') {
-          const own = ranges.has(c.name) ? FIRST_RANGE + (ranges.get(c.name) as number) : -1;
-          const h: Histogram = histogram(m.values, m.valid, m.min, m.max, BINS, (i) => countsFor(fails, i, own));
-          const width = (h.max - h.min) / BINS;
-          const names = h.counts.map((_, k) => `${label(h.min + k * width, m.date)} – ${label(h.min + (k + 1) * width, m.date)}`);
-          const range = state.ranges.get(c.name);
-          const inRange = (k: number) =>
-            range !== undefined &&
-            (range.lo === null || h.min + (k + 1) * width > range.lo) &&
-            (range.hi === null || h.min + k * width < range.hi);
-          // Handlers read the store when they run: a chart that looks the same is not redrawn (nor rebound).
-          const pick = (a: number, b: number) => {
-            const now = store.get().ranges;
-            const next = new Map(now);
-            const wanted = binRange(h, a, b);
-            const current = now.get(c.name);
-            const same = current && current.lo === wanted.lo && current.hi === wanted.hi;
-            if (same) next.delete(c.name);
-            else next.set(c.name, wanted);
-            store.set({ ranges: next });
-          };
-          out.push(section(c.name, c.name, bars(h.counts, names, inRange, pick), `${label(h.min, m.date)} to ${label(h.max, m.date)}`));
+          const { bars: drawn, note } = rangeChart(c.name, m, fails, ownRange(ranges, c.name), false);
+          out.push(section(c.name, { column: c.name }, drawn, note));
         } else if (m.kind === 'category') {
           const coloured = colourModel.kind === 'category' && colourModel.column === c.name;
           const own = coloured ? LEGEND : -1;
@@ -204,7 +348,7 @@ export function createCharts(ctx: ChartsContext): Charts {
           out.push(
             section(
               c.name,
-              c.name,
+              { column: c.name },
               rows(
                 counted.map(([code, n]) => {
                   const entry = m.entries[code];
@@ -222,6 +366,7 @@ export function createCharts(ctx: ChartsContext): Charts {
           );
         }
       }
+      for (const c of texts) out.push(topValuesChart(c, fails));
       // Redrawn only when something shows differently: a redraw under a press would swallow its click.
       const drawn = out.map((o) => o.outerHTML).join('');
       if (drawn === lastDrawn) return;

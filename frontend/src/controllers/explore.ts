@@ -3,13 +3,14 @@
 import * as api from '../api';
 import type { ColumnSummary, QueryFilter, Topic, TopicLevel } from '../api';
 import type { ColourModel } from '../colouring';
-import { columnModel, EMPTY, fillColours, hiddenEntries, legendDims } from '../colouring';
+import { columnModel, EMPTY, fillColours, hiddenEntries, legendDims, TEXT_LENGTH } from '../colouring';
 import { createCharts } from './charts';
 import { countsFor, entryCounts, failures, LEGEND } from '../crossfilter';
 import { bindExport } from './exporting';
 import { levelForZoom, placeLabels, textMeasurer } from '../labels';
 import type { Bounds, PointData } from '../points';
 import { queryFilters } from '../queryfilters';
+import { topValues } from '../topvalues';
 import type { Frame } from '../render';
 import { LABEL_FONT, LABEL_WEIGHT, pointRadius } from '../render';
 import type { MapState, Store } from '../state';
@@ -86,6 +87,7 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     root,
     changed() {
       if (store.get().colourBy === TAGS_KEY) void loadColumn(TAGS_KEY);
+      else recolour(); // the tag list's and the charts' counts
     },
   });
   const panel = createTopicPanel(el('topic-tree'), el<HTMLButtonElement>('topic-clear'), topics, (topicId) =>
@@ -109,6 +111,14 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     store,
     columns: ctx.columns,
     load: fetchModel,
+    async loadTop(column) {
+      try {
+        return topValues(column, await api.getColumnTopArrow(ctx.datasetId, column), points.length, points.order);
+      } catch (e) {
+        ctx.showError(`Could not load the top values of column ${column}: ${e instanceof Error ? e.message : String(e)}`);
+        return null;
+      }
+    },
     loaded: () => recolour(),
   });
   const countEl = el('filter-count');
@@ -164,22 +174,31 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
       hideDimmed: hideFiltered,
       passes: points.shown,
     });
-    // The charts and the legend count what every other filter leaves lit.
+    // The charts, the legend and the tag list count what every other filter leaves lit.
+    const legendDimmer = legendFilter(model, hidden);
     const others = filter !== null || selected !== null || ranges.length > 0;
+    const tags = tagging.model();
     let legendCounts: number[] | null = null;
-    if (charts.open() || (model.kind === 'category' && others)) {
+    let tagCounts: number[] | null = null;
+    if (charts.open() || (model.kind === 'category' && others) || (tags !== null && (others || legendDimmer !== null))) {
       const fails = failures(points.length, {
         topicFilter: filter,
         topics: points.topics,
-        legendDims: legendFilter(model, hidden),
+        legendDims: legendDimmer,
         selected,
         ranges: ranges.map((r) => r.mask),
       });
-      if (charts.open()) charts.update(fails, new Map(ranges.map((r, k) => [r.column, k])), model);
+      if (charts.open()) charts.update(fails, new Map(ranges.map((r, k) => [r.column, k])), model, tags);
       if (model.kind === 'category' && others) {
         legendCounts = entryCounts(model.codes, model.entries.length, (i) => countsFor(fails, i, LEGEND), model.several);
       }
+      if (tags !== null && tags.kind === 'category' && (others || legendDimmer !== null)) {
+        // A tag list entry counts its rows every filter leaves lit (the tag legend's own hiding aside).
+        const own = model.kind === 'category' && model.column === TAGS_KEY ? LEGEND : -1;
+        tagCounts = entryCounts(tags.codes, tags.entries.length, (i) => countsFor(fails, i, own), tags.several);
+      }
     }
+    tagging.showCounts(tagCounts);
     frame.colourVersion++;
     countEl.textContent = `${lit.toLocaleString()} of ${points.length.toLocaleString()} points`;
     root.dataset.litCount = String(lit);
@@ -220,12 +239,14 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     const cached = models.get(column);
     if (cached) return cached;
     try {
-      const loaded = columnModel(column, await api.getColumnArrow(ctx.datasetId, column), points.length, points.order);
+      const bytes = column === TEXT_LENGTH ? api.getTextLengthsArrow(ctx.datasetId) : api.getColumnArrow(ctx.datasetId, column);
+      const loaded = columnModel(column, await bytes, points.length, points.order);
       models.set(column, loaded);
       if (loaded.kind === 'number') filters.extent(column, loaded.min, loaded.max);
       return loaded;
     } catch (e) {
-      ctx.showError(`Could not load column ${column}: ${e instanceof Error ? e.message : String(e)}`);
+      const what = column === TEXT_LENGTH ? 'the text lengths' : `column ${column}`;
+      ctx.showError(`Could not load ${what}: ${e instanceof Error ? e.message : String(e)}`);
       return null;
     }
   }

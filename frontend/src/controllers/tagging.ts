@@ -22,6 +22,8 @@ function hexRgb(hex: string): Rgb {
 export interface Tagging {
   /** Points coloured by their tag (rows with several in one shared colour), untagged ones grey; null until loaded. */
   model(): ColourModel | null;
+  /** Per entry of the model, the rows the filters leave lit: the tag list says "12 of 80"; null: unfiltered. */
+  showCounts(counts: ArrayLike<number> | null): void;
 }
 
 export function createTagging(opts: {
@@ -137,5 +139,11 @@ export function createTagging(opts: {
     if (state.selection !== prev.selection) view.message('');
   });
   void load();
-  return { model: () => current };
+  return {
+    model: () => current,
+    showCounts(counts) {
+      // The model's first entries are the tags, in the list's order.
+      view.counts(counts === null ? null : tags.map((_, k) => (k < 253 ? counts[k] : null)));
+    },
+  };
 }

@@ -11,6 +11,8 @@ export interface TagCallbacks {
 
 export interface TagsView {
   show(tags: Tag[]): void;
+  /** Per tag, its rows the filters leave lit ("12 of 80"; null for a tag not counted); null: every tag's own count. */
+  counts(lit: (number | null)[] | null): void;
   message(text: string): void;
 }
 
@@ -70,6 +72,16 @@ export function createTagsView(list: HTMLElement, form: HTMLFormElement | null, 
           return o;
         }),
       );
+    },
+    counts(lit) {
+      list.querySelectorAll<HTMLElement>('li').forEach((li, k) => {
+        const total = Number(li.dataset.count);
+        const shown = lit?.[k] ?? null;
+        const count = li.querySelector<HTMLElement>('.legend-count');
+        if (count) count.textContent = shown === null || shown === total ? total.toLocaleString() : `${shown.toLocaleString()} of ${total.toLocaleString()}`;
+        if (shown === null) delete li.dataset.lit;
+        else li.dataset.lit = String(shown);
+      });
     },
     message(text) {
       if (!note) return;
