@@ -32,16 +32,18 @@ export interface Canvas {
   jump(view: OrthographicViewState): void;
 }
 
-/** The first frames can be drawn at the default 300x150 before the resize observer fires. */
+/** The first frames can be drawn at the default 300x150 before the resize observer fires. A box sized in
+ * viewport units (the phone layout's 62vh) may be a fraction of a pixel, which each size rounds its own way. */
 function fullSize(deck: Deck<OrthographicView>, mapEl: HTMLElement): boolean {
   const canvas = deck.getCanvas();
+  const near = (a: number, b: number) => Math.abs(a - b) <= 1;
   return Boolean(
     canvas &&
       mapEl.clientWidth > 0 &&
-      canvas.clientWidth === mapEl.clientWidth &&
-      canvas.clientHeight === mapEl.clientHeight &&
-      deck.width === mapEl.clientWidth &&
-      deck.height === mapEl.clientHeight,
+      near(canvas.clientWidth, mapEl.clientWidth) &&
+      near(canvas.clientHeight, mapEl.clientHeight) &&
+      near(deck.width, mapEl.clientWidth) &&
+      near(deck.height, mapEl.clientHeight),
   );
 }
 

@@ -82,6 +82,8 @@ export function createTable(ctx: TableContext): void {
       litKey = litFingerprint(lit);
       offset = 0;
       void load(lit);
+      // On a phone the map sits above the panel: bring the drawer (over the map's foot) into view.
+      root.scrollIntoView({ block: 'nearest' });
     }
   });
   root.querySelector('.table-close')?.addEventListener('click', () => toggle.click());
