@@ -13,11 +13,11 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from atlas.errors import InvalidUpload, NotCancellable, NotReady, NotRelayoutable, TagExists
+from atlas.errors import InvalidUpload, NotCancellable, NotFound, NotReady, NotRelayoutable, TagExists
 from maps import enqueue, layout, lifecycle, uploads
 from maps.indexes import drop_search_indexes
-from maps.models import Dataset, Tag, TaggedRow
-from maps.queries import require_rows
+from maps.models import Dataset, Tag, TaggedRow, Topic
+from maps.queries import require_ready, require_rows
 from tables.mapping import RowMapping
 from tables.reader import Preview
 from teams.actions import audit
@@ -191,6 +191,23 @@ def move_dataset(dataset: Dataset, by: User, workspace: Workspace) -> Dataset:
     for place in {w.id: w for w in (old, workspace) if w is not None}.values():
         audit(place, by, "map.moved", map=dataset.name, source=old.name if old else "", target=workspace.name)
     return dataset
+
+
+def rename_topic(dataset: Dataset, by: User, topic_id: int, label: str) -> Topic:
+    """A topic of any level named by an editor (schemas.TopicChanges checked the name), in the audit log of the
+    map's workspace; everyone who opens the map sees it, and a re-layout carries it along (workers.arrange)."""
+    require_ready(dataset)  # a build or re-layout under way would replace the topics it renames
+    topic = Topic.objects.filter(dataset=dataset, topic_id=topic_id).first()
+    if topic is None:
+        raise NotFound(f"Dataset {dataset.id} has no topic {topic_id}; GET .../topics lists its topics of every level.")
+    old = topic.label
+    if label == old and topic.edited:
+        return topic
+    topic.label, topic.edited = label, True
+    topic.save(update_fields=["label", "edited"])
+    assert dataset.workspace is not None
+    audit(dataset.workspace, by, "topic.renamed", map=dataset.name, topic=topic_id, old=old, new=label)
+    return topic
 
 
 def create_tag(dataset: Dataset, name: str, colour: str) -> Tag:

@@ -298,17 +298,6 @@ def neighbors(
 
 
 @router.get(
-    DATASET + "/topics",
-    auth=VIEW,
-    response=answers(200, list[schemas.TopicAnswer]),
-    url_name="api-topics",
-    summary="The topic tree",
-)
-def topics(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    return JsonResponse(queries.topics(dataset_of(request)), safe=False)
-
-
-@router.get(
     DATASET + "/search",
     auth=VIEW,
     response=answers(200, schemas.SearchAnswer),

@@ -159,6 +159,9 @@ class Topic(models.Model):
     representatives = models.JSONField(default=list)
     x = models.FloatField()
     y = models.FloatField()
+    # The label was given by an editor (PATCH .../topics/<id>), not made from the rows' words; a re-layout
+    # carries it to the new topic that holds most of its rows.
+    edited = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["topic_id"]

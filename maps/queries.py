@@ -124,6 +124,7 @@ def topics(dataset: Dataset) -> list[dict[str, Any]]:
         {
             "id": t.topic_id,
             "label": t.label,
+            "edited": t.edited,
             "size": t.size,
             "parent": t.parent,
             "level": t.level,

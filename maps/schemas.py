@@ -148,6 +148,19 @@ class DatasetChanges(BaseModel):
         return _stripped_name(name, "name", 200, 'send {"name": "My map"}, 1 to 200 characters.')
 
 
+class TopicChanges(BaseModel):
+    """PATCH /api/v1/datasets/<id>/topics/<topic_id>: what to change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: Text = Field(description="The topic's new name, 1 to 200 characters.")
+
+    @field_validator("label")
+    @classmethod
+    def named(cls, label: str) -> str:
+        return _stripped_name(label, "topic name", 200, 'send {"label": "HTTP clients"}, 1 to 200 characters.')
+
+
 class SearchParams(BaseModel):
     q: Text = Field("", max_length=2000, description="The query (semantic and keyword modes).")
     k: int = Field(10, ge=1, description=f"How many results: 1 to {settings.SEARCH_MAX_K}.")
@@ -423,6 +436,7 @@ class Row(BaseModel):
 class TopicAnswer(BaseModel):
     id: int
     label: str
+    edited: bool = Field(description="An editor named it (PATCH .../topics/<id>); else its rows' words did.")
     size: int
     parent: int | None
     level: str

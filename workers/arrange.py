@@ -19,6 +19,7 @@ from workers.stages.label import LabelParams, TopicLabel, describe_topics
 from workers.stages.labeller import LabellerParams, name_topics
 from workers.stages.quality import QualityParams, label_agreement, measure_quality
 from workers.stages.reduce import LayoutParams, fit_layout
+from workers.stages.topic_edits import CARRY_SHARE, carry_edits
 from workers.warmup import numba_for_work
 
 Stage = Dataset.Stage
@@ -56,6 +57,8 @@ def arrange(
 ) -> Clusters:
     """Lay the vectors out, find and label topics, measure quality; store coordinates, topics and quality."""
     n = len(vectors)
+    # Read before the rows move: a re-layout carries each renamed topic to where most of its rows land.
+    edited = store.edited_topics(dataset_id)
     layout = {**map_layout.defaults(), **layout}  # maps made before per-map parameters existed have none
     with run.stage_of(Stage.LAYOUT, n), numba_for_work():
         coords, fitted = fit_layout(vectors, layout_params(layout, seed))
@@ -71,9 +74,19 @@ def arrange(
         quality = measure_quality(vectors, coords, clusters, QualityParams())
         if classes is not None:
             quality = replace(quality, agreement=label_agreement(classes, clusters.labels, hierarchy.broad.labels))
+        carried = carry_edits(edited, topics, clusters.labels)
         store.save_layout(dataset_id, coords, clusters)
-        store.replace_topics(dataset_id, topics)
+        store.replace_topics(dataset_id, carried.topics)
         store.save_quality(dataset_id, quality)
+        if carried.not_carried:
+            names = ", ".join(repr(name) for name in carried.not_carried)
+            store.add_warnings(
+                dataset_id,
+                [
+                    f"The re-layout could not carry these topic names over: {names}. Their rows are now spread "
+                    f"over several topics (none holds {CARRY_SHARE:.0%} of them); rename the new topics."
+                ],
+            )
     return clusters
 
 

@@ -22,6 +22,7 @@ from workers.stages.cluster import Clusters
 from workers.stages.label import TopicLabel
 from workers.stages.quality import Quality
 from workers.stages.reduce import Coords
+from workers.stages.topic_edits import EditedTopic
 from workers.vector_io import load_vectors
 
 # The database went away (a restart, a failover, a network cut): worth trying again shortly. Raw psycopg
@@ -181,6 +182,7 @@ def _create_topics(dataset_id: uuid.UUID, topics: Sequence[TopicLabel]) -> None:
             x=t.x,
             y=t.y,
             representatives=t.representatives,
+            edited=t.edited,
         )
         for t in topics
     )
@@ -211,6 +213,57 @@ def discard_partial(dataset_id: uuid.UUID) -> None:
     """Remove what a cancelled build or one whose dataset was deleted wrote, so nothing is left behind."""
     with transaction.atomic():
         _delete_outputs(dataset_id)
+
+
+def edited_topics(dataset_id: uuid.UUID) -> list[EditedTopic]:
+    """The topics an editor renamed, with the rows under each (read before a re-layout moves the rows)."""
+    topics = list(Topic.objects.filter(dataset_id=dataset_id).values("topic_id", "parent", "level", "label", "edited"))
+    edited = [t for t in topics if t["edited"]]
+    if not edited:
+        return []
+    children: dict[int, list[int]] = {}
+    for t in topics:
+        if t["parent"] is not None:
+            children.setdefault(t["parent"], []).append(t["topic_id"])
+    levels = {t["topic_id"]: t["level"] for t in topics}
+
+    def fine_under(topic_id: int) -> set[int]:
+        found, todo = set(), [topic_id]
+        while todo:
+            current = todo.pop()
+            if levels.get(current) == Topic.Level.FINE:
+                found.add(current)
+            todo.extend(children.get(current, []))
+        return found
+
+    under = {t["topic_id"]: fine_under(t["topic_id"]) for t in edited}
+    wanted = sorted(set().union(*under.values()))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT topic, row_id FROM maps_point WHERE dataset_id = %s AND topic = ANY(%s) ORDER BY row_id",
+            [dataset_id, wanted],
+        )
+        rows_of: dict[int, list[int]] = {}
+        for topic, row_id in cursor.fetchall():
+            rows_of.setdefault(topic, []).append(row_id)
+    return [
+        EditedTopic(
+            level=t["level"],
+            label=t["label"],
+            rows=np.array(sorted(r for fine in under[t["topic_id"]] for r in rows_of.get(fine, [])), dtype=np.int64),
+        )
+        for t in edited
+    ]
+
+
+def add_warnings(dataset_id: uuid.UUID, warnings: Sequence[str]) -> None:
+    """Warnings added to the map's, each once."""
+    with transaction.atomic():
+        dataset = Dataset.objects.select_for_update().filter(id=dataset_id).first()
+        if dataset is None:
+            return
+        dataset.warnings = [*dataset.warnings, *(w for w in warnings if w not in dataset.warnings)]
+        dataset.save(update_fields=["warnings"])
 
 
 def save_warnings(dataset_id: uuid.UUID, warnings: Sequence[str]) -> None:

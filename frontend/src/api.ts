@@ -62,6 +62,8 @@ export type TopicLevel = 'broad' | 'mid' | 'fine';
 export interface Topic {
   id: number;
   label: string;
+  /** An editor named it; else its rows' words did. */
+  edited: boolean;
   size: number;
   /** The id of the topic one level up; null for broad topics. */
   parent: number | null;
@@ -397,6 +399,12 @@ export async function getTags(id: string): Promise<Tag[]> {
 export async function createTag(id: string, name: string, colour: string): Promise<Tag> {
   const res = await request(`${ds(id)}/tags`, jsonInit('POST', { name, colour }));
   return (await res.json()) as Tag;
+}
+
+/** Names a topic of any level; resolves with the topic as stored. */
+export async function renameTopic(id: string, topicId: number, label: string): Promise<Topic> {
+  const res = await request(`${ds(id)}/topics/${topicId}`, jsonInit('PATCH', { label }));
+  return (await res.json()) as Topic;
 }
 
 export async function deleteTag(id: string, tagId: number): Promise<void> {

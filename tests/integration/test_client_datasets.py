@@ -122,6 +122,23 @@ def test_a_map_comes_back_as_a_dataframe_with_its_places_topics_tags_and_file_co
     assert broad and all(html.escape(t.label) in shown for t in broad)
 
 
+def test_an_editor_names_a_topic_through_the_client_and_the_notebook_picture_shows_the_name(
+    live_server: LiveServer,
+) -> None:
+    from tests.synthetic_map import create_synthetic_map
+
+    synthetic = create_synthetic_map()
+    dataset = AtlasDataset.open(str(synthetic.dataset.id), base_url=live_server.url)
+    assert "software libraries" in dataset._repr_html_()
+    renamed = dataset.rename_topic(9, "Code & <libraries>")
+    assert (renamed["label"], renamed["edited"]) == ("Code & <libraries>", True)
+    assert {t["id"]: t["label"] for t in dataset.topics()}[9] == "Code & <libraries>"
+    with pytest.raises(AtlasError, match="no topic 99"):
+        dataset.rename_topic(99, "x")
+    shown = dataset._repr_html_()
+    assert "Code &amp; &lt;libraries&gt;" in shown and "software libraries" not in shown
+
+
 def test_map_data_takes_the_text_column_as_text(live_server: LiveServer, celery_worker: WorkerProcess) -> None:
     import pandas as pd
 

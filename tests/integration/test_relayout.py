@@ -44,7 +44,20 @@ def stored_vectors(dataset_id: str) -> list[tuple[int, bytes]]:
         return [(row_id, bytes(raw)) for row_id, raw in cursor.fetchall()]
 
 
-def test_topics_of_three_themes_agree_with_the_theme_column_and_a_relayout_keeps_every_vector(
+def rows_under(dataset_id: str, topic_id: int) -> set[int]:
+    """The rows of a topic of any level: those whose fine topic is it or below it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH RECURSIVE below AS (SELECT topic_id, level FROM maps_topic WHERE dataset_id = %s AND topic_id = %s "
+            "UNION SELECT t.topic_id, t.level FROM maps_topic t JOIN below b ON t.parent = b.topic_id "
+            "WHERE t.dataset_id = %s) "
+            "SELECT row_id FROM maps_point WHERE dataset_id = %s AND topic IN (SELECT topic_id FROM below)",
+            [dataset_id, topic_id, dataset_id, dataset_id],
+        )
+        return {row for (row,) in cursor.fetchall()}
+
+
+def test_topics_of_three_themes_agree_with_the_theme_column_and_a_relayout_keeps_every_vector_and_topic_name(
     client: Client, celery_worker: WorkerProcess, tmp_path: Path
 ) -> None:
     created = upload_themes(client, tmp_path, label_field="theme", min_cluster_size="10")
@@ -61,6 +74,24 @@ def test_topics_of_three_themes_agree_with_the_theme_column_and_a_relayout_keeps
 
     before = stored_vectors(created["id"])
     old_payload = client.get(f"/api/v1/datasets/{created['id']}/points")
+    # An editor names the largest fine and broad topics: the re-layout carries each name to the new topic of its
+    # level holding at least 80 % of its rows, or says it could not.
+    named = {}
+    for level in ("fine", "broad"):
+        largest = max(
+            (t for t in client.get(f"/api/v1/datasets/{created['id']}/topics").json() if t["level"] == level),
+            key=lambda t: t["size"],
+        )
+        label = f"My {level} topic"
+        assert (
+            client.patch(
+                f"/api/v1/datasets/{created['id']}/topics/{largest['id']}",
+                {"label": label},
+                content_type="application/json",
+            ).status_code
+            == 200
+        )
+        named[label] = (level, rows_under(created["id"], largest["id"]))
     etag = old_payload["ETag"]
 
     answer = client.post(
@@ -95,6 +126,14 @@ def test_topics_of_three_themes_agree_with_the_theme_column_and_a_relayout_keeps
     topics = client.get(f"/api/v1/datasets/{created['id']}/topics").json()
     fine = [t for t in topics if t["level"] == "fine"]
     assert len(fine) == relaid["topics"] and sum(t["size"] for t in fine) == 240
+    for label, (level, rows) in named.items():
+        shares = [len(rows & rows_under(created["id"], t["id"])) / len(rows) for t in topics if t["level"] == level]
+        carried = [t for t in topics if t["label"] == label]
+        if max(shares) >= 0.8:
+            assert len(carried) == 1 and carried[0]["edited"] and carried[0]["level"] == level, (label, shares)
+            assert len(rows & rows_under(created["id"], carried[0]["id"])) == max(shares) * len(rows)
+        else:
+            assert not carried and any(label in warning for warning in relaid["warnings"]), (label, shares)
 
 
 def test_a_label_column_the_file_lacks_is_refused_naming_the_columns(client: Client, tmp_path: Path) -> None:

@@ -36,6 +36,8 @@ class TopicLabel:
     y: float
     # Row ids of the members closest to the topic's centroid in embedding space, closest first.
     representatives: list[int]
+    # Named by an editor (carried over from before a re-layout), not from its rows' words.
+    edited: bool = False
 
 
 def describe_topics(

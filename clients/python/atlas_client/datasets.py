@@ -15,6 +15,7 @@ from atlas_client.http import auth_headers, post, refusal, server_url
 from atlas_client.picture import labelled_picture
 
 FINISHED = ("ready", "failed", "cancelled")
+ARROW = "application/vnd.apache.arrow.stream"
 
 
 def as_upload(data: Any, name: str) -> tuple[str, bytes | Any]:
@@ -158,6 +159,28 @@ class AtlasDataset:
             raise refusal(response)
         return pq.read_table(io.BytesIO(response.content)).to_pandas()
 
+    def topics(self) -> list[dict[str, Any]]:
+        """The topic tree: each topic's id, label, edited (an editor named it), size, parent, level, keywords,
+        representatives and place (x, y)."""
+        found: list[dict[str, Any]] = self._call("GET", "/topics").json()
+        return found
+
+    def rename_topic(self, topic_id: int, label: str) -> dict[str, Any]:
+        """Name a topic of any level (needs edit rights); everyone who opens the map sees the name, and a
+        re-layout carries it to the new topic holding most of its rows. Returns the topic as stored."""
+        topic: dict[str, Any] = self._call("PATCH", f"/topics/{topic_id}", json={"label": label}).json()
+        self._picture = None  # the picture names the broad topics
+        return topic
+
+    def _call(self, method: str, path: str, **request: Any) -> httpx.Response:
+        """One request to this dataset's API (path after /api/v1/datasets/<id>); a refusal raises AtlasError."""
+        url = f"{self.base_url}/api/v1/datasets/{self.id}{path}"
+        headers = {**auth_headers(self.api_key), **request.pop("headers", {})}
+        response = httpx.request(method, url, timeout=self.timeout, headers=headers, **request)
+        if response.status_code >= 400:
+            raise refusal(response)
+        return response
+
     def _repr_html_(self) -> str:
         """In a notebook: the map's name, state and size, a picture of the map (its points in their topics'
         colours, the broad topics named) when it is ready, and a link that opens it."""
@@ -185,13 +208,8 @@ class AtlasDataset:
     def _draw(self) -> str:
         import pyarrow as pa
 
-        base = f"{self.base_url}/api/v1/datasets/{self.id}"
-        with httpx.Client(timeout=self.timeout, headers=auth_headers(self.api_key)) as client:
-            points = client.get(base + "/points", headers={"Accept": "application/vnd.apache.arrow.stream"})
-            tree = client.get(base + "/topics")
-        for response in (points, tree):
-            if response.status_code >= 400:
-                raise refusal(response)
+        points = self._call("GET", "/points", headers={"Accept": ARROW})
+        tree = self._call("GET", "/topics")
         table = pa.ipc.open_stream(points.content).read_all()
         x, y, topic = (table.column(name).to_numpy() for name in ("x", "y", "topic"))
         broad = [t for t in tree.json() if t.get("level") == "broad"]
@@ -199,12 +217,7 @@ class AtlasDataset:
         return labelled_picture(x, y, topic, broad, alt)
 
     def refresh(self) -> "AtlasDataset":
-        response = httpx.get(
-            f"{self.base_url}/api/v1/datasets/{self.id}", timeout=self.timeout, headers=auth_headers(self.api_key)
-        )
-        if response.status_code >= 400:
-            raise refusal(response)
-        self.summary = response.json()
+        self.summary = self._call("GET", "").json()
         self._picture = None  # a rebuilt map looks different
         return self
 

@@ -90,8 +90,29 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
       else recolour(); // the tag list's and the charts' counts
     },
   });
-  const panel = createTopicPanel(el('topic-tree'), el<HTMLButtonElement>('topic-clear'), topics, (topicId) =>
-    store.set({ topicFilter: topicId }),
+  const tree = el('topic-tree');
+  const topicMessage = el('topic-message');
+  // Editors rename topics in the panel; the map's labels follow at once (the topic objects are shared).
+  const renameTopic =
+    tree.dataset.editable === '1'
+      ? async (topicId: number, label: string) => {
+          const stored = await api.renameTopic(ctx.datasetId, topicId, label);
+          placedFor = null;
+          const camera = store.get().camera;
+          if (camera) onZoom(camera.zoom);
+          return stored.label;
+        }
+      : null;
+  const panel = createTopicPanel(
+    tree,
+    el<HTMLButtonElement>('topic-clear'),
+    topics,
+    (topicId) => store.set({ topicFilter: topicId }),
+    renameTopic,
+    (text) => {
+      topicMessage.textContent = text;
+      topicMessage.hidden = text === '';
+    },
   );
   const filters = createFilters(
     el('filters'),

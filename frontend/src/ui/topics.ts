@@ -1,15 +1,21 @@
-// The topic panel: broad -> mid -> fine with counts; picking one filters the map to it.
+// The topic panel: broad -> mid -> fine with counts; picking one filters the map to it. Editors rename a topic
+// in place (the pencil beside it: Enter saves, Escape leaves it as it was).
 import type { Topic } from '../api';
 
 export interface TopicPanel {
   setActive(topicId: number | null): void;
 }
 
+/** Saves a topic's new name; resolves with the name stored, rejects with what went wrong. */
+export type RenameTopic = (topicId: number, label: string) => Promise<string>;
+
 export function createTopicPanel(
   tree: HTMLElement,
   clear: HTMLButtonElement,
   topics: Topic[],
   onPick: (topicId: number | null) => void,
+  rename: RenameTopic | null = null,
+  message: (text: string) => void = () => undefined,
 ): TopicPanel {
   const children = new Map<number | null, Topic[]>();
   for (const t of topics) {
@@ -36,6 +42,7 @@ export function createTopicPanel(
       button.append(label, count);
       button.addEventListener('click', () => onPick(t.id));
       li.append(button);
+      if (rename) li.append(renameButton(t, li, button, label, rename, message));
       if (children.has(t.id)) li.append(branch(t.id));
       items.set(t.id, li);
       ul.append(li);
@@ -50,6 +57,67 @@ export function createTopicPanel(
       clear.hidden = topicId === null;
     },
   };
+}
+
+/** The pencil that turns a topic's name into a field; the name shown is the one the server stored. */
+function renameButton(
+  t: Topic,
+  li: HTMLElement,
+  button: HTMLButtonElement,
+  label: HTMLElement,
+  rename: RenameTopic,
+  message: (text: string) => void,
+): HTMLButtonElement {
+  const pencil = document.createElement('button');
+  pencil.type = 'button';
+  pencil.className = 'topic-rename';
+  pencil.textContent = '✎';
+  pencil.title = 'Rename this topic';
+  pencil.setAttribute('aria-label', `Rename topic ${t.label}`);
+  pencil.addEventListener('click', () => {
+    const form = document.createElement('form');
+    form.className = 'topic-rename-form';
+    const input = document.createElement('input');
+    input.type = 'text';
+    input.maxLength = 200;
+    input.required = true;
+    input.value = t.label;
+    input.setAttribute('aria-label', 'New topic name');
+    form.append(input);
+    const close = () => {
+      form.replaceWith(button);
+      pencil.hidden = false;
+    };
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') close();
+    });
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const wanted = input.value.trim();
+      if (!wanted || wanted === t.label) return close();
+      input.disabled = true;
+      rename(t.id, wanted)
+        .then((stored) => {
+          t.label = stored;
+          t.edited = true;
+          li.dataset.edited = 'true';
+          label.textContent = stored; // user text, never markup
+          pencil.setAttribute('aria-label', `Rename topic ${stored}`);
+          message(`Renamed to “${stored}”.`);
+          close();
+        })
+        .catch((err: unknown) => {
+          input.disabled = false;
+          message(err instanceof Error ? err.message : String(err));
+        });
+    });
+    button.replaceWith(form);
+    pencil.hidden = true;
+    input.focus();
+    input.select();
+  });
+  li.dataset.edited = String(t.edited);
+  return pencil;
 }
 
 /** The fine topic ids under a topic of any level (the ids the points carry). */
