@@ -148,6 +148,43 @@ class DatasetChanges(BaseModel):
         return _stripped_name(name, "name", 200, 'send {"name": "My map"}, 1 to 200 characters.')
 
 
+class ExplainedWord(BaseModel):
+    term: str = Field(description="A word or a two-word phrase (stop words left out).")
+    score: float = Field(
+        description="Its class-based TF-IDF weight in the rows against the rest; higher sets apart more."
+    )
+    rows: int = Field(description="How many of the rows hold it (estimated from a sample in very large sets).")
+    share: float = Field(description="The share of the rows holding it, 0 to 1.")
+    share_elsewhere: float = Field(description="The share of the map's other rows holding it.")
+
+
+class ExplainedValue(BaseModel):
+    value: str | None = Field(description="A category's value, as text (null: the rows without one).")
+    rows: int = Field(description="How many of the rows hold it.")
+    share: float = Field(description="Its share of the rows, 0 to 1.")
+    share_elsewhere: float = Field(description="Its share of the map's other rows.")
+
+
+class ExplainedColumn(BaseModel):
+    column: str
+    kind: Literal["category", "number", "date"]
+    effect: float = Field(
+        description=(
+            "How much the column differs inside: for a category, half the summed differences of its values' "
+            "shares (0 to 1); for a number or a date, the median's move in interquartile ranges of the map."
+        )
+    )
+    values: list[ExplainedValue] | None = Field(None, description="A category's over-represented values, most first.")
+    median: float | None = Field(None, description="A number's median inside (a date's, in epoch milliseconds).")
+    median_elsewhere: float | None = Field(None, description="Its median in the rest of the map.")
+
+
+class ExplainAnswer(BaseModel):
+    rows: int = Field(description="How many rows the filter keeps.")
+    words: list[ExplainedWord]
+    columns: list[ExplainedColumn]
+
+
 class TopicChanges(BaseModel):
     """PATCH /api/v1/datasets/<id>/topics/<topic_id>: what to change."""
 
@@ -364,6 +401,30 @@ class QueryRequest(BaseModel):
 
 
 # Answers. Each names the fields clients read; an answer may carry more (the API extends, never renames).
+
+
+class ExplainRequest(BaseModel):
+    """POST /api/v1/datasets/<id>/explain: the rows to explain, as row ids or as a query filter (exactly one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rows: list[RowId] | None = Field(
+        None, description="Row ids (a selection), as many as the body holds.", examples=[[1, 2, 3]]
+    )
+    filters: FilterField = Field(
+        None,
+        description='Or the rows a query filter keeps: a topic as {"topic": 12}, or any filter of POST .../query.',
+        examples=[{"topic": 12}],
+    )
+
+    @model_validator(mode="after")
+    def _one_way(self) -> ExplainRequest:
+        if (self.rows is None) == (self.filters is None):
+            raise check(
+                'Send exactly one of rows (row ids) or filters (a query filter), e.g. {"rows": [1, 2, 3]} or '
+                '{"filters": {"topic": 12}}.'
+            )
+        return self
 
 
 class Progress(BaseModel):

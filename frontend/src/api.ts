@@ -401,6 +401,35 @@ export async function createTag(id: string, name: string, colour: string): Promi
   return (await res.json()) as Tag;
 }
 
+export interface ExplainedWord {
+  term: string;
+  score: number;
+  rows: number;
+  share: number;
+  share_elsewhere: number;
+}
+
+export interface ExplainedColumn {
+  column: string;
+  kind: 'category' | 'number' | 'date';
+  effect: number;
+  values?: { value: string | null; rows: number; share: number; share_elsewhere: number }[] | null;
+  median?: number | null;
+  median_elsewhere?: number | null;
+}
+
+export interface Explanation {
+  rows: number;
+  words: ExplainedWord[];
+  columns: ExplainedColumn[];
+}
+
+/** What sets rows apart from the rest of the map: row ids (a selection) or a query filter (a topic). */
+export async function explain(id: string, what: { rows: number[] } | { filters: QueryFilter }, signal?: AbortSignal): Promise<Explanation> {
+  const res = await request(`${ds(id)}/explain`, { ...jsonInit('POST', what), signal });
+  return (await res.json()) as Explanation;
+}
+
 /** Names a topic of any level; resolves with the topic as stored. */
 export async function renameTopic(id: string, topicId: number, label: string): Promise<Topic> {
   const res = await request(`${ds(id)}/topics/${topicId}`, jsonInit('PATCH', { label }));

@@ -112,6 +112,7 @@ DOORS: dict[str, dict[str, str]] = {
     "api-text-lengths": {"GET": "dataset-view"},
     "api-topics": {"GET": "dataset-view"},
     "api-topic": {"PATCH": "dataset-edit"},
+    "api-explain": {"POST": "dataset-view"},
     "api-search": {"GET": "dataset-view"},
     "api-query": {"POST": "dataset-view"},
     "api-relayout": {"POST": "dataset-edit"},

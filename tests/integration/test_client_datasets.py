@@ -122,7 +122,7 @@ def test_a_map_comes_back_as_a_dataframe_with_its_places_topics_tags_and_file_co
     assert broad and all(html.escape(t.label) in shown for t in broad)
 
 
-def test_an_editor_names_a_topic_through_the_client_and_the_notebook_picture_shows_the_name(
+def test_an_editor_names_a_topic_and_asks_what_sets_rows_apart_through_the_client(
     live_server: LiveServer,
 ) -> None:
     from tests.synthetic_map import create_synthetic_map
@@ -137,6 +137,12 @@ def test_an_editor_names_a_topic_through_the_client_and_the_notebook_picture_sho
         dataset.rename_topic(99, "x")
     shown = dataset._repr_html_()
     assert "Code &amp; &lt;libraries&gt;" in shown and "software libraries" not in shown
+    # ... and asks what sets a topic, or some rows, apart.
+    explained = dataset.explain(filters={"topic": 0})
+    assert explained["rows"] == 40 and "http" in {w["term"] for w in explained["words"]}
+    assert dataset.explain(rows=list(range(40))) == explained
+    with pytest.raises(ValueError, match="say which rows"):
+        dataset.explain()
 
 
 def test_map_data_takes_the_text_column_as_text(live_server: LiveServer, celery_worker: WorkerProcess) -> None:

@@ -172,6 +172,16 @@ class AtlasDataset:
         self._picture = None  # the picture names the broad topics
         return topic
 
+    def explain(self, rows: Sequence[int] | None = None, filters: dict[str, Any] | None = None) -> dict[str, Any]:
+        """What sets some rows apart from the rest of the map: row ids, or the rows a query filter keeps (e.g.
+        {"topic": 12}), exactly one. Returns {"rows", "words": [{"term", "score", "rows", "share",
+        "share_elsewhere"}], "columns": [{"column", "kind", "effect", ...}]}."""
+        if (rows is None) == (filters is None):
+            raise ValueError("say which rows: explain(rows=[1, 2, 3]) or explain(filters={'topic': 12})")
+        body = {"rows": [int(r) for r in rows]} if rows is not None else {"filters": filters}
+        explained: dict[str, Any] = self._call("POST", "/explain", json=body).json()
+        return explained
+
     def _call(self, method: str, path: str, **request: Any) -> httpx.Response:
         """One request to this dataset's API (path after /api/v1/datasets/<id>); a refusal raises AtlasError."""
         url = f"{self.base_url}/api/v1/datasets/{self.id}{path}"
