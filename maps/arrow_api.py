@@ -1,6 +1,6 @@
 """The map page's bulk reads (/api/v1/datasets/<id>/...): every point, each column's summary, one column's
-values or most frequent values, and the length of every point's text; Arrow streams, each revalidated by the
-build's ETag and cached on disk once per build."""
+values or most frequent values, the length of every point's text and every row's outlier score; Arrow streams,
+each revalidated by the build's ETag and cached on disk once per build."""
 
 from __future__ import annotations
 
@@ -98,3 +98,16 @@ def column_top_values(request: HttpRequest, dataset_id: str, name: str) -> HttpR
 def text_lengths(request: HttpRequest, dataset_id: str) -> HttpResponseBase:
     found = dataset_of(request)
     return arrow(request, found, "text-lengths", lambda: columns.text_lengths_arrow(found))
+
+
+@router.get(
+    DATASET + "/outliers",
+    auth=VIEW,
+    response={304: None, **ERRORS},
+    url_name="api-outliers",
+    summary="How unusual each row is (Arrow)",
+    openapi_extra={"responses": ARROW},
+)
+def outliers(request: HttpRequest, dataset_id: str) -> HttpResponseBase:
+    found = dataset_of(request)
+    return arrow(request, found, "outliers", lambda: columns.outliers_arrow(found))

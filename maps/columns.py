@@ -31,6 +31,7 @@ _SUMMARY_SQL = (
 )
 _VALUES_SQL = "SELECT jsonb_typeof(fields -> %s), fields ->> %s FROM maps_point WHERE dataset_id = %s ORDER BY row_id"
 _LENGTHS_SQL = "SELECT char_length(text) FROM maps_point WHERE dataset_id = %s ORDER BY row_id"
+_OUTLIERS_SQL = "SELECT outlier FROM maps_point WHERE dataset_id = %s ORDER BY row_id"
 # The values held by more than one row, most frequent first (ties by value): a text column's top values.
 _TOP_SQL = (
     "SELECT fields ->> %s AS value FROM maps_point WHERE dataset_id = %s AND jsonb_typeof(fields -> %s) "
@@ -129,6 +130,16 @@ def text_lengths_arrow(dataset: Dataset) -> bytes:
         cursor.execute(_LENGTHS_SQL, [uuid.UUID(str(dataset.id))])
         lengths = np.array([length for (length,) in cursor.fetchall()], dtype=np.int32)
     return _stream(pa.array(lengths, type=pa.int32()))
+
+
+def outliers_arrow(dataset: Dataset) -> bytes:
+    """One column `value` (float32) in row-id order: each row's outlier score, the mean distance to its nearest
+    neighbours in embedding space (higher: more unusual); null on maps laid out before scores existed."""
+    require_ready(dataset)
+    with connection.cursor() as cursor:
+        cursor.execute(_OUTLIERS_SQL, [uuid.UUID(str(dataset.id))])
+        scores = [score for (score,) in cursor.fetchall()]
+    return _stream(pa.array(scores, type=pa.float32()))
 
 
 def _stream(array: pa.Array) -> bytes:

@@ -111,6 +111,9 @@ class Point(models.Model):
     y = models.FloatField(null=True)
     topic = models.IntegerField(null=True)
     noise = models.BooleanField(default=False)
+    # How unusual the row is: the mean distance to its nearest neighbours in embedding space
+    # (workers/stages/outliers.py); null on maps laid out before scores existed.
+    outlier = models.FloatField(null=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["dataset", "row_id"], name="unique_row_per_dataset")]

@@ -27,6 +27,7 @@ from workers.jobs import Ends, JobCancelled, Run, run_job
 from workers.passages import embedded_rows
 from workers.pipeline import MAP_JOB_STEP
 from workers.stages.assign import nearest_topics
+from workers.stages.outliers import outlier_scores
 from workers.stages.reduce import place
 from workers.warmup import numba_for_work
 
@@ -124,9 +125,11 @@ def _append(run: Run, path: Path, filename: str, first: int) -> tuple[dict[int, 
     vectors, _, _ = store.load_rows(dataset.id, first=first)
     with run.stage_of(Stage.LAYOUT, rows), numba_for_work():
         coords = place(fitted, vectors)
+        # Against the rows the map was fitted on (a map laid out without UMAP: against the new rows).
+        outliers = outlier_scores(fitted, vectors)
     with run.stage_of(Stage.TOPICS, rows):
         topics = nearest_topics(old_vectors, old_topics, old_noise, vectors, k=10)
-        store.place_points(dataset.id, row_ids, coords, topics.tolist())
+        store.place_points(dataset.id, row_ids, coords, topics.tolist(), outliers)
     if store.count_complete_points(dataset.id) != first + rows:
         raise RuntimeError(f"rows {first}.. of dataset {dataset.id} are not all embedded and placed")
     return dict(Counter(topics.tolist())), warnings

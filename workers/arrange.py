@@ -17,6 +17,7 @@ from workers.stages.cluster import ClusterParams, Clusters, find_topics
 from workers.stages.hierarchy import HierarchyParams, merge_topics
 from workers.stages.label import LabelParams, TopicLabel, describe_topics
 from workers.stages.labeller import LabellerParams, name_topics
+from workers.stages.outliers import outlier_scores
 from workers.stages.quality import QualityParams, label_agreement, measure_quality
 from workers.stages.reduce import LayoutParams, fit_layout
 from workers.stages.topic_edits import CARRY_SHARE, carry_edits
@@ -62,6 +63,8 @@ def arrange(
     layout = {**map_layout.defaults(), **layout}  # maps made before per-map parameters existed have none
     with run.stage_of(Stage.LAYOUT, n), numba_for_work():
         coords, fitted = fit_layout(vectors, layout_params(layout, seed))
+        # Read off the fitted UMAP's neighbour index while it is at hand.
+        outliers = outlier_scores(fitted, vectors)
     # Kept so rows appended later are placed on this map; a re-layout replaces it.
     layout_model.save(dataset_id, fitted)
 
@@ -75,7 +78,7 @@ def arrange(
         if classes is not None:
             quality = replace(quality, agreement=label_agreement(classes, clusters.labels, hierarchy.broad.labels))
         carried = carry_edits(edited, topics, clusters.labels)
-        store.save_layout(dataset_id, coords, clusters)
+        store.save_layout(dataset_id, coords, clusters, outliers)
         store.replace_topics(dataset_id, carried.topics)
         store.save_quality(dataset_id, quality)
         if carried.not_carried:

@@ -20,6 +20,7 @@ from maps.indexes import drop_search_indexes
 from maps.models import BuildChunk, Dataset, Passage, Point, Topic
 from workers.stages.cluster import Clusters
 from workers.stages.label import TopicLabel
+from workers.stages.outliers import Scores
 from workers.stages.quality import Quality
 from workers.stages.reduce import Coords
 from workers.stages.topic_edits import EditedTopic
@@ -144,19 +145,21 @@ def save_passages(
         save_embeddings(dataset_id, row_ids, means)
 
 
-def save_layout(dataset_id: uuid.UUID, coords: Coords, clusters: Clusters) -> None:
-    """Coordinates and topics of rows 0..N-1, in row order."""
+def save_layout(dataset_id: uuid.UUID, coords: Coords, clusters: Clusters, outliers: Scores) -> None:
+    """Coordinates, topics and outlier scores of rows 0..N-1, in row order."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TEMP TABLE incoming_layout (row_id int, x real, y real, topic int, noise bool) ON COMMIT DROP"
+            "CREATE TEMP TABLE incoming_layout (row_id int, x real, y real, topic int, noise bool, outlier real) "
+            "ON COMMIT DROP"
         )
-        with cursor.copy("COPY incoming_layout (row_id, x, y, topic, noise) FROM STDIN") as copy:
-            for row_id, ((x, y), topic, noise) in enumerate(
-                zip(coords.tolist(), clusters.labels.tolist(), clusters.noise.tolist(), strict=True)
+        with cursor.copy("COPY incoming_layout (row_id, x, y, topic, noise, outlier) FROM STDIN") as copy:
+            for row_id, ((x, y), topic, noise, outlier) in enumerate(
+                zip(coords.tolist(), clusters.labels.tolist(), clusters.noise.tolist(), outliers.tolist(), strict=True)
             ):
-                copy.write_row((row_id, x, y, topic, noise))
+                copy.write_row((row_id, x, y, topic, noise, outlier))
         cursor.execute(
-            "UPDATE maps_point p SET x = l.x, y = l.y, topic = l.topic, noise = l.noise FROM incoming_layout l "
+            "UPDATE maps_point p SET x = l.x, y = l.y, topic = l.topic, noise = l.noise, outlier = l.outlier "
+            "FROM incoming_layout l "
             "WHERE p.dataset_id = %s AND p.row_id = l.row_id",
             [dataset_id],
         )
@@ -335,15 +338,23 @@ def texts_without_vector(dataset_id: uuid.UUID, start: int, stop: int) -> tuple[
     return np.array([r for r, _ in found], dtype=np.int64), [t for _, t in found]
 
 
-def place_points(dataset_id: uuid.UUID, row_ids: Indices, coords: Coords, topics: Sequence[int]) -> None:
-    """Coordinates and topics of appended rows (never noise: they join the topic of their neighbours)."""
+def place_points(
+    dataset_id: uuid.UUID, row_ids: Indices, coords: Coords, topics: Sequence[int], outliers: Scores
+) -> None:
+    """Coordinates, topics and outlier scores of appended rows (never noise: they join the topic of their
+    neighbours)."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE incoming_places (row_id int, x real, y real, topic int) ON COMMIT DROP")
-        with cursor.copy("COPY incoming_places (row_id, x, y, topic) FROM STDIN") as copy:
-            for row_id, (x, y), topic in zip(row_ids.tolist(), coords.tolist(), topics, strict=True):
-                copy.write_row((row_id, x, y, topic))
         cursor.execute(
-            "UPDATE maps_point p SET x = l.x, y = l.y, topic = l.topic, noise = false FROM incoming_places l "
+            "CREATE TEMP TABLE incoming_places (row_id int, x real, y real, topic int, outlier real) ON COMMIT DROP"
+        )
+        with cursor.copy("COPY incoming_places (row_id, x, y, topic, outlier) FROM STDIN") as copy:
+            for row_id, (x, y), topic, outlier in zip(
+                row_ids.tolist(), coords.tolist(), topics, outliers.tolist(), strict=True
+            ):
+                copy.write_row((row_id, x, y, topic, outlier))
+        cursor.execute(
+            "UPDATE maps_point p SET x = l.x, y = l.y, topic = l.topic, noise = false, outlier = l.outlier "
+            "FROM incoming_places l "
             "WHERE p.dataset_id = %s AND p.row_id = l.row_id",
             [dataset_id],
         )

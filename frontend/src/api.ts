@@ -533,6 +533,11 @@ export function getColumnTopArrow(id: string, name: string): Promise<ArrayBuffer
   return getArrow(`${ds(id)}/columns/${encodeURIComponent(name)}/top`);
 }
 
+/** Each point's outlier score (null on maps laid out before scores existed), in the /points order. */
+export function getOutliersArrow(id: string): Promise<ArrayBuffer> {
+  return getArrow(`${ds(id)}/outliers`);
+}
+
 /** How many characters long each point's text is, in the /points order. */
 export function getTextLengthsArrow(id: string): Promise<ArrayBuffer> {
   return getArrow(`${ds(id)}/text-lengths`);

@@ -11,6 +11,8 @@ export const EMPTY = '\u0000empty';
 export const TAGS_KEY = '\u0000tags';
 /** The tag legend's entry for rows with more than one tag. */
 export const SEVERAL = '\u0000several';
+/** The colour-by value that colours by outlier score (the URL says co=1). */
+export const OUTLIERS_KEY = '\u0000outliers';
 /** The range filter on the length of each point's text (not a column: no column name holds a NUL). */
 export const TEXT_LENGTH = '\u0000text-length';
 /** Categories beyond this many share the "other" colour; a legend longer than that is not read. */

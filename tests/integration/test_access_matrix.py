@@ -110,6 +110,7 @@ DOORS: dict[str, dict[str, str]] = {
     "api-column": {"GET": "dataset-view"},
     "api-column-top": {"GET": "dataset-view"},
     "api-text-lengths": {"GET": "dataset-view"},
+    "api-outliers": {"GET": "dataset-view"},
     "api-topics": {"GET": "dataset-view"},
     "api-topic": {"PATCH": "dataset-edit"},
     "api-explain": {"POST": "dataset-view"},

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 
 from maps import queries
-from maps.models import Dataset
+from maps.models import Dataset, Point
 from tests.conftest import WorkerProcess, csv_slice
 from tests.integration.helpers import assert_topics_form_a_three_level_tree, wait_until_finished
 from tests.synthetic_map import create_synthetic_map
@@ -60,6 +60,7 @@ def test_appending_50_rows_embeds_and_places_only_them_and_no_old_row_moves(
     assert built["status"] == "ready", celery_worker.log_tail()
     assert layout_model.path_of(Dataset.objects.get(id=created["id"]).id).is_file()
     before = rows_of(created["id"])
+    scored = dict(Point.objects.filter(dataset_id=created["id"]).values_list("row_id", "outlier"))
     # Fetched once before the append: its payload is cached for that build.
     old_payload = client.get(f"/api/v1/datasets/{created['id']}/points")
     etag = old_payload["ETag"]
@@ -89,6 +90,10 @@ def test_appending_50_rows_embeds_and_places_only_them_and_no_old_row_moves(
     # Topic sizes count the new rows at every level: each level still covers every row once.
     assert_topics_form_a_three_level_tree(client.get(f"/api/v1/datasets/{created['id']}/topics").json(), 350)
     assert "append_embed" in done["timings"] and "embed" in done["timings"]
+    # New rows get an outlier score against the rows the map was fitted on; old rows keep theirs.
+    scores = dict(Point.objects.filter(dataset_id=created["id"]).values_list("row_id", "outlier"))
+    assert all(scores[row] is not None and 0 <= scores[row] < 2 for row in range(350))
+    assert {row: scores[row] for row in range(300)} == scored
     # The file of new rows is gone once they are in.
     assert not list(layout_model.path_of(Dataset.objects.get(id=created["id"]).id).parent.glob("append-*"))
 

@@ -64,6 +64,14 @@ def test_uploading_2000_pypi_rows_builds_a_searchable_map(
     assert table.num_rows == 2000
     assert set(table.column("topic").to_pylist()) == {t["id"] for t in topics}
 
+    # Every row has an outlier score (mean cosine distance to its 10 nearest rows), served in row order.
+    outliers = pa.ipc.open_stream(client.get(f"/api/v1/datasets/{created['id']}/outliers").getvalue()).read_all()
+    scores = outliers.column("value").to_pylist()
+    assert outliers.schema.field("value").type == pa.float32() and None not in scores and len(scores) == 2000
+    assert min(scores) >= 0 and max(scores) < 2 and len(set(scores)) > 1000
+    stored = dict(points.values_list("row_id", "outlier"))
+    assert scores == pytest.approx([stored[row] for row in range(2000)], rel=1e-6)
+
     results = client.get(f"/api/v1/datasets/{created['id']}/search", {"q": "http client library", "k": 10}).json()[
         "results"
     ]

@@ -122,7 +122,7 @@ def test_a_map_comes_back_as_a_dataframe_with_its_places_topics_tags_and_file_co
     assert broad and all(html.escape(t.label) in shown for t in broad)
 
 
-def test_an_editor_names_a_topic_and_asks_what_sets_rows_apart_through_the_client(
+def test_an_editor_names_a_topic_asks_what_sets_rows_apart_and_reads_outliers_through_the_client(
     live_server: LiveServer,
 ) -> None:
     from tests.synthetic_map import create_synthetic_map
@@ -143,6 +143,9 @@ def test_an_editor_names_a_topic_and_asks_what_sets_rows_apart_through_the_clien
     assert dataset.explain(rows=list(range(40))) == explained
     with pytest.raises(ValueError, match="say which rows"):
         dataset.explain()
+    # ... and reads every row's outlier score (none yet on this map, laid out without them).
+    scores = dataset.outlier_scores()
+    assert len(scores) == synthetic.rows and all(score != score for score in scores)
 
 
 def test_map_data_takes_the_text_column_as_text(live_server: LiveServer, celery_worker: WorkerProcess) -> None:

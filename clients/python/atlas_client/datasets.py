@@ -172,6 +172,15 @@ class AtlasDataset:
         self._picture = None  # the picture names the broad topics
         return topic
 
+    def outlier_scores(self) -> Any:
+        """Every row's outlier score in row-id order (a numpy float32 array; NaN for a map laid out before scores
+        existed): the mean cosine distance to its 10 nearest rows, higher is more unusual. Needs pyarrow (the
+        dataframes extra)."""
+        import pyarrow as pa
+
+        table = pa.ipc.open_stream(self._call("GET", "/outliers", headers={"Accept": ARROW}).content).read_all()
+        return table.column("value").to_numpy(zero_copy_only=False)
+
     def explain(self, rows: Sequence[int] | None = None, filters: dict[str, Any] | None = None) -> dict[str, Any]:
         """What sets some rows apart from the rest of the map: row ids, or the rows a query filter keeps (e.g.
         {"topic": 12}), exactly one. Returns {"rows", "words": [{"term", "score", "rows", "share",

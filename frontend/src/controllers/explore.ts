@@ -3,7 +3,7 @@
 import * as api from '../api';
 import type { ColumnSummary, QueryFilter, Topic, TopicLevel } from '../api';
 import type { ColourModel } from '../colouring';
-import { columnModel, EMPTY, fillColours, hiddenEntries, legendDims, TEXT_LENGTH } from '../colouring';
+import { columnModel, EMPTY, fillColours, hiddenEntries, legendDims, OUTLIERS_KEY, TEXT_LENGTH } from '../colouring';
 import { createCharts } from './charts';
 import { countsFor, entryCounts, failures, LEGEND } from '../crossfilter';
 import { bindExport } from './exporting';
@@ -62,6 +62,17 @@ function legendFilter(model: ColourModel, hidden: ReadonlySet<string>): ((i: num
   return null;
 }
 
+/** How many rows "the most unusual rows" selects. */
+export const UNUSUAL_ROWS = 100;
+
+/** The indices (ascending) of the `count` points with the highest scores among those shown and scored. */
+export function mostUnusual(values: Float64Array, valid: Uint8Array, shown: Uint8Array, count: number): Int32Array {
+  const candidates: number[] = [];
+  for (let i = 0; i < values.length; i++) if (valid[i] && shown[i]) candidates.push(i);
+  candidates.sort((a, b) => values[b] - values[a] || a - b);
+  return Int32Array.from(candidates.slice(0, count).sort((a, b) => a - b));
+}
+
 export function createExplorer(ctx: ExplorerContext): Explorer {
   const { points, topics, store, root } = ctx;
   const frame: Frame = {
@@ -77,9 +88,16 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     if (!hidden.delete(key)) hidden.add(key);
     store.set({ hidden });
   });
-  const colourSelect = createColourBy(el<HTMLSelectElement>('color-by'), ctx.columns, [{ value: TAGS_KEY, label: 'Tags' }], (column) =>
-    store.set({ colourBy: column, hidden: new Set() }),
+  const colourSelect = createColourBy(
+    el<HTMLSelectElement>('color-by'),
+    ctx.columns,
+    [
+      { value: TAGS_KEY, label: 'Tags' },
+      { value: OUTLIERS_KEY, label: 'Outlier score (how unusual)' },
+    ],
+    (column) => store.set({ colourBy: column, hidden: new Set() }),
   );
+  bindOutliers();
   const tagging = createTagging({
     datasetId: ctx.datasetId,
     points,
@@ -225,7 +243,8 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     root.dataset.litCount = String(lit);
     exportCount.textContent = `Export ${lit.toLocaleString()} ${lit === 1 ? 'point' : 'points'}:`;
     // The page's ids and data attributes keep their spelling (#color-by, data-color-by): pages and tests select on them.
-    root.dataset.colorBy = model.kind === 'topic' ? '' : model.column === TAGS_KEY ? 'tags' : model.column;
+    root.dataset.colorBy =
+      model.kind === 'topic' ? '' : model.column === TAGS_KEY ? 'tags' : model.column === OUTLIERS_KEY ? 'outliers' : model.column;
     legend.show(model, hidden, legendCounts);
     ctx.redraw(frame);
     for (const fn of filterListeners) fn();
@@ -260,16 +279,37 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     const cached = models.get(column);
     if (cached) return cached;
     try {
-      const bytes = column === TEXT_LENGTH ? api.getTextLengthsArrow(ctx.datasetId) : api.getColumnArrow(ctx.datasetId, column);
+      const bytes =
+        column === TEXT_LENGTH
+          ? api.getTextLengthsArrow(ctx.datasetId)
+          : column === OUTLIERS_KEY
+            ? api.getOutliersArrow(ctx.datasetId)
+            : api.getColumnArrow(ctx.datasetId, column);
       const loaded = columnModel(column, await bytes, points.length, points.order);
       models.set(column, loaded);
       if (loaded.kind === 'number') filters.extent(column, loaded.min, loaded.max);
       return loaded;
     } catch (e) {
-      const what = column === TEXT_LENGTH ? 'the text lengths' : `column ${column}`;
+      const what = column === TEXT_LENGTH ? 'the text lengths' : column === OUTLIERS_KEY ? 'the outlier scores' : `column ${column}`;
       ctx.showError(`Could not load ${what}: ${e instanceof Error ? e.message : String(e)}`);
       return null;
     }
+  }
+
+  /** "Select the 100 most unusual rows": the highest outlier scores the filters leave shown. */
+  function bindOutliers(): void {
+    const button = document.getElementById('outliers-select') as HTMLButtonElement | null;
+    button?.addEventListener('click', () => {
+      void fetchModel(OUTLIERS_KEY).then((m) => {
+        if (!m || m.kind !== 'number') return;
+        const picked = mostUnusual(m.values, m.valid, points.shown, UNUSUAL_ROWS);
+        if (picked.length === 0) {
+          ctx.showError('This map has no outlier scores yet: lay it out again (Layout, below) to score its rows.');
+          return;
+        }
+        store.set({ selection: picked });
+      });
+    });
   }
 
   function focusTopic(topicId: number | null): void {
@@ -334,7 +374,11 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
   // Topic colours first, so the map is never blank while a column loads.
   recolour();
   if (opening.colourBy !== null) {
-    if (opening.colourBy === TAGS_KEY || ctx.columns.some((c) => c.name === opening.colourBy && c.kind !== 'text'))
+    if (
+      opening.colourBy === TAGS_KEY ||
+      opening.colourBy === OUTLIERS_KEY ||
+      ctx.columns.some((c) => c.name === opening.colourBy && c.kind !== 'text')
+    )
       void loadColumn(opening.colourBy);
     else store.set({ colourBy: null });
   }

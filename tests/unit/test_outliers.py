@@ -1,0 +1,66 @@
+"""Outlier scores: rows far from every other row score highest, whether the layout was fitted on every row (an
+exact scan for a small map, UMAP's search index for a larger one) or on a sample with the rest placed on it;
+a row never counts as its own neighbour, and twins score low."""
+
+import numpy as np
+import pytest
+
+from workers.stages.outliers import outlier_scores
+from workers.stages.reduce import FittedLayout, LayoutParams, fit_layout
+
+
+def clustered(n: int, outliers: int, dim: int = 24, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """n rows in 8 tight clusters, then `outliers` rows pointing anywhere; unit vectors, float32."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(8, dim))
+    rows = centres[rng.integers(0, 8, n)] + 0.05 * rng.normal(size=(n, dim))
+    stray = rng.normal(size=(outliers, dim))
+    vectors = np.vstack([rows, stray]).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors, np.arange(n, n + outliers)
+
+
+def quick_fit(vectors: np.ndarray) -> FittedLayout:
+    """A UMAP fitted as the layout fits it, with few epochs: the scores read its neighbour index, not the layout."""
+    import umap
+
+    reducer = umap.UMAP(n_neighbors=15, metric="cosine", random_state=1, n_jobs=1, n_epochs=5).fit(vectors)
+    return FittedLayout(reducer, None, None, np.zeros(2), 1.0)
+
+
+@pytest.mark.parametrize(
+    ("n", "sample"),
+    [(300, None), (4200, None), (1500, 600)],
+    ids=["exact scan of a small map", "search index of a larger map", "sample fitted, the rest placed"],
+)
+def test_the_planted_outliers_score_highest(n: int, sample: int | None) -> None:
+    vectors, planted = clustered(n, 12)
+    if n > 4096:  # UMAP builds a search index above 4,096 rows
+        fitted: FittedLayout | None = quick_fit(vectors)
+        assert fitted is not None and not fitted.reducer._small_data
+    else:
+        _, fitted = fit_layout(vectors, LayoutParams(sample_size=sample, seed=1))
+    scores = outlier_scores(fitted, vectors)
+    assert scores.shape == (len(vectors),) and scores.dtype == np.float32
+    assert set(np.argsort(-scores)[:12]) == set(planted)
+    # A clustered row's neighbours are its cluster: close to zero, never itself (which would be exactly 0
+    # for every fitted row and make every score the same).
+    assert 0 < np.median(scores[:n]) < 0.05 and scores[planted].min() > 0.3
+
+
+def test_twins_score_low_and_a_row_is_never_its_own_neighbour() -> None:
+    vectors, planted = clustered(300, 2)
+    vectors = np.vstack([vectors, vectors[planted[0]][None, :]])  # the first stray row gets a twin
+    _, fitted = fit_layout(vectors, LayoutParams(seed=1))
+    scores = outlier_scores(fitted, vectors, k=1)
+    assert scores[planted[0]] == pytest.approx(0, abs=1e-5) and scores[-1] == pytest.approx(0, abs=1e-5)
+    assert scores[planted[1]] > 0.3
+
+
+def test_a_map_of_a_few_rows_laid_out_without_umap_still_scores_them() -> None:
+    vectors, _ = clustered(3, 1)
+    _, fitted = fit_layout(vectors, LayoutParams())
+    assert fitted is not None and fitted.reducer is None
+    scores = outlier_scores(fitted, vectors)
+    assert scores.shape == (4,) and np.isfinite(scores).all()
+    assert outlier_scores(None, vectors[:0]).shape == (0,)
