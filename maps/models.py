@@ -171,6 +171,19 @@ class Topic(models.Model):
         constraints = [models.UniqueConstraint(fields=["dataset", "topic_id"], name="unique_topic_per_dataset")]
 
 
+class NearPair(models.Model):
+    """Two rows of a map whose vectors are almost the same (cosine similarity from workers.stages.duplicates.FLOOR
+    up), found among each row's nearest neighbours when the map is laid out; first < second."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="near_pairs")
+    first = models.IntegerField()
+    second = models.IntegerField()
+    similarity = models.FloatField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dataset", "first", "second"], name="unique_pair_per_dataset")]
+
+
 class BuildChunk(models.Model):
     """One slice of a build's rows, [start, stop), embedded by one task; a build resumes from the chunks
     not yet done, and the task that finishes the last one starts the layout."""

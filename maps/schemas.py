@@ -15,7 +15,7 @@ from django.conf import settings
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from atlas.schemas import MAX_INTEGER, RowId, Text, check
-from maps import filters
+from maps import duplicates, filters
 from maps.models import EMBEDDING_DIMENSIONS
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -183,6 +183,30 @@ class ExplainAnswer(BaseModel):
     rows: int = Field(description="How many rows the filter keeps.")
     words: list[ExplainedWord]
     columns: list[ExplainedColumn]
+
+
+class DuplicatesParams(BaseModel):
+    threshold: float = Field(
+        duplicates.DEFAULT_THRESHOLD,
+        ge=duplicates.FLOOR,
+        le=1.0,
+        description=f"The lowest cosine similarity of a near-duplicate pair, {duplicates.FLOOR} to 1.",
+    )
+
+
+class DuplicateGroup(BaseModel):
+    rows: list[int] = Field(description="Its row ids, ascending.")
+    representative: int = Field(description="The row linked to most others in the group (ties: the lowest id).")
+    text: str = Field(description="The representative's text, its first 200 characters.")
+    exact: bool = Field(description="Every row has the same text (lower-cased, runs of spaces as one).")
+
+
+class DuplicatesAnswer(BaseModel):
+    threshold: float
+    searched: bool = Field(
+        description="Near duplicates were looked for (false on maps laid out before: exact duplicates only)."
+    )
+    groups: list[DuplicateGroup] = Field(description="Largest first.")
 
 
 class TopicChanges(BaseModel):

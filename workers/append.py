@@ -17,7 +17,7 @@ from django.conf import settings
 from embedding import get_encoder
 from embedding.bulk import EmbedParams
 from embeddings.cache import CacheStats
-from maps import lifecycle
+from maps import duplicates, lifecycle
 from maps.models import EMBEDDING_DIMENSIONS, Dataset
 from maps.reading import ingest_limits, read_choices
 from tables.errors import BuildError
@@ -27,7 +27,8 @@ from workers.jobs import Ends, JobCancelled, Run, run_job
 from workers.passages import embedded_rows
 from workers.pipeline import MAP_JOB_STEP
 from workers.stages.assign import nearest_topics
-from workers.stages.outliers import outlier_scores
+from workers.stages.duplicates import near_pairs
+from workers.stages.outliers import nearest, outlier_scores
 from workers.stages.reduce import place
 from workers.warmup import numba_for_work
 
@@ -126,10 +127,12 @@ def _append(run: Run, path: Path, filename: str, first: int) -> tuple[dict[int, 
     with run.stage_of(Stage.LAYOUT, rows), numba_for_work():
         coords = place(fitted, vectors)
         # Against the rows the map was fitted on (a map laid out without UMAP: against the new rows).
-        outliers = outlier_scores(fitted, vectors)
+        near = nearest(fitted, vectors, row_ids)
+        outliers = outlier_scores(near)
     with run.stage_of(Stage.TOPICS, rows):
         topics = nearest_topics(old_vectors, old_topics, old_noise, vectors, k=10)
         store.place_points(dataset.id, row_ids, coords, topics.tolist(), outliers)
+        store.save_near_pairs(dataset.id, near_pairs(near, duplicates.FLOOR), replace=False)
     if store.count_complete_points(dataset.id) != first + rows:
         raise RuntimeError(f"rows {first}.. of dataset {dataset.id} are not all embedded and placed")
     return dict(Counter(topics.tolist())), warnings

@@ -6,18 +6,21 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 
 from embedding.vectors import Vectors
+from maps import duplicates
 from maps import layout as map_layout
 from maps.models import Dataset
 from workers import layout_model, store
 from workers.jobs import Run
 from workers.stages.cluster import ClusterParams, Clusters, find_topics
+from workers.stages.duplicates import near_pairs
 from workers.stages.hierarchy import HierarchyParams, merge_topics
 from workers.stages.label import LabelParams, TopicLabel, describe_topics
 from workers.stages.labeller import LabellerParams, name_topics
-from workers.stages.outliers import outlier_scores
+from workers.stages.outliers import nearest, outlier_scores
 from workers.stages.quality import QualityParams, label_agreement, measure_quality
 from workers.stages.reduce import LayoutParams, fit_layout
 from workers.stages.topic_edits import CARRY_SHARE, carry_edits
@@ -63,8 +66,10 @@ def arrange(
     layout = {**map_layout.defaults(), **layout}  # maps made before per-map parameters existed have none
     with run.stage_of(Stage.LAYOUT, n), numba_for_work():
         coords, fitted = fit_layout(vectors, layout_params(layout, seed))
-        # Read off the fitted UMAP's neighbour index while it is at hand.
-        outliers = outlier_scores(fitted, vectors)
+        # Read off the fitted UMAP's neighbour index while it is at hand: outliers and near duplicates.
+        near = nearest(fitted, vectors, np.arange(n))
+        outliers = outlier_scores(near)
+        pairs = near_pairs(near, duplicates.FLOOR)
     # Kept so rows appended later are placed on this map; a re-layout replaces it.
     layout_model.save(dataset_id, fitted)
 
@@ -79,6 +84,7 @@ def arrange(
             quality = replace(quality, agreement=label_agreement(classes, clusters.labels, hierarchy.broad.labels))
         carried = carry_edits(edited, topics, clusters.labels)
         store.save_layout(dataset_id, coords, clusters, outliers)
+        store.save_near_pairs(dataset_id, pairs, replace=True)
         store.replace_topics(dataset_id, carried.topics)
         store.save_quality(dataset_id, quality)
         if carried.not_carried:

@@ -19,6 +19,7 @@ from maps import lifecycle
 from maps.indexes import drop_search_indexes
 from maps.models import BuildChunk, Dataset, Passage, Point, Topic
 from workers.stages.cluster import Clusters
+from workers.stages.duplicates import Pairs
 from workers.stages.label import TopicLabel
 from workers.stages.outliers import Scores
 from workers.stages.quality import Quality
@@ -216,6 +217,24 @@ def discard_partial(dataset_id: uuid.UUID) -> None:
     """Remove what a cancelled build or one whose dataset was deleted wrote, so nothing is left behind."""
     with transaction.atomic():
         _delete_outputs(dataset_id)
+
+
+def save_near_pairs(dataset_id: uuid.UUID, pairs: Pairs, replace: bool) -> None:
+    """The map's near-duplicate pairs: all of them after a layout (replace), or those of appended rows."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if replace:
+            cursor.execute("DELETE FROM maps_nearpair WHERE dataset_id = %s", [dataset_id])
+        cursor.execute(
+            "CREATE TEMP TABLE incoming_pairs (first int, second int, similarity double precision) ON COMMIT DROP"
+        )
+        with cursor.copy("COPY incoming_pairs (first, second, similarity) FROM STDIN") as copy:
+            for row in zip(pairs.first.tolist(), pairs.second.tolist(), pairs.similarity.tolist(), strict=True):
+                copy.write_row(row)
+        cursor.execute(
+            "INSERT INTO maps_nearpair (dataset_id, first, second, similarity) "
+            "SELECT %s, first, second, similarity FROM incoming_pairs ON CONFLICT DO NOTHING",
+            [dataset_id],
+        )
 
 
 def edited_topics(dataset_id: uuid.UUID) -> list[EditedTopic]:

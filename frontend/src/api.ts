@@ -320,6 +320,24 @@ export async function getPointsArrow(id: string, onBytes?: (received: number) =>
   return out.buffer;
 }
 
+export interface DuplicateGroup {
+  rows: number[];
+  representative: number;
+  text: string;
+  exact: boolean;
+}
+
+export interface Duplicates {
+  threshold: number;
+  searched: boolean;
+  groups: DuplicateGroup[];
+}
+
+/** Groups of duplicate rows (the same text at any threshold, near-identical vectors from `threshold` up). */
+export function getDuplicates(id: string, threshold: number): Promise<Duplicates> {
+  return getJSON<Duplicates>(`${ds(id)}/duplicates?threshold=${encodeURIComponent(String(threshold))}`);
+}
+
 export function getTopics(id: string): Promise<Topic[]> {
   return getJSON<Topic[]>(`${ds(id)}/topics`);
 }

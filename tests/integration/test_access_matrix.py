@@ -114,6 +114,7 @@ DOORS: dict[str, dict[str, str]] = {
     "api-topics": {"GET": "dataset-view"},
     "api-topic": {"PATCH": "dataset-edit"},
     "api-explain": {"POST": "dataset-view"},
+    "api-duplicates": {"GET": "dataset-view"},
     "api-search": {"GET": "dataset-view"},
     "api-query": {"POST": "dataset-view"},
     "api-relayout": {"POST": "dataset-edit"},

@@ -122,7 +122,7 @@ def test_a_map_comes_back_as_a_dataframe_with_its_places_topics_tags_and_file_co
     assert broad and all(html.escape(t.label) in shown for t in broad)
 
 
-def test_an_editor_names_a_topic_asks_what_sets_rows_apart_and_reads_outliers_through_the_client(
+def test_an_editor_names_a_topic_and_reads_explanations_duplicates_and_outliers_through_the_client(
     live_server: LiveServer,
 ) -> None:
     from tests.synthetic_map import create_synthetic_map
@@ -143,6 +143,9 @@ def test_an_editor_names_a_topic_asks_what_sets_rows_apart_and_reads_outliers_th
     assert dataset.explain(rows=list(range(40))) == explained
     with pytest.raises(ValueError, match="say which rows"):
         dataset.explain()
+    # ... lists duplicate groups (none on this map: every text differs, and it has no near pairs) ...
+    assert dataset.duplicates() == {"threshold": 0.9, "searched": False, "groups": []}
+    assert dataset.duplicates(threshold=0.97)["threshold"] == 0.97
     # ... and reads every row's outlier score (none yet on this map, laid out without them).
     scores = dataset.outlier_scores()
     assert len(scores) == synthetic.rows and all(score != score for score in scores)

@@ -5,15 +5,18 @@ a row never counts as its own neighbour, and twins score low."""
 import numpy as np
 import pytest
 
-from workers.stages.outliers import outlier_scores
+from workers.stages.duplicates import near_pairs
+from workers.stages.outliers import nearest, outlier_scores
 from workers.stages.reduce import FittedLayout, LayoutParams, fit_layout
 
 
-def clustered(n: int, outliers: int, dim: int = 24, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def clustered(
+    n: int, outliers: int, dim: int = 24, seed: int = 0, spread: float = 0.05
+) -> tuple[np.ndarray, np.ndarray]:
     """n rows in 8 tight clusters, then `outliers` rows pointing anywhere; unit vectors, float32."""
     rng = np.random.default_rng(seed)
     centres = rng.normal(size=(8, dim))
-    rows = centres[rng.integers(0, 8, n)] + 0.05 * rng.normal(size=(n, dim))
+    rows = centres[rng.integers(0, 8, n)] + spread * rng.normal(size=(n, dim))
     stray = rng.normal(size=(outliers, dim))
     vectors = np.vstack([rows, stray]).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -40,7 +43,7 @@ def test_the_planted_outliers_score_highest(n: int, sample: int | None) -> None:
         assert fitted is not None and not fitted.reducer._small_data
     else:
         _, fitted = fit_layout(vectors, LayoutParams(sample_size=sample, seed=1))
-    scores = outlier_scores(fitted, vectors)
+    scores = outlier_scores(nearest(fitted, vectors, np.arange(len(vectors))))
     assert scores.shape == (len(vectors),) and scores.dtype == np.float32
     assert set(np.argsort(-scores)[:12]) == set(planted)
     # A clustered row's neighbours are its cluster: close to zero, never itself (which would be exactly 0
@@ -52,7 +55,7 @@ def test_twins_score_low_and_a_row_is_never_its_own_neighbour() -> None:
     vectors, planted = clustered(300, 2)
     vectors = np.vstack([vectors, vectors[planted[0]][None, :]])  # the first stray row gets a twin
     _, fitted = fit_layout(vectors, LayoutParams(seed=1))
-    scores = outlier_scores(fitted, vectors, k=1)
+    scores = outlier_scores(nearest(fitted, vectors, np.arange(len(vectors)), k=1))
     assert scores[planted[0]] == pytest.approx(0, abs=1e-5) and scores[-1] == pytest.approx(0, abs=1e-5)
     assert scores[planted[1]] > 0.3
 
@@ -61,6 +64,30 @@ def test_a_map_of_a_few_rows_laid_out_without_umap_still_scores_them() -> None:
     vectors, _ = clustered(3, 1)
     _, fitted = fit_layout(vectors, LayoutParams())
     assert fitted is not None and fitted.reducer is None
-    scores = outlier_scores(fitted, vectors)
+    scores = outlier_scores(nearest(fitted, vectors, np.arange(4)))
     assert scores.shape == (4,) and np.isfinite(scores).all()
-    assert outlier_scores(None, vectors[:0]).shape == (0,)
+    assert outlier_scores(nearest(None, vectors[:0], np.arange(0))).shape == (0,)
+
+
+def test_near_duplicates_are_the_pairs_above_the_floor_named_by_row_id_even_on_a_sample() -> None:
+    # 1,500 rows in loose clusters (cosine about 0.9 within one) and 5 of them copied with a little noise
+    # (cosine above 0.999 to their source).
+    vectors, _ = clustered(1500, 0, spread=0.3)
+    rng = np.random.default_rng(3)
+    sources = np.array([3, 250, 777, 1200, 1499])
+    copies = vectors[sources] + 0.004 * rng.normal(size=(5, vectors.shape[1])).astype(np.float32)
+    copies /= np.linalg.norm(copies, axis=1, keepdims=True)
+    everything = np.vstack([vectors, copies]).astype(np.float32)
+    ids = np.arange(len(everything))
+    _, fitted = fit_layout(everything, LayoutParams(sample_size=900, seed=1))
+    assert fitted is not None and fitted.rows is not None and len(fitted.rows) == 900
+    pairs = near_pairs(nearest(fitted, everything, ids), floor=0.995)
+    found = set(zip(pairs.first.tolist(), pairs.second.tolist(), strict=True))
+    planted = {(int(s), 1500 + k) for k, s in enumerate(sources)}
+    # A copy is found when its source is among the fitted rows (the neighbour index holds only those), or the
+    # other way round; every pair found is a planted one, each once, first < second.
+    fitted_rows = set(fitted.rows.tolist())
+    reachable = {(a, b) for a, b in planted if a in fitted_rows or b in fitted_rows}
+    assert reachable and reachable <= found <= planted
+    assert all(a < b for a, b in found) and len(found) == len(pairs.first)
+    assert (pairs.similarity >= 0.995).all()

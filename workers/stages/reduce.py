@@ -48,6 +48,9 @@ class FittedLayout:
     centre: npt.NDArray[np.float64]
     scale: float
     chunk_size: int = 50_000
+    # The positions (in the rows laid out) of the rows UMAP was fitted on, in its order: its neighbour index
+    # numbers them so. None: every row, in order (no sample, or a model saved before this was kept).
+    rows: npt.NDArray[np.int64] | None = None
 
 
 def layout_2d(vectors: Vectors, params: LayoutParams) -> Coords:
@@ -62,17 +65,18 @@ def fit_layout(vectors: Vectors, params: LayoutParams) -> tuple[Coords, FittedLa
         return np.zeros((0, 2), dtype=np.float32), None
     reducer: Any = None
     mean = axes = None
+    sample: npt.NDArray[np.int64] | None = None
     if n <= max(4, params.n_neighbors // 3):
         # Too few points for a neighbour graph: the two main directions of variance say enough.
         mean, axes = _pca_axes(vectors)
         coords = _project(vectors, mean, axes)
     elif params.sample_size is not None and n > params.sample_size:
-        coords, reducer = _fit_sample_transform_rest(vectors, params, params.sample_size)
+        coords, reducer, sample = _fit_sample_transform_rest(vectors, params, params.sample_size)
     else:
         reducer = _umap(n, params)
         coords = np.asarray(reducer.fit_transform(vectors), dtype=np.float64)
     centre, scale = _frame(coords)
-    fitted = FittedLayout(reducer, mean, axes, centre, scale, params.chunk_size)
+    fitted = FittedLayout(reducer, mean, axes, centre, scale, params.chunk_size, sample)
     return np.asarray((coords - centre) * scale, dtype=np.float32), fitted
 
 
@@ -108,7 +112,7 @@ def _umap(n: int, params: LayoutParams) -> Any:
 
 def _fit_sample_transform_rest(
     vectors: Vectors, params: LayoutParams, sample_size: int
-) -> tuple[npt.NDArray[np.float64], Any]:
+) -> tuple[npt.NDArray[np.float64], Any, npt.NDArray[np.int64]]:
     n = len(vectors)
     sample = np.sort(np.random.default_rng(params.seed).choice(n, size=sample_size, replace=False))
     rest = np.setdiff1d(np.arange(n), sample, assume_unique=True)
@@ -118,7 +122,7 @@ def _fit_sample_transform_rest(
     for start in range(0, len(rest), params.chunk_size):
         chunk = rest[start : start + params.chunk_size]
         coords[chunk] = place_on_sample(reducer, vectors[chunk])
-    return coords, reducer
+    return coords, reducer, sample.astype(np.int64)
 
 
 def place_on_sample(reducer: Any, vectors: Vectors) -> npt.NDArray[np.float64]:

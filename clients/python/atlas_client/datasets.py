@@ -172,6 +172,14 @@ class AtlasDataset:
         self._picture = None  # the picture names the broad topics
         return topic
 
+    def duplicates(self, threshold: float | None = None) -> dict[str, Any]:
+        """Groups of duplicate rows, largest first: the same text (lower-cased, runs of spaces as one) at any
+        threshold, near-identical vectors from `threshold` (cosine, 0.85 to 1; the server's default when None)
+        up. Returns {"threshold", "searched", "groups": [{"rows", "representative", "text", "exact"}]}."""
+        params = {} if threshold is None else {"threshold": threshold}
+        found: dict[str, Any] = self._call("GET", "/duplicates", params=params).json()
+        return found
+
     def outlier_scores(self) -> Any:
         """Every row's outlier score in row-id order (a numpy float32 array; NaN for a map laid out before scores
         existed): the mean cosine distance to its 10 nearest rows, higher is more unusual. Needs pyarrow (the
