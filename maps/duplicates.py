@@ -35,10 +35,7 @@ def _exact_groups(dataset: Dataset) -> list[list[int]]:
             cursor.execute(_EXACT_SQL, [dataset.id])
             return json.dumps([rows for (rows,) in cursor.fetchall()]).encode()
 
-    payload = payloads.cached(dataset, queries.points_etag(dataset), "exact-duplicates", make)
-    raw = payload if isinstance(payload, bytes) else payload.read()
-    if not isinstance(payload, bytes):
-        payload.close()
+    raw = payloads.cached_bytes(dataset, queries.points_etag(dataset), "exact-duplicates", make)
     groups: list[list[int]] = json.loads(raw)
     return groups
 

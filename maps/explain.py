@@ -26,6 +26,9 @@ VOCABULARY = 50_000
 WORDS = 10
 COLUMNS = 5
 VALUES = 3
+# Below these a column's difference is what chance gives a set of a few hundred rows: not listed. A category's
+# shares must move by a tenth in all; a median by a quarter of the map's interquartile range.
+MIN_EFFECT = {"category": 0.1, "number": 0.25, "date": 0.25}
 
 
 @dataclass(frozen=True)
@@ -117,10 +120,7 @@ def _map_counts(dataset: Dataset) -> Counts:
         )
         return buffer.getvalue()
 
-    payload = payloads.cached(dataset, queries.points_etag(dataset), "explain-terms", make)
-    raw = payload if isinstance(payload, bytes) else payload.read()
-    if not isinstance(payload, bytes):
-        payload.close()
+    raw = payloads.cached_bytes(dataset, queries.points_etag(dataset), "explain-terms", make)
     stored = np.load(io.BytesIO(raw), allow_pickle=False)
     return Counts(stored["terms"], stored["occurrences"], stored["rows_with"], int(stored["rows"]))
 
@@ -168,7 +168,7 @@ def _existing(dataset: Dataset, row_ids: list[int]) -> list[int]:
 def differing_columns(dataset: Dataset, row_ids: list[int]) -> list[dict[str, Any]]:
     """The columns whose values differ most inside the set, most first: a category by how far its values'
     shares move (half the summed differences, 0 to 1), a number or date by how far its median moves, in
-    interquartile ranges of the whole map."""
+    interquartile ranges of the whole map; those below MIN_EFFECT are left out."""
     found = []
     for column in columns.summaries(dataset):
         if column["kind"] == "category":
@@ -178,7 +178,7 @@ def differing_columns(dataset: Dataset, row_ids: list[int]) -> list[dict[str, An
             if shifted is not None:
                 found.append(shifted)
     found.sort(key=lambda c: -c["effect"])
-    return [c for c in found if c["effect"] > 0][:COLUMNS]
+    return [c for c in found if c["effect"] >= MIN_EFFECT[c["kind"]]][:COLUMNS]
 
 
 def _category_shift(dataset: Dataset, name: str, row_ids: list[int]) -> dict[str, Any]:

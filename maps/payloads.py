@@ -91,6 +91,15 @@ def _remove_older(current: Path) -> None:
             shutil.rmtree(other, ignore_errors=True)
 
 
+def cached_bytes(dataset: Dataset, build_etag: str, name: str, make: Callable[[], bytes]) -> bytes:
+    """The bytes of `cached`'s payload, read whole (for a payload the server reads rather than sends)."""
+    payload = cached(dataset, build_etag, name, make)
+    if isinstance(payload, bytes):
+        return payload
+    with payload:
+        return payload.read()
+
+
 def response(payload: IO[bytes] | bytes, headers: dict[str, str]) -> HttpResponseBase:
     """An Arrow payload as a response: a cached one streamed from its file, one that could not be cached sent
     from memory."""

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from maps import explain
-from maps.models import Dataset
+from maps.models import Dataset, Point
 from tests.synthetic_map import PER_TOPIC, create_synthetic_map
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +60,18 @@ def test_a_bad_filter_is_refused_with_where_it_is_wrong(client: Client) -> None:
             f"/api/v1/datasets/{synthetic.dataset.id}/explain", body, content_type="application/json"
         )
         assert response.status_code == 400 and "exactly one of rows" in response.json()["error"]["message"], body
+
+
+def test_columns_that_differ_only_by_chance_are_not_listed(client: Client) -> None:
+    synthetic = create_synthetic_map()
+    rng = np.random.default_rng(5)
+    # A column of noise, the same for every topic: no set of rows differs in it beyond chance.
+    for point in Point.objects.filter(dataset=synthetic.dataset):
+        point.fields = {**point.fields, "noise": float(rng.normal(100, 30))}
+        point.save(update_fields=["fields"])
+    Dataset.objects.filter(id=synthetic.dataset.id).update(columns=[*synthetic.dataset.columns, "noise"])
+    columns = {c["column"] for c in explained(client, synthetic.dataset, {"topic": 0}).json()["columns"]}
+    assert "lang" in columns and "noise" not in columns
 
 
 def test_the_rest_is_the_map_less_the_set_when_both_are_read_from_samples() -> None:
