@@ -222,6 +222,42 @@ class TopicChanges(BaseModel):
         return _stripped_name(label, "topic name", 200, 'send {"label": "HTTP clients"}, 1 to 200 characters.')
 
 
+class TopicMerge(BaseModel):
+    """POST /api/v1/datasets/<id>/topics/merge."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    into: int = Field(ge=0, le=MAX_INTEGER, description="The topic that takes the others in; it keeps its name.")
+    topics: list[Annotated[int, Field(ge=0, le=MAX_INTEGER)]] = Field(
+        min_length=1, max_length=1000, description="The topics merged into it, of its level.", examples=[[3, 4]]
+    )
+
+
+class RowsMove(BaseModel):
+    """POST /api/v1/datasets/<id>/topics/move-rows: rows into a fine topic, or into a new one named `label`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rows: list[RowId] = Field(min_length=1, description="The rows to move.", examples=[[1, 2, 3]])
+    topic: Annotated[int | None, Field(ge=0, le=MAX_INTEGER)] = Field(
+        None, description="The fine topic they join; leave out for a new topic named `label`."
+    )
+    label: Text | None = Field(None, description="The new topic's name, 1 to 200 characters.")
+
+    @field_validator("label")
+    @classmethod
+    def named(cls, label: str | None) -> str | None:
+        if label is None:
+            return None
+        return _stripped_name(label, "topic name", 200, 'send {"rows": [1, 2], "label": "My topic"}.')
+
+    @model_validator(mode="after")
+    def _one_place(self) -> RowsMove:
+        if (self.topic is None) == (self.label is None):
+            raise check("Send exactly one of topic (an existing fine topic) or label (a new topic's name).")
+        return self
+
+
 class SearchParams(BaseModel):
     q: Text = Field("", max_length=2000, description="The query (semantic and keyword modes).")
     k: int = Field(10, ge=1, description=f"How many results: 1 to {settings.SEARCH_MAX_K}.")

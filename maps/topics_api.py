@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router
 
 from atlas.schemas import answers
-from maps import actions, queries, schemas
-from maps.api import DATASET, EDIT, VIEW, RowNumber, dataset_of
+from maps import actions, queries, schemas, topic_edits
+from maps.api import DATASET, EDIT, ROW_IDS_BODY, VIEW, RowNumber, dataset_of
 from teams import access
 
 router = Router(tags=["maps"])
@@ -22,7 +22,7 @@ def topics(request: HttpRequest, dataset_id: str) -> HttpResponse:
 
 
 @router.patch(
-    TOPICS + "/{topic_id}",
+    TOPICS + "/{int:topic_id}",
     auth=EDIT,
     response=answers(200, schemas.TopicAnswer),
     url_name="api-topic",
@@ -36,3 +36,35 @@ def rename_topic(
     found = dataset_of(request)
     actions.rename_topic(found, access.require_user(access.caller(request)), topic_id, changes.label)
     return JsonResponse(next(t for t in queries.topics(found) if t["id"] == topic_id))
+
+
+@router.post(
+    TOPICS + "/merge",
+    auth=EDIT,
+    response=answers(200, list[schemas.TopicAnswer]),
+    url_name="api-topics-merge",
+    summary="Merge topics of one level into one",
+)
+def merge_topics(request: HttpRequest, dataset_id: str, body: schemas.TopicMerge) -> HttpResponse:
+    """The topics' rows (fine) or child topics (mid, broad) join `into`, which keeps its name; the others are
+    removed. Answers the new topic tree."""
+    found = dataset_of(request)
+    topic_edits.merge_topics(found, access.require_user(access.caller(request)), body.into, body.topics)
+    return JsonResponse(queries.topics(found), safe=False)
+
+
+@router.post(
+    TOPICS + "/move-rows",
+    auth=EDIT,
+    response=answers(200, list[schemas.TopicAnswer]),
+    url_name="api-topics-move-rows",
+    summary="Move rows into a fine topic, or a new one",
+)
+@ROW_IDS_BODY
+def move_rows(request: HttpRequest, dataset_id: str, body: schemas.RowsMove) -> HttpResponse:
+    """The rows join the fine topic `topic`, or a new fine topic named `label` (under the parent of the topic most
+    of them came from). Topics left without rows are removed at every level. Answers the new topic tree."""
+    found = dataset_of(request)
+    user = access.require_user(access.caller(request))
+    topic_edits.move_rows(found, user, body.rows, body.topic, body.label)
+    return JsonResponse(queries.topics(found), safe=False)

@@ -454,6 +454,18 @@ export async function renameTopic(id: string, topicId: number, label: string): P
   return (await res.json()) as Topic;
 }
 
+/** Merges topics of one level into `into`; resolves with the new topic tree. */
+export async function mergeTopics(id: string, into: number, topics: number[]): Promise<Topic[]> {
+  const res = await request(`${ds(id)}/topics/merge`, jsonInit('POST', { into, topics }));
+  return (await res.json()) as Topic[];
+}
+
+/** Moves rows into a fine topic, or a new one named `label`; resolves with the new topic tree. */
+export async function moveRows(id: string, rows: number[], into: { topic: number } | { label: string }): Promise<Topic[]> {
+  const res = await request(`${ds(id)}/topics/move-rows`, jsonInit('POST', { rows, ...into }));
+  return (await res.json()) as Topic[];
+}
+
 export async function deleteTag(id: string, tagId: number): Promise<void> {
   await request(`${ds(id)}/tags/${tagId}`, jsonInit('DELETE', {}));
 }

@@ -19,6 +19,7 @@ import { createTable } from './controllers/table';
 import { createDuplicates } from './controllers/duplicates';
 import { createExplaining } from './controllers/explaining';
 import { createSelecting } from './controllers/selecting';
+import { createTopicEdits } from './controllers/topicedits';
 import { createStore, initialMapState } from './state';
 import type { MapState } from './state';
 import { bindKeys } from './ui/keys';
@@ -209,6 +210,7 @@ async function showMap(ds: Dataset): Promise<void> {
   createSelecting({ points, topics, store, root, mapEl, camera: camera.view });
   createExplaining({ datasetId, points, store });
   createDuplicates({ datasetId, points, store });
+  createTopicEdits({ datasetId, points, topics, store, showError });
   // Subscribed after the explorer, so the link the page opened with stays as it is until the view changes.
   followInUrl(store, fromUrl.outdated);
   bindThemeToggle(document.getElementById('theme-toggle') as HTMLButtonElement | null, store);

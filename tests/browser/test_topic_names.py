@@ -1,5 +1,6 @@
 """An editor renames a topic in the topic panel: the panel and the map's label show the new name at once, it is
-kept for everyone who opens the map, Escape leaves the name as it was, and a viewer gets no rename control."""
+kept for everyone who opens the map, Escape leaves the name as it was, and a viewer gets no control to rename,
+move rows or merge topics."""
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -59,5 +60,6 @@ def test_an_editor_renames_a_topic_in_the_panel_and_everyone_sees_the_name(
     open_map(other, live_server.url, synthetic, view_query())
     assert topic_name(other, 9) == "Code <libraries>"
     expect(other.locator("#topic-tree .topic-rename")).to_have_count(0)
+    expect(other.locator("#move-rows-form, #merge-form")).to_have_count(0)
     context.close()
     assert console_errors == []

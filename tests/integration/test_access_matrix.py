@@ -113,6 +113,8 @@ DOORS: dict[str, dict[str, str]] = {
     "api-outliers": {"GET": "dataset-view"},
     "api-topics": {"GET": "dataset-view"},
     "api-topic": {"PATCH": "dataset-edit"},
+    "api-topics-merge": {"POST": "dataset-edit"},
+    "api-topics-move-rows": {"POST": "dataset-edit"},
     "api-explain": {"POST": "dataset-view"},
     "api-duplicates": {"GET": "dataset-view"},
     "api-search": {"GET": "dataset-view"},

@@ -122,7 +122,7 @@ def test_a_map_comes_back_as_a_dataframe_with_its_places_topics_tags_and_file_co
     assert broad and all(html.escape(t.label) in shown for t in broad)
 
 
-def test_an_editor_names_a_topic_and_reads_explanations_duplicates_and_outliers_through_the_client(
+def test_an_editor_edits_topics_and_reads_explanations_duplicates_and_outliers_through_the_client(
     live_server: LiveServer,
 ) -> None:
     from tests.synthetic_map import create_synthetic_map
@@ -143,6 +143,11 @@ def test_an_editor_names_a_topic_and_reads_explanations_duplicates_and_outliers_
     assert dataset.explain(rows=list(range(40))) == explained
     with pytest.raises(ValueError, match="say which rows"):
         dataset.explain()
+    # ... reshapes topics ...
+    tree = {t["id"]: t["size"] for t in dataset.merge_topics(0, [1])}
+    assert tree[0] == 80 and 1 not in tree
+    made = [t for t in dataset.move_rows([200, 201], label="Two rows") if t["label"] == "Two rows"]
+    assert len(made) == 1 and made[0]["size"] == 2
     # ... lists duplicate groups (none on this map: every text differs, and it has no near pairs) ...
     assert dataset.duplicates() == {"threshold": 0.9, "searched": False, "groups": []}
     assert dataset.duplicates(threshold=0.97)["threshold"] == 0.97

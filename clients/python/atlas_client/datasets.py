@@ -189,6 +189,24 @@ class AtlasDataset:
         table = pa.ipc.open_stream(self._call("GET", "/outliers", headers={"Accept": ARROW}).content).read_all()
         return table.column("value").to_numpy(zero_copy_only=False)
 
+    def merge_topics(self, into: int, topics: Sequence[int]) -> list[dict[str, Any]]:
+        """Merge topics of one level into `into` (it keeps its name); needs edit rights. Returns the new tree."""
+        body = {"into": into, "topics": [int(t) for t in topics]}
+        tree: list[dict[str, Any]] = self._call("POST", "/topics/merge", json=body).json()
+        self._picture = None
+        return tree
+
+    def move_rows(
+        self, rows: Sequence[int], topic: int | None = None, label: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Move rows into the fine topic `topic`, or into a new fine topic named `label` (exactly one); needs edit
+        rights. Returns the new topic tree."""
+        body: dict[str, Any] = {"rows": [int(r) for r in rows]}
+        body |= {"topic": topic} if topic is not None else {"label": label}
+        tree: list[dict[str, Any]] = self._call("POST", "/topics/move-rows", json=body).json()
+        self._picture = None
+        return tree
+
     def explain(self, rows: Sequence[int] | None = None, filters: dict[str, Any] | None = None) -> dict[str, Any]:
         """What sets some rows apart from the rest of the map: row ids, or the rows a query filter keeps (e.g.
         {"topic": 12}), exactly one. Returns {"rows", "words": [{"term", "score", "rows", "share",
