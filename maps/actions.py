@@ -194,7 +194,7 @@ def move_dataset(dataset: Dataset, by: User, workspace: Workspace) -> Dataset:
 
 
 def rename_topic(dataset: Dataset, by: User, topic_id: int, label: str) -> Topic:
-    """A topic of any level named by an editor (schemas.TopicChanges checked the name), in the audit log of the
+    """A topic of any level named by an editor (curation_schemas.TopicChanges checked the name), in the audit log of the
     map's workspace; everyone who opens the map sees it, and a re-layout carries it along (workers.arrange)."""
     require_ready(dataset)  # a build or re-layout under way would replace the topics it renames
     topic = Topic.objects.filter(dataset=dataset, topic_id=topic_id).first()

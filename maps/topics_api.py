@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router
 
 from atlas.schemas import answers
-from maps import actions, queries, schemas, topic_edits
+from maps import actions, curation_schemas, queries, schemas, topic_edits
 from maps.api import DATASET, EDIT, ROW_IDS_BODY, VIEW, RowNumber, dataset_of
 from teams import access
 
@@ -29,7 +29,7 @@ def topics(request: HttpRequest, dataset_id: str) -> HttpResponse:
     summary="Rename a topic",
 )
 def rename_topic(
-    request: HttpRequest, dataset_id: str, topic_id: RowNumber, changes: schemas.TopicChanges
+    request: HttpRequest, dataset_id: str, topic_id: RowNumber, changes: curation_schemas.TopicChanges
 ) -> HttpResponse:
     """Give a topic of any level a name of your own: everyone who opens the map sees it, it stays through
     appends, and a re-layout gives it to the new topic holding at least 80 % of its rows."""
@@ -45,7 +45,7 @@ def rename_topic(
     url_name="api-topics-merge",
     summary="Merge topics of one level into one",
 )
-def merge_topics(request: HttpRequest, dataset_id: str, body: schemas.TopicMerge) -> HttpResponse:
+def merge_topics(request: HttpRequest, dataset_id: str, body: curation_schemas.TopicMerge) -> HttpResponse:
     """The topics' rows (fine) or child topics (mid, broad) join `into`, which keeps its name; the others are
     removed. Answers the new topic tree."""
     found = dataset_of(request)
@@ -61,7 +61,7 @@ def merge_topics(request: HttpRequest, dataset_id: str, body: schemas.TopicMerge
     summary="Move rows into a fine topic, or a new one",
 )
 @ROW_IDS_BODY
-def move_rows(request: HttpRequest, dataset_id: str, body: schemas.RowsMove) -> HttpResponse:
+def move_rows(request: HttpRequest, dataset_id: str, body: curation_schemas.RowsMove) -> HttpResponse:
     """The rows join the fine topic `topic`, or a new fine topic named `label` (under the parent of the topic most
     of them came from). Topics left without rows are removed at every level. Answers the new topic tree."""
     found = dataset_of(request)

@@ -140,7 +140,7 @@ async function errorFrom(res: Response): Promise<ApiError> {
   return new ApiError(message, res.status);
 }
 
-async function request(url: string, init?: RequestInit): Promise<Response> {
+export async function request(url: string, init?: RequestInit): Promise<Response> {
   // A share-link page sends its secret with every request: a page framed by another site gets no cookies.
   const secret = typeof window === 'undefined' ? null : shareSecret(window.location.pathname);
   const headers = new Headers(init?.headers);
@@ -155,12 +155,12 @@ async function request(url: string, init?: RequestInit): Promise<Response> {
   return res;
 }
 
-async function getJSON<T>(url: string, init: RequestInit = {}): Promise<T> {
+export async function getJSON<T>(url: string, init: RequestInit = {}): Promise<T> {
   const res = await request(url, { headers: { Accept: 'application/json' }, ...init });
   return (await res.json()) as T;
 }
 
-const ds = (id: string) => `${BASE}/datasets/${encodeURIComponent(id)}`;
+export const ds = (id: string) => `${BASE}/datasets/${encodeURIComponent(id)}`;
 
 /** What is embedded: one column or a template such as "{title} — {body}"; optionally an id column. */
 export interface RowMapping {
@@ -320,24 +320,6 @@ export async function getPointsArrow(id: string, onBytes?: (received: number) =>
   return out.buffer;
 }
 
-export interface DuplicateGroup {
-  rows: number[];
-  representative: number;
-  text: string;
-  exact: boolean;
-}
-
-export interface Duplicates {
-  threshold: number;
-  searched: boolean;
-  groups: DuplicateGroup[];
-}
-
-/** Groups of duplicate rows (the same text at any threshold, near-identical vectors from `threshold` up). */
-export function getDuplicates(id: string, threshold: number): Promise<Duplicates> {
-  return getJSON<Duplicates>(`${ds(id)}/duplicates?threshold=${encodeURIComponent(String(threshold))}`);
-}
-
 export function getTopics(id: string): Promise<Topic[]> {
   return getJSON<Topic[]>(`${ds(id)}/topics`);
 }
@@ -396,7 +378,7 @@ export async function search(id: string, p: SearchParams, filters?: QueryFilter,
   return ((await res.json()) as { results: SearchResult[] }).results;
 }
 
-function jsonInit(method: string, body: unknown): RequestInit {
+export function jsonInit(method: string, body: unknown): RequestInit {
   const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/json' };
   const token = csrfToken();
   if (token) headers['X-CSRFToken'] = token;
@@ -417,53 +399,6 @@ export async function getTags(id: string): Promise<Tag[]> {
 export async function createTag(id: string, name: string, colour: string): Promise<Tag> {
   const res = await request(`${ds(id)}/tags`, jsonInit('POST', { name, colour }));
   return (await res.json()) as Tag;
-}
-
-export interface ExplainedWord {
-  term: string;
-  score: number;
-  rows: number;
-  share: number;
-  share_elsewhere: number;
-}
-
-export interface ExplainedColumn {
-  column: string;
-  kind: 'category' | 'number' | 'date';
-  effect: number;
-  values?: { value: string | null; rows: number; share: number; share_elsewhere: number }[] | null;
-  median?: number | null;
-  median_elsewhere?: number | null;
-}
-
-export interface Explanation {
-  rows: number;
-  words: ExplainedWord[];
-  columns: ExplainedColumn[];
-}
-
-/** What sets rows apart from the rest of the map: row ids (a selection) or a query filter (a topic). */
-export async function explain(id: string, what: { rows: number[] } | { filters: QueryFilter }, signal?: AbortSignal): Promise<Explanation> {
-  const res = await request(`${ds(id)}/explain`, { ...jsonInit('POST', what), signal });
-  return (await res.json()) as Explanation;
-}
-
-/** Names a topic of any level; resolves with the topic as stored. */
-export async function renameTopic(id: string, topicId: number, label: string): Promise<Topic> {
-  const res = await request(`${ds(id)}/topics/${topicId}`, jsonInit('PATCH', { label }));
-  return (await res.json()) as Topic;
-}
-
-/** Merges topics of one level into `into`; resolves with the new topic tree. */
-export async function mergeTopics(id: string, into: number, topics: number[]): Promise<Topic[]> {
-  const res = await request(`${ds(id)}/topics/merge`, jsonInit('POST', { into, topics }));
-  return (await res.json()) as Topic[];
-}
-
-/** Moves rows into a fine topic, or a new one named `label`; resolves with the new topic tree. */
-export async function moveRows(id: string, rows: number[], into: { topic: number } | { label: string }): Promise<Topic[]> {
-  const res = await request(`${ds(id)}/topics/move-rows`, jsonInit('POST', { rows, ...into }));
-  return (await res.json()) as Topic[];
 }
 
 export async function deleteTag(id: string, tagId: number): Promise<void> {

@@ -1,8 +1,8 @@
 // The Duplicates panel: groups of rows with the same text or near-identical meaning, largest first, at a
 // similarity the reader sets; a click selects a group, and two buttons select one row per group (to keep) or
 // all but one (to drop), which the table, tags and export then work on.
-import * as api from '../api';
-import type { Duplicates } from '../api';
+import * as curation from '../curationapi';
+import type { Duplicates } from '../curationapi';
 import type { PointData } from '../points';
 import type { MapState, Store } from '../state';
 
@@ -67,7 +67,7 @@ export function createDuplicates(ctx: { datasetId: string; points: PointData; st
     const wanted = Number(threshold!.value);
     const seq = ++asked;
     status!.textContent = 'Looking for duplicates…';
-    api
+    curation
       .getDuplicates(ctx.datasetId, wanted)
       .then((answer) => {
         if (seq === asked) show(answer);

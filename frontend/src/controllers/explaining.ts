@@ -1,6 +1,6 @@
 // Explain the rows in view: the selection, else the topic the map is filtered to. The button says which; a new
 // selection or topic clears an answer that no longer fits.
-import * as api from '../api';
+import * as curation from '../curationapi';
 import type { PointData } from '../points';
 import { rowIds } from '../selection';
 import type { MapState, Store } from '../state';
@@ -32,7 +32,7 @@ export function createExplaining(ctx: { datasetId: string; points: PointData; st
     running = controller;
     button.disabled = true;
     out.textContent = 'Reading the rows…';
-    api
+    curation
       .explain(ctx.datasetId, what, controller.signal)
       .then((found) => {
         if (running !== controller) return;

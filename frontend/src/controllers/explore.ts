@@ -1,6 +1,7 @@
 // Colour-by, legend, topic filter and topic labels: keeps the colour buffer and the placed labels (for the
 // camera's zoom) in step with the store.
 import * as api from '../api';
+import * as curation from '../curationapi';
 import type { ColumnSummary, QueryFilter, Topic, TopicLevel } from '../api';
 import type { ColourModel } from '../colouring';
 import { columnModel, EMPTY, fillColours, hiddenEntries, legendDims, OUTLIERS_KEY, TEXT_LENGTH } from '../colouring';
@@ -114,7 +115,7 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
   const renameTopic =
     tree.dataset.editable === '1'
       ? async (topicId: number, label: string) => {
-          const stored = await api.renameTopic(ctx.datasetId, topicId, label);
+          const stored = await curation.renameTopic(ctx.datasetId, topicId, label);
           placedFor = null;
           const camera = store.get().camera;
           if (camera) onZoom(camera.zoom);

@@ -1,8 +1,8 @@
 // Editors reshape topics: move the selected rows into a fine topic (or a new one), and merge another topic of
 // the same level into the topic the map is filtered to. The page then reloads (the URL keeps the view), since
 // the points' topics, the labels and their colours all change.
-import * as api from '../api';
 import type { Topic } from '../api';
+import * as curation from '../curationapi';
 import type { PointData } from '../points';
 import { rowIds } from '../selection';
 import type { MapState, Store } from '../state';
@@ -44,7 +44,7 @@ export function createTopicEdits(ctx: {
       const selection = store.get().selection;
       if (!selection) return;
       const into = moveTo.value === NEW_TOPIC ? { label: newName.value.trim() } : { topic: Number(moveTo.value) };
-      api.moveRows(ctx.datasetId, rowIds(ctx.points, selection), into).then(done, failed);
+      curation.moveRows(ctx.datasetId, rowIds(ctx.points, selection), into).then(done, failed);
     });
   }
 
@@ -64,7 +64,7 @@ export function createTopicEdits(ctx: {
       const into = Number(mergeForm.dataset.into);
       if (!mergeWhich.value) return;
       // The merged topic is gone afterwards: show the topic it joined.
-      api.mergeTopics(ctx.datasetId, into, [Number(mergeWhich.value)]).then(done, failed);
+      curation.mergeTopics(ctx.datasetId, into, [Number(mergeWhich.value)]).then(done, failed);
     });
     store.subscribe((state, prev) => {
       if (state.topicFilter !== prev.topicFilter) show(state.topicFilter);

@@ -1,6 +1,6 @@
 // "What sets these rows apart?": the words and the columns that distinguish a selection or a topic from the rest
 // of the map, as text (words and values are user data, never markup).
-import type { Explanation } from '../api';
+import type { Explanation } from '../curationapi';
 import { isoDay } from './legend';
 
 const percent = (share: number) => `${Math.round(share * 100)}%`;
