@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from atlas.errors import UserError
-from maps.models import Dataset, Tag, Topic
+from maps.models import Dataset, Tag
+from maps.queries import fine_topics_under
 from tables.raw import unstorable
 
 COMPARISONS = ("=", "!=", "in", "<", "<=", ">", ">=", "between", "contains")
@@ -260,23 +261,10 @@ def _topic_members(found: Filter, dataset: Dataset) -> dict[int, list[int]]:
     wanted = {part.topic for part in parts(found) if isinstance(part, OnTopic)}
     if not wanted:
         return {}
-    children: dict[int, list[int]] = {}
-    levels: dict[int, str] = {}
-    for topic_id, parent, level in Topic.objects.filter(dataset=dataset).values_list("topic_id", "parent", "level"):
-        levels[topic_id] = level
-        if parent is not None:
-            children.setdefault(parent, []).append(topic_id)
-    members: dict[int, list[int]] = {}
-    for topic in wanted:
-        if topic not in levels:
-            raise InvalidFilter(f"The map has no topic {topic}; GET .../topics lists its topics of every level.")
-        found_fine, todo = [], [topic]
-        while todo:
-            current = todo.pop()
-            if levels.get(current) == Topic.Level.FINE:
-                found_fine.append(current)
-            todo.extend(children.get(current, []))
-        members[topic] = found_fine
+    members = fine_topics_under(dataset.id, wanted)
+    missing = sorted(wanted - set(members))
+    if missing:
+        raise InvalidFilter(f"The map has no topic {missing[0]}; GET .../topics lists its topics of every level.")
     return members
 
 

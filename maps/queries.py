@@ -3,6 +3,7 @@
 Search and retrieval are maps.retrieval."""
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -135,6 +136,31 @@ def topics(dataset: Dataset) -> list[dict[str, Any]]:
         }
         for t in Topic.objects.filter(dataset=dataset)
     ]
+
+
+def fine_topics_under(dataset_id: uuid.UUID, wanted: Iterable[int]) -> dict[int, list[int]]:
+    """Each wanted topic's fine topics (the ones points carry): itself when fine, else its descendants that are;
+    a topic the map lacks is left out."""
+    children: dict[int, list[int]] = {}
+    levels: dict[int, str] = {}
+    for topic_id, parent, level in Topic.objects.filter(dataset_id=dataset_id).values_list(
+        "topic_id", "parent", "level"
+    ):
+        levels[topic_id] = level
+        if parent is not None:
+            children.setdefault(parent, []).append(topic_id)
+    members: dict[int, list[int]] = {}
+    for topic in wanted:
+        if topic not in levels:
+            continue
+        found, todo = [], [topic]
+        while todo:
+            current = todo.pop()
+            if levels.get(current) == Topic.Level.FINE:
+                found.append(current)
+            todo.extend(children.get(current, []))
+        members[topic] = found
+    return members
 
 
 def row_key(dataset: Dataset, fields: dict[str, Any]) -> Any:

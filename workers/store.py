@@ -18,6 +18,7 @@ from embedding.vectors import Indices, Vectors
 from maps import lifecycle
 from maps.indexes import drop_search_indexes
 from maps.models import BuildChunk, Dataset, Passage, Point, Topic
+from maps.queries import fine_topics_under
 from workers.stages.cluster import Clusters
 from workers.stages.duplicates import Pairs
 from workers.stages.label import TopicLabel
@@ -239,26 +240,10 @@ def save_near_pairs(dataset_id: uuid.UUID, pairs: Pairs, replace: bool) -> None:
 
 def edited_topics(dataset_id: uuid.UUID) -> list[EditedTopic]:
     """The topics an editor renamed, with the rows under each (read before a re-layout moves the rows)."""
-    topics = list(Topic.objects.filter(dataset_id=dataset_id).values("topic_id", "parent", "level", "label", "edited"))
-    edited = [t for t in topics if t["edited"]]
+    edited = list(Topic.objects.filter(dataset_id=dataset_id, edited=True).values("topic_id", "level", "label"))
     if not edited:
         return []
-    children: dict[int, list[int]] = {}
-    for t in topics:
-        if t["parent"] is not None:
-            children.setdefault(t["parent"], []).append(t["topic_id"])
-    levels = {t["topic_id"]: t["level"] for t in topics}
-
-    def fine_under(topic_id: int) -> set[int]:
-        found, todo = set(), [topic_id]
-        while todo:
-            current = todo.pop()
-            if levels.get(current) == Topic.Level.FINE:
-                found.add(current)
-            todo.extend(children.get(current, []))
-        return found
-
-    under = {t["topic_id"]: fine_under(t["topic_id"]) for t in edited}
+    under = fine_topics_under(dataset_id, [t["topic_id"] for t in edited])
     wanted = sorted(set().union(*under.values()))
     with connection.cursor() as cursor:
         cursor.execute(
