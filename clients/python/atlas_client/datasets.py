@@ -150,13 +150,7 @@ class AtlasDataset:
         rows = int(self.refresh().summary.get("rows") or 0)
         if self.status != "ready":
             raise AtlasError(f"the map {self.id} is {self.status}, not ready; wait() for it first")
-        with httpx.Client(timeout=self.timeout, headers=auth_headers(self.api_key)) as client:
-            response = client.post(
-                f"{self.base_url}/api/v1/datasets/{self.id}/export",
-                json={"rows": list(range(rows)), "format": "parquet"},
-            )
-        if response.status_code >= 400:
-            raise refusal(response)
+        response = self._call("POST", "/export", json={"rows": list(range(rows)), "format": "parquet"})
         return pq.read_table(io.BytesIO(response.content)).to_pandas()
 
     def topics(self) -> list[dict[str, Any]]:

@@ -256,18 +256,18 @@ export function createCharts(ctx: ChartsContext): Charts {
       none.textContent = 'No tags yet.';
       return section('Tags', { facet: 'tags' }, none);
     }
-    const only = (key: string) => state.colourBy === TAGS_KEY && tags.entries.every((e) => (e.key === key) !== state.hidden.has(e.key));
+    // Whether a state shows this tag's rows alone: coloured by tag, every other entry of the legend hidden.
+    const alone = (st: MapState, key: string) =>
+      st.colourBy === TAGS_KEY && tags.entries.every((e) => (e.key === key) !== st.hidden.has(e.key));
     return section(
       'Tags',
       { facet: 'tags' },
       rows(
-        entries.map(({ entry, count }) => ({ key: entry.key, text: entry.label, count, active: only(entry.key) })),
+        entries.map(({ entry, count }) => ({ key: entry.key, text: entry.label, count, active: alone(state, entry.key) })),
         (key) => {
           // Show only this tag's rows (as its name in the tag list does); a second click shows every row again.
-          const now = store.get();
-          const shownAlone = now.colourBy === TAGS_KEY && tags.entries.every((e) => (e.key === key) !== now.hidden.has(e.key));
           const others = tags.entries.map((e) => e.key).filter((k) => k !== key);
-          store.set({ colourBy: TAGS_KEY, hidden: shownAlone ? new Set() : new Set([...others, EMPTY]) });
+          store.set({ colourBy: TAGS_KEY, hidden: alone(store.get(), key) ? new Set() : new Set([...others, EMPTY]) });
         },
       ),
     );

@@ -63,6 +63,12 @@ function legendFilter(model: ColourModel, hidden: ReadonlySet<string>): ((i: num
   return null;
 }
 
+/** Per-point values that are no column of the file, under keys no column name can hold: what loads each. */
+const DERIVED = new Map<string, { load: (datasetId: string) => Promise<ArrayBuffer>; what: string }>([
+  [TEXT_LENGTH, { load: api.getTextLengthsArrow, what: 'the text lengths' }],
+  [OUTLIERS_KEY, { load: api.getOutliersArrow, what: 'the outlier scores' }],
+]);
+
 /** How many rows "the most unusual rows" selects. */
 export const UNUSUAL_ROWS = 100;
 
@@ -280,18 +286,14 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     const cached = models.get(column);
     if (cached) return cached;
     try {
-      const bytes =
-        column === TEXT_LENGTH
-          ? api.getTextLengthsArrow(ctx.datasetId)
-          : column === OUTLIERS_KEY
-            ? api.getOutliersArrow(ctx.datasetId)
-            : api.getColumnArrow(ctx.datasetId, column);
+      const derived = DERIVED.get(column);
+      const bytes = derived ? derived.load(ctx.datasetId) : api.getColumnArrow(ctx.datasetId, column);
       const loaded = columnModel(column, await bytes, points.length, points.order);
       models.set(column, loaded);
       if (loaded.kind === 'number') filters.extent(column, loaded.min, loaded.max);
       return loaded;
     } catch (e) {
-      const what = column === TEXT_LENGTH ? 'the text lengths' : column === OUTLIERS_KEY ? 'the outlier scores' : `column ${column}`;
+      const what = DERIVED.get(column)?.what ?? `column ${column}`;
       ctx.showError(`Could not load ${what}: ${e instanceof Error ? e.message : String(e)}`);
       return null;
     }

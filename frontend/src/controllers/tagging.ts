@@ -10,6 +10,8 @@ import { createTagsView } from '../ui/tags';
 
 export { TAGS_KEY };
 export const tagKey = (id: number) => `tag:${id}`;
+/** Tags a model colours by (Uint8 codes, two kept for "several" and "untagged"): far beyond what a legend shows. */
+const MAX_TAGS = 253;
 const UNTAGGED: Rgb = [205, 205, 205];
 /** Rows with more than one tag: a dark neutral no tag colour picker offers by default. */
 const SEVERAL_COLOUR: Rgb = [80, 80, 88];
@@ -44,8 +46,7 @@ export function createTagging(opts: {
    * colour per point, and no tag silently wins) and stays lit while any of its tags is shown.
    */
   function build(rows: number[][]): ColourModel {
-    // Uint8 codes: 253 tags per map is far beyond what a legend can show anyway.
-    const shown = tags.slice(0, 253);
+    const shown = tags.slice(0, MAX_TAGS);
     const severalCode = shown.length;
     const none = shown.length + 1;
     const codes = new Uint8Array(points.length).fill(none);
@@ -143,7 +144,7 @@ export function createTagging(opts: {
     model: () => current,
     showCounts(counts) {
       // The model's first entries are the tags, in the list's order.
-      view.counts(counts === null ? null : tags.map((_, k) => (k < 253 ? counts[k] : null)));
+      view.counts(counts === null ? null : tags.map((_, k) => (k < MAX_TAGS ? counts[k] : null)));
     },
   };
 }
