@@ -27,7 +27,7 @@ from atlas.errors import MethodNotAllowed, UserError
 from atlas.http import error_response
 from embeddings import api as embeddings_api
 from maps import api as maps_api
-from maps import arrow_api, duplicates_api, explain_api, sharing_api, topics_api
+from maps import arrow_api, classifications_api, duplicates_api, explain_api, sharing_api, topics_api
 from teams import api as teams_api
 
 
@@ -104,6 +104,7 @@ api.add_router("", arrow_api.router)
 api.add_router("", topics_api.router)
 api.add_router("", explain_api.router)
 api.add_router("", duplicates_api.router)
+api.add_router("", classifications_api.router)
 api.add_router("", sharing_api.router)
 api.add_router("", embeddings_api.router)
 api.add_router("", teams_api.router)

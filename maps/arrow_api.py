@@ -70,7 +70,8 @@ def column_values(request: HttpRequest, dataset_id: str, name: str) -> HttpRespo
     found = dataset_of(request)
     # Checked before the cache, so only the dataset's own columns get a cached file.
     name = columns.require_column(found, name)
-    return arrow(request, found, f"column-{name}", lambda: columns.values_arrow(found, name))
+    part = f"column-{name}{columns.written_by(found, name)}"
+    return arrow(request, found, part, lambda: columns.values_arrow(found, name))
 
 
 @router.get(
@@ -84,7 +85,8 @@ def column_values(request: HttpRequest, dataset_id: str, name: str) -> HttpRespo
 def column_top_values(request: HttpRequest, dataset_id: str, name: str) -> HttpResponseBase:
     found = dataset_of(request)
     name = columns.require_column(found, name)
-    return arrow(request, found, f"top-{name}", lambda: columns.top_values_arrow(found, name))
+    part = f"top-{name}{columns.written_by(found, name)}"
+    return arrow(request, found, part, lambda: columns.top_values_arrow(found, name))
 
 
 @router.get(

@@ -12,7 +12,7 @@ import pyarrow as pa
 from django.db import connection
 
 from atlas.errors import NotFound
-from maps.models import Dataset
+from maps.models import Classification, Dataset, confidence_column
 from maps.queries import require_ready
 
 # Above this many distinct values a palette stops telling anything apart: the column is "text".
@@ -60,6 +60,15 @@ def require_column(dataset: Dataset, name: str) -> str:
             "Ask for one of those (GET .../columns lists them)."
         )
     return name
+
+
+def written_by(dataset: Dataset, name: str) -> str:
+    """'' for a column of the file; for a prediction column or its confidences, '@' and the id of the classification
+    that wrote them, so that each classification's values are a payload (and an ETag) of their own."""
+    for c in Classification.objects.filter(dataset=dataset, status=Classification.Status.READY):
+        if name in (c.column, confidence_column(c.column)):
+            return f"@{c.id}"
+    return ""
 
 
 def summaries(dataset: Dataset) -> list[dict[str, Any]]:

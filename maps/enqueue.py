@@ -27,3 +27,9 @@ def append(dataset_id: uuid.UUID, path: Path, filename: str) -> None:
     from workers.tasks import append_rows
 
     append_rows.apply_async(args=[str(dataset_id), str(path), filename], queue=settings.BUILD_QUEUE)
+
+
+def classify(classification_id: uuid.UUID) -> None:
+    from workers.tasks import classify_rows
+
+    classify_rows.apply_async(args=[str(classification_id)], queue=settings.BUILD_QUEUE)

@@ -4,6 +4,7 @@ import json
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from pgvector.django import VectorField
 
@@ -182,6 +183,59 @@ class NearPair(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["dataset", "first", "second"], name="unique_pair_per_dataset")]
+
+
+class Classification(models.Model):
+    """A classifier trained on the embeddings of a map's labelled rows (the values of label_field, or the tags in
+    tag_ids), cross-validated, then asked for a label and a confidence for every row without one. Its answers are
+    two columns of the rows' fields, `column` and `column`_confidence, listed in the dataset's columns once ready."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        READY = "ready"
+        FAILED = "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="classifications")
+    # Exactly one of the two sources of training labels.
+    label_field = models.CharField(max_length=200, blank=True, default="")
+    tag_ids = models.JSONField(default=list)
+    column = models.CharField(max_length=200)
+    status = models.CharField(max_length=7, choices=Status.choices, default=Status.QUEUED)
+    # {"accuracy", "macro_f1", "folds", "rows"}: cross-validation on the labelled rows, before predicting.
+    cv = models.JSONField(null=True)
+    # Label -> how many labelled rows taught it (the classes that were learned).
+    classes = models.JSONField(default=dict)
+    predicted = models.PositiveIntegerField(null=True)
+    warnings = models.JSONField(default=list)
+    error_message = models.TextField(blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # A new classification into a column replaces the ready one when it is done (maps.classifications).
+            models.UniqueConstraint(
+                fields=["dataset", "column"],
+                condition=models.Q(status="ready"),
+                name="one_ready_prediction_column_per_dataset",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="failed") | ~models.Q(error_message=""),
+                name="failed_classification_has_message",
+            ),
+        ]
+
+    @property
+    def confidence_column(self) -> str:
+        return confidence_column(self.column)
+
+
+def confidence_column(column: str) -> str:
+    return f"{column}_confidence"
 
 
 class BuildChunk(models.Model):

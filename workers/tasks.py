@@ -14,7 +14,7 @@ from django.db import connections
 
 from atlas.logs import dataset_context
 from maps import lifecycle
-from workers import append, chunks, pipeline, priority, relayout, store, warmup  # noqa: F401  (priority and warmup connect worker start-up signals)
+from workers import append, chunks, classify, pipeline, priority, relayout, store, warmup  # noqa: F401  (priority and warmup connect worker start-up signals)
 
 log = logging.getLogger(__name__)
 
@@ -81,3 +81,8 @@ def _retry_later(task: Task, dataset_id: str, exc: Exception) -> None:
 def append_rows(dataset_id: str, upload_path: str, filename: str) -> None:
     with dataset_context(dataset_id):
         append.append(uuid.UUID(dataset_id), upload_path, filename)
+
+
+@shared_task(name="workers.classify_rows", acks_late=True)  # type: ignore[untyped-decorator]  # celery ships no type hints
+def classify_rows(classification_id: str) -> None:
+    classify.classify(uuid.UUID(classification_id))

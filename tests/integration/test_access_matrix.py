@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from maps.models import Dataset, Point, Tag, Topic
+from maps.models import Classification, Dataset, Point, Tag, Topic
 from teams import actions as team_actions
 from teams.access import SHARE_COOKIE_PREFIX
 from teams.models import Membership, Role, ShareLink, Workspace
@@ -117,6 +117,9 @@ DOORS: dict[str, dict[str, str]] = {
     "api-topics-move-rows": {"POST": "dataset-edit"},
     "api-explain": {"POST": "dataset-view"},
     "api-duplicates": {"GET": "dataset-view"},
+    "api-classifications": {"GET": "dataset-view", "POST": "dataset-edit"},
+    "api-classification": {"GET": "dataset-view", "DELETE": "dataset-edit"},
+    "api-classification-tags": {"POST": "dataset-edit"},
     "api-search": {"GET": "dataset-view"},
     "api-query": {"POST": "dataset-view"},
     "api-relayout": {"POST": "dataset-edit"},
@@ -212,6 +215,7 @@ def world(tmp_path: Path) -> World:
         )  # fmt: skip
     Topic.objects.create(dataset=dataset, topic_id=0, label="all", size=3, x=1.0, y=0.0)
     tag = Tag.objects.create(dataset=dataset, name="checked", colour="#336699")
+    classification = Classification.objects.create(dataset=dataset, label_field="lang", column="lang_guess")
     valid = team_actions.create_share_link(dataset, owner, "valid", None, "http://testserver")
     revoked = team_actions.create_share_link(dataset, owner, "revoked", None, "http://testserver")
     team_actions.revoke_share_link(dataset, owner, str(revoked.link.id))
@@ -233,6 +237,7 @@ def world(tmp_path: Path) -> World:
         "row_id": 0,
         "tag_id": tag.id,
         "topic_id": 0,
+        "classification_id": classification.id,
         "name": "lang",
         "link_id": valid.link.id,
         "workspace_id": team.id,

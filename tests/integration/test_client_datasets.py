@@ -156,6 +156,34 @@ def test_an_editor_edits_topics_and_reads_explanations_duplicates_and_outliers_t
     assert len(scores) == synthetic.rows and all(score != score for score in scores)
 
 
+def test_an_editor_classifies_rows_from_a_label_column_and_tags_the_predictions_through_the_client(
+    live_server: LiveServer, celery_worker: WorkerProcess
+) -> None:
+    from tests.synthetic_map import create_synthetic_map
+
+    synthetic = create_synthetic_map()
+    hidden = list(range(0, synthetic.rows, 5))
+    for point in Point.objects.filter(dataset=synthetic.dataset, row_id__in=hidden):
+        point.fields = {**point.fields, "lang": None}
+        point.save(update_fields=["fields"])
+    dataset = AtlasDataset.open(str(synthetic.dataset.id), base_url=live_server.url)
+    done = dataset.classify(label_field="lang", column="language")
+    assert done["status"] == "ready", celery_worker.log_tail()
+    assert done["cv"]["accuracy"] == 1.0 and done["predicted"] == len(hidden)
+    assert [c["id"] for c in dataset.classifications()] == [done["id"]]
+    frame = dataset.to_pandas()
+    guessed = frame.set_index("row_id").loc[hidden, "language"]
+    assert guessed.tolist() == [synthetic.fields[row]["lang"] for row in hidden]
+    tagged = dataset.tag_predictions(done["id"], min_confidence=0.5)
+    assert tagged["rows"] == len(hidden) and {t["name"] for t in tagged["tags"]} == {"python", "rust", "go"}
+    with pytest.raises(AtlasError, match="at most 100 classes"):
+        dataset.classify(label_field="summary")
+    with pytest.raises(ValueError, match="say what to learn from"):
+        dataset.classify()
+    dataset.remove_classification(done["id"])
+    assert dataset.classifications() == []
+
+
 def test_map_data_takes_the_text_column_as_text(live_server: LiveServer, celery_worker: WorkerProcess) -> None:
     import pandas as pd
 

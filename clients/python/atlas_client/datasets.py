@@ -211,6 +211,57 @@ class AtlasDataset:
         explained: dict[str, Any] = self._call("POST", "/explain", json=body).json()
         return explained
 
+    def classify(
+        self,
+        label_field: str | None = None,
+        tags: Sequence[int] | None = None,
+        column: str | None = None,
+        wait: bool = True,
+        timeout: float = 600.0,
+    ) -> dict[str, Any]:
+        """Learn the classes of a label column (or of two tags or more) from the labelled rows' embeddings, and
+        predict every other row into a new column (`column`, default `<label_field>_predicted`) with a
+        `<column>_confidence` beside it; needs edit rights. Returns the classification ({"id", "status", "cv":
+        {"accuracy", "macro_f1", "folds", "rows"}, "classes", "column", ...}), once done with wait=True (raises
+        AtlasError if it failed)."""
+        if (label_field is None) == (tags is None):
+            raise ValueError("say what to learn from: classify(label_field='kind') or classify(tags=[3, 4])")
+        body: dict[str, Any] = {"label_field": label_field} if label_field is not None else {"tags": list(tags or [])}
+        if column is not None:
+            body["column"] = column
+        made: dict[str, Any] = self._call("POST", "/classifications", json=body).json()
+        if not wait:
+            return made
+        deadline = time.monotonic() + timeout
+        while made["status"] in ("queued", "running"):
+            if time.monotonic() > deadline:
+                raise AtlasError(f"the classification {made['id']} is still {made['status']} after {timeout:.0f} s")
+            time.sleep(0.5)
+            made = self.classification(made["id"])
+        if made["status"] != "ready":
+            raise AtlasError(f"the classification {made['id']} failed: {made.get('error') or ''}".rstrip(": "))
+        return made
+
+    def classification(self, classification_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = self._call("GET", f"/classifications/{classification_id}").json()
+        return found
+
+    def classifications(self) -> list[dict[str, Any]]:
+        """The map's classifications, newest first."""
+        found: list[dict[str, Any]] = self._call("GET", "/classifications").json()
+        return found
+
+    def tag_predictions(self, classification_id: str, min_confidence: float = 0.9) -> dict[str, Any]:
+        """Tag every row predicted with at least `min_confidence` with its class's tag (made when missing).
+        Returns {"min_confidence", "rows", "tags": [{"id", "name", "colour", "added"}]}."""
+        body = {"min_confidence": min_confidence}
+        tagged: dict[str, Any] = self._call("POST", f"/classifications/{classification_id}/tags", json=body).json()
+        return tagged
+
+    def remove_classification(self, classification_id: str) -> None:
+        """Remove a classification and its two columns from every row."""
+        self._call("DELETE", f"/classifications/{classification_id}")
+
     def _call(self, method: str, path: str, **request: Any) -> httpx.Response:
         """One request to this dataset's API (path after /api/v1/datasets/<id>); a refusal raises AtlasError."""
         url = f"{self.base_url}/api/v1/datasets/{self.id}{path}"
