@@ -144,3 +144,13 @@ class RowsMove(BaseModel):
         if (self.topic is None) == (self.label is None):
             raise check("Send exactly one of topic (an existing fine topic) or label (a new topic's name).")
         return self
+
+
+class TopicSplit(BaseModel):
+    """POST /api/v1/datasets/<id>/topics/<topic_id>/split."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    parts: Annotated[int | None, Field(ge=2, le=20)] = Field(
+        None, description="How many parts (2 to 20, k-means on the map); leave out for as many as HDBSCAN finds."
+    )

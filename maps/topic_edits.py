@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+import numpy.typing as npt
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
 from atlas.errors import NotFound, UserError
+from maps import explain
 from maps.models import Dataset, Topic
 from maps.queries import require_ready
 from teams.actions import audit
@@ -104,6 +107,100 @@ def move_rows(dataset: Dataset, by: User, rows: Sequence[int], into: int | None,
         assert found.workspace is not None
         audit(found.workspace, by, "topic.rows_moved", map=found.name, into=into, rows=len(rows))
         return into
+
+
+def split_topic(dataset: Dataset, by: User, topic_id: int, parts: int | None) -> list[int]:
+    """A fine topic's rows clustered again on the map, into `parts` parts (k-means) or as many as HDBSCAN finds
+    (parts None); the largest part keeps the topic's id, the others become new fine topics under the same
+    parent. Each part is named by the words that set it apart from the other parts (an edited name stays with
+    the largest part). Returns the parts' ids, largest first."""
+    with transaction.atomic():
+        found = _locked(dataset)
+        (topic,) = _topics(found, [topic_id])
+        if topic.level != Topic.Level.FINE:
+            raise InvalidTopicEdit(
+                f"Topic {topic_id} is a {topic.level} topic: its parts are its fine topics already. Split a fine "
+                "topic, or merge and move fine topics to reshape it."
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT row_id, x, y, text FROM maps_point WHERE dataset_id = %s AND topic = %s ORDER BY row_id",
+                [found.id, topic_id],
+            )
+            rows = cursor.fetchall()
+        smallest = SPLIT_MIN_ROWS * (parts or 2)
+        if len(rows) < smallest:
+            raise InvalidTopicEdit(
+                f"Topic {topic_id} has {len(rows)} rows; splitting it into {parts or 2} parts needs at least "
+                f"{smallest} ({SPLIT_MIN_ROWS} a part)."
+            )
+        coords = np.array([(x, y) for _, x, y, _ in rows], dtype=np.float64)
+        codes = _parts(coords, parts)
+        if codes.max() < 1:
+            raise InvalidTopicEdit(
+                f"HDBSCAN finds no parts in topic {topic_id}: its rows form one dense region. Ask for a number of "
+                'parts instead, e.g. {"parts": 2}.'
+            )
+        order = np.argsort(-np.bincount(codes), kind="stable")
+        last = Topic.objects.filter(dataset=found).order_by("-topic_id").values_list("topic_id", flat=True).first()
+        ids = [topic_id, *range((last or 0) + 1, (last or 0) + len(order))]
+        names = _part_names([r[3] for r in rows], [codes == part for part in order])
+        for n, (part, new_id) in enumerate(zip(order, ids, strict=True)):
+            label = topic.label if n == 0 and topic.edited else names[n] or f"{topic.label} ({n + 1})"
+            if n == 0:
+                Topic.objects.filter(dataset=found, topic_id=topic_id).update(label=label[:200])
+                continue
+            Topic.objects.create(
+                dataset=found, topic_id=new_id, level=Topic.Level.FINE, label=label[:200], size=0,
+                parent=topic.parent, x=0.0, y=0.0,
+            )  # fmt: skip
+            members = [rows[i][0] for i in np.flatnonzero(codes == part)]
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE maps_point SET topic = %s WHERE dataset_id = %s AND row_id = ANY(%s)",
+                    [new_id, found.id, members],
+                )
+        _recount(found, set(ids))
+        assert found.workspace is not None
+        audit(found.workspace, by, "topic.split", map=found.name, topic=topic_id, parts=ids)
+        return ids
+
+
+# A part of a split needs this many rows; HDBSCAN's smallest part is a tenth of the topic, at least this.
+SPLIT_MIN_ROWS = 5
+# Rows HDBSCAN clusters; the rest join the part of their nearest clustered row.
+SPLIT_SAMPLE = 20_000
+
+
+def _parts(coords: npt.NDArray[np.float64], parts: int | None) -> npt.NDArray[np.int64]:
+    """Each row's part, 0..k-1: k-means into `parts`, or HDBSCAN (noise and unsampled rows join their nearest
+    clustered row's part; all zeros when it finds one region or none)."""
+    from sklearn.cluster import HDBSCAN, KMeans
+    from sklearn.neighbors import KNeighborsClassifier
+
+    if parts is not None:
+        fitted = KMeans(n_clusters=parts, n_init=4, random_state=0).fit(coords)
+        return np.asarray(fitted.labels_, dtype=np.int64)
+    step = max(1, len(coords) // SPLIT_SAMPLE)
+    sampled = coords[::step]
+    found = HDBSCAN(min_cluster_size=max(SPLIT_MIN_ROWS, len(sampled) // 10), copy=True).fit(sampled).labels_
+    clustered = found >= 0
+    if len(set(found[clustered].tolist())) < 2:
+        return np.zeros(len(coords), dtype=np.int64)
+    nearest = KNeighborsClassifier(n_neighbors=1).fit(sampled[clustered], found[clustered])
+    return np.asarray(nearest.predict(coords), dtype=np.int64)
+
+
+def _part_names(texts: list[str], members: list[npt.NDArray[np.bool_]]) -> list[str]:
+    """Each part's three words or phrases that set it apart from the topic's other parts ("" when none do)."""
+    whole = explain.count_terms(texts)
+    names = []
+    for inside in members:
+        chosen = np.flatnonzero(inside)
+        counts = explain.count_terms([texts[i] for i in chosen], whole.terms)
+        words = explain.distinguishing_terms(counts, whole, len(chosen), len(texts))
+        names.append(", ".join(w["term"] for w in words[:3]))
+    return names
 
 
 def _recount(dataset: Dataset, moved: set[int]) -> None:

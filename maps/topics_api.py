@@ -1,4 +1,5 @@
-"""The topic API (/api/v1/datasets/<id>/topics): read the topic tree, and rename a topic of any level."""
+"""The topic API (/api/v1/datasets/<id>/topics): read the topic tree, rename a topic of any level, merge topics,
+move rows, split a fine topic."""
 
 from __future__ import annotations
 
@@ -67,4 +68,22 @@ def move_rows(request: HttpRequest, dataset_id: str, body: curation_schemas.Rows
     found = dataset_of(request)
     user = access.require_user(access.caller(request))
     topic_edits.move_rows(found, user, body.rows, body.topic, body.label)
+    return JsonResponse(queries.topics(found), safe=False)
+
+
+@router.post(
+    TOPICS + "/{int:topic_id}/split",
+    auth=EDIT,
+    response=answers(200, list[schemas.TopicAnswer]),
+    url_name="api-topic-split",
+    summary="Split a fine topic into parts",
+)
+def split_topic(
+    request: HttpRequest, dataset_id: str, topic_id: RowNumber, body: curation_schemas.TopicSplit
+) -> HttpResponse:
+    """The topic's rows are clustered again where they lie on the map, into `parts` parts or as many as HDBSCAN
+    finds; the largest part keeps the topic's id, the others become new fine topics beside it, each named by the
+    words that set it apart from the other parts. Answers the new topic tree."""
+    found = dataset_of(request)
+    topic_edits.split_topic(found, access.require_user(access.caller(request)), topic_id, body.parts)
     return JsonResponse(queries.topics(found), safe=False)

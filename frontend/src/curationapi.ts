@@ -20,6 +20,12 @@ export async function moveRows(id: string, rows: number[], into: { topic: number
   return (await res.json()) as Topic[];
 }
 
+/** Splits a fine topic into `parts` parts (null: as many as HDBSCAN finds); resolves with the new topic tree. */
+export async function splitTopic(id: string, topicId: number, parts: number | null): Promise<Topic[]> {
+  const res = await request(`${ds(id)}/topics/${topicId}/split`, jsonInit('POST', parts === null ? {} : { parts }));
+  return (await res.json()) as Topic[];
+}
+
 export interface ExplainedWord {
   term: string;
   score: number;

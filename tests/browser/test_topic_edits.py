@@ -42,3 +42,26 @@ def test_selected_rows_move_into_a_new_topic_and_a_topic_merges_into_another(
     expect(page.locator("#topic-tree li[data-topic-id='1']")).to_have_count(0)
     assert Topic.objects.get(dataset=dataset, topic_id=0).size == 2 * PER_TOPIC
     assert console_errors == []
+
+
+def test_a_fine_topic_splits_into_the_parts_asked_for(
+    page: Page, live_server: object, console_errors: ConsoleErrors
+) -> None:
+    synthetic = create_synthetic_map()
+    dataset = synthetic.dataset
+    # Topic 1's rows join topic 0: one topic of two distant blobs.
+    Point.objects.filter(dataset=dataset, topic=1).update(topic=0)
+    open_map(page, str(live_server.url), synthetic, view_query())  # type: ignore[attr-defined]
+    expect(page.locator("#split-form")).to_be_hidden()
+    page.click("#topic-tree li[data-topic-id='6'] > .topic-name")
+    expect(page.locator("#split-form")).to_be_hidden()  # a mid topic's parts are its fine topics
+    page.click("#topic-tree li[data-topic-id='0'] > .topic-name")
+    page.fill("#split-parts", "2")
+    # Leaving the field follows the view in the URL (a same-page navigation): wait for the new topic instead.
+    page.click("#split-form button[type=submit]")
+    expect(page.locator("#topic-tree li[data-topic-id='11']")).to_be_attached(timeout=30_000)
+    page.wait_for_selector("body[data-map-ready='1']")
+    made = Topic.objects.get(dataset=dataset, topic_id=11)
+    assert made.size == PER_TOPIC and made.parent == 6
+    expect(page.locator("#topic-tree li[data-topic-id='11']")).to_contain_text(made.label)
+    assert console_errors == []

@@ -115,6 +115,7 @@ DOORS: dict[str, dict[str, str]] = {
     "api-topic": {"PATCH": "dataset-edit"},
     "api-topics-merge": {"POST": "dataset-edit"},
     "api-topics-move-rows": {"POST": "dataset-edit"},
+    "api-topic-split": {"POST": "dataset-edit"},
     "api-explain": {"POST": "dataset-view"},
     "api-duplicates": {"GET": "dataset-view"},
     "api-classifications": {"GET": "dataset-view", "POST": "dataset-edit"},

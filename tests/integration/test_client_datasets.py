@@ -148,6 +148,8 @@ def test_an_editor_edits_topics_and_reads_explanations_duplicates_and_outliers_t
     assert tree[0] == 80 and 1 not in tree
     made = [t for t in dataset.move_rows([200, 201], label="Two rows") if t["label"] == "Two rows"]
     assert len(made) == 1 and made[0]["size"] == 2
+    parts = {t["id"]: t["size"] for t in dataset.split_topic(0, parts=2)}
+    assert parts[0] + parts[max(parts)] == 80 and parts[0] == parts[max(parts)] == 40
     # ... lists duplicate groups (none on this map: every text differs, and it has no near pairs) ...
     assert dataset.duplicates() == {"threshold": 0.9, "searched": False, "groups": []}
     assert dataset.duplicates(threshold=0.97)["threshold"] == 0.97

@@ -79,3 +79,46 @@ def test_a_wrong_edit_is_refused_with_why_and_changes_nothing(
     assert response.status_code == status, response.content
     assert says in response.json()["error"]["message"]
     assert sizes(client.get(f"/api/v1/datasets/{synthetic.dataset.id}/topics").json()) == before
+
+
+def test_splitting_a_fine_topic_finds_its_parts_on_the_map_and_names_them(client: Client) -> None:
+    synthetic = create_synthetic_map()
+    dataset = synthetic.dataset
+    # Topic 1 (data frames, 40 units below topic 0) joins topic 0: one topic of two distant blobs.
+    post(client, dataset, "merge", {"into": 0, "topics": [1]})
+    etag = client.get(f"/api/v1/datasets/{dataset.id}/points")["ETag"]
+    answer = post(client, dataset, "0/split", {"parts": 2})
+    assert answer.status_code == 200, answer.content
+    tree = {t["id"]: t for t in answer.json()}
+    assert tree[0]["size"] == tree[11]["size"] == PER_TOPIC and tree[11]["parent"] == tree[0]["parent"] == 6
+    assert tree[6]["size"] == 2 * PER_TOPIC and tree[11]["level"] == "fine"
+    parts = {t: set(Point.objects.filter(dataset=dataset, topic=t).values_list("row_id", flat=True)) for t in (0, 11)}
+    assert sorted(parts.values(), key=min) == [set(range(PER_TOPIC)), set(range(PER_TOPIC, 2 * PER_TOPIC))]
+    names = {t: tree[t]["label"] for t in (0, 11)}
+    by_rows = {min(rows): names[t] for t, rows in parts.items()}
+    assert "http" in by_rows[0] and "data" in by_rows[PER_TOPIC] and "frames" in by_rows[PER_TOPIC], names
+    assert Dataset.objects.get(id=dataset.id).topic_count == 6
+    assert client.get(f"/api/v1/datasets/{dataset.id}/points")["ETag"] != etag
+    assert AuditEvent.objects.get(action="topic.split").detail["parts"] == [0, 11]
+
+    # Without a number, HDBSCAN finds the two blobs again; an edited name stays with the largest part.
+    post(client, dataset, "merge", {"into": 0, "topics": [11]})
+    client.patch(f"/api/v1/datasets/{dataset.id}/topics/0", {"label": "Python things"}, content_type="application/json")
+    Point.objects.filter(dataset=dataset, row_id__in=range(PER_TOPIC, PER_TOPIC + 5)).update(x=-40.0, y=20.0)
+    tree = {t["id"]: t for t in post(client, dataset, "0/split", {}).json()}
+    assert (tree[0]["label"], tree[0]["size"], tree[11]["size"]) == ("Python things", PER_TOPIC + 5, PER_TOPIC - 5)
+
+
+def test_a_split_that_cannot_be_made_says_why(client: Client) -> None:
+    dataset = create_synthetic_map().dataset
+    for path, body, status, message in [
+        ("6/split", {"parts": 2}, 400, "mid topic"),
+        ("0/split", {"parts": 9}, 400, "needs at least 45"),
+        ("0/split", {"parts": 1}, 400, "parts"),
+        ("0/split", {"parts": 21}, 400, "parts"),
+        ("99/split", {"parts": 2}, 404, "no topic 99"),
+    ]:
+        answer = post(client, dataset, path, body)
+        assert answer.status_code == status, (path, body, answer.content)
+        assert message in answer.json()["error"]["message"], answer.json()
+    assert Topic.objects.filter(dataset=dataset).count() == 11

@@ -190,6 +190,14 @@ class AtlasDataset:
         self._picture = None
         return tree
 
+    def split_topic(self, topic_id: int, parts: int | None = None) -> list[dict[str, Any]]:
+        """Split a fine topic into `parts` parts (2 to 20), or as many as HDBSCAN finds (None), where its rows lie
+        on the map; each part is named by the words that set it apart. Needs edit rights. Returns the new tree."""
+        body = {} if parts is None else {"parts": int(parts)}
+        tree: list[dict[str, Any]] = self._call("POST", f"/topics/{int(topic_id)}/split", json=body).json()
+        self._picture = None
+        return tree
+
     def move_rows(
         self, rows: Sequence[int], topic: int | None = None, label: str | None = None
     ) -> list[dict[str, Any]]:

@@ -1,6 +1,6 @@
-// Editors reshape topics: move the selected rows into a fine topic (or a new one), and merge another topic of
-// the same level into the topic the map is filtered to. The page then reloads (the URL keeps the view), since
-// the points' topics, the labels and their colours all change.
+// Editors reshape topics: move the selected rows into a fine topic (or a new one), merge another topic of the
+// same level into the topic the map is filtered to, or split that topic (a fine one) into parts. The page then
+// reloads (the URL keeps the view), since the points' topics, the labels and their colours all change.
 import type { Topic } from '../api';
 import * as curation from '../curationapi';
 import type { PointData } from '../points';
@@ -65,6 +65,26 @@ export function createTopicEdits(ctx: {
       if (!mergeWhich.value) return;
       // The merged topic is gone afterwards: show the topic it joined.
       curation.mergeTopics(ctx.datasetId, into, [Number(mergeWhich.value)]).then(done, failed);
+    });
+    store.subscribe((state, prev) => {
+      if (state.topicFilter !== prev.topicFilter) show(state.topicFilter);
+    });
+    show(store.get().topicFilter);
+  }
+
+  const splitForm = document.getElementById('split-form') as HTMLFormElement | null;
+  const splitParts = document.getElementById('split-parts') as HTMLInputElement | null;
+  if (splitForm && splitParts) {
+    // Fine topics only: a mid or broad topic's parts are its fine topics already.
+    const show = (topicId: number | null) => {
+      splitForm.hidden = !topics.some((t) => t.id === topicId && t.level === 'fine');
+    };
+    splitForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const topicId = store.get().topicFilter;
+      if (topicId === null) return;
+      const parts = splitParts.value.trim() === '' ? null : Number(splitParts.value);
+      curation.splitTopic(ctx.datasetId, topicId, parts).then(done, failed);
     });
     store.subscribe((state, prev) => {
       if (state.topicFilter !== prev.topicFilter) show(state.topicFilter);
