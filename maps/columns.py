@@ -112,7 +112,7 @@ def values_arrow(dataset: Dataset, name: str) -> bytes:
         index = {value: i for i, value in enumerate(dictionary)}
         codes = pa.array([index[t] if t is not None else None for t in texts], type=pa.int32())
         array = pa.DictionaryArray.from_arrays(codes, pa.array(dictionary, type=pa.string()))
-    return _stream(array)
+    return arrow_stream(array)
 
 
 def top_values_arrow(dataset: Dataset, name: str) -> bytes:
@@ -128,7 +128,7 @@ def top_values_arrow(dataset: Dataset, name: str) -> bytes:
         rows = cursor.fetchall()
     index = {value: i for i, value in enumerate(top)}
     codes = pa.array([index.get(text) if kind not in (None, "null") else None for kind, text in rows], type=pa.int8())
-    return _stream(pa.DictionaryArray.from_arrays(codes, pa.array(top, type=pa.string())))
+    return arrow_stream(pa.DictionaryArray.from_arrays(codes, pa.array(top, type=pa.string())))
 
 
 def text_lengths_arrow(dataset: Dataset) -> bytes:
@@ -138,7 +138,7 @@ def text_lengths_arrow(dataset: Dataset) -> bytes:
     with connection.cursor() as cursor:
         cursor.execute(_LENGTHS_SQL, [uuid.UUID(str(dataset.id))])
         lengths = np.array([length for (length,) in cursor.fetchall()], dtype=np.int32)
-    return _stream(pa.array(lengths, type=pa.int32()))
+    return arrow_stream(pa.array(lengths, type=pa.int32()))
 
 
 def outliers_arrow(dataset: Dataset) -> bytes:
@@ -148,10 +148,10 @@ def outliers_arrow(dataset: Dataset) -> bytes:
     with connection.cursor() as cursor:
         cursor.execute(_OUTLIERS_SQL, [uuid.UUID(str(dataset.id))])
         scores = [score for (score,) in cursor.fetchall()]
-    return _stream(pa.array(scores, type=pa.float32()))
+    return arrow_stream(pa.array(scores, type=pa.float32()))
 
 
-def _stream(array: pa.Array) -> bytes:
+def arrow_stream(array: pa.Array) -> bytes:
     table = pa.table({"value": array})
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:

@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pyarrow as pa
 from django.db import connection
 
 from maps import payloads, queries
+from maps.columns import arrow_stream
 from maps.models import Dataset, NearPair, Point
 
 # Pairs are kept from this cosine similarity up (workers pass it to workers.stages.duplicates.near_pairs); the
@@ -20,6 +22,8 @@ FLOOR = 0.85
 # missed (tests/integration/test_duplicates.py plants them).
 DEFAULT_THRESHOLD = 0.9
 TEXT_SHOWN = 200
+# How much of a group's representative text names it in the colour legend.
+LEGEND_TEXT = 40
 
 _EXACT_SQL = (
     "SELECT array_agg(row_id ORDER BY row_id) FROM maps_point WHERE dataset_id = %s "
@@ -97,3 +101,18 @@ def groups(dataset: Dataset, threshold: float) -> dict[str, Any]:
         group["text"] = texts.get(group["representative"], "")[:TEXT_SHOWN]
     searched = Point.objects.filter(dataset=dataset, outlier__isnull=False).exists()
     return {"threshold": threshold, "searched": searched, "groups": listed}
+
+
+def groups_arrow(dataset: Dataset, threshold: float) -> bytes:
+    """One column `value` in row-id order, for colouring: dictionary strings naming each row's duplicate group
+    ("1. <its representative's text>", numbered largest first, the dictionary in that order), null for a row
+    in no group."""
+    found = groups(dataset, threshold)["groups"]
+    group_of = {row: number for number, group in enumerate(found) for row in group["rows"]}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT row_id FROM maps_point WHERE dataset_id = %s ORDER BY row_id", [dataset.id])
+        codes = [group_of.get(row) for (row,) in cursor.fetchall()]
+    names = [f"{n + 1}. {' '.join(g['text'].split())[:LEGEND_TEXT]}" for n, g in enumerate(found)]
+    return arrow_stream(
+        pa.DictionaryArray.from_arrays(pa.array(codes, type=pa.int32()), pa.array(names, type=pa.string()))
+    )

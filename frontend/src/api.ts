@@ -503,6 +503,11 @@ export function getOutliersArrow(id: string): Promise<ArrayBuffer> {
   return getArrow(`${ds(id)}/outliers`);
 }
 
+/** Each row's duplicate group at `threshold` ("1. <text>", largest first), null outside every group. */
+export function getDuplicateRowsArrow(id: string, threshold: number): Promise<ArrayBuffer> {
+  return getArrow(`${ds(id)}/duplicates/rows?threshold=${encodeURIComponent(String(threshold))}`);
+}
+
 /** How many characters long each point's text is, in the /points order. */
 export function getTextLengthsArrow(id: string): Promise<ArrayBuffer> {
   return getArrow(`${ds(id)}/text-lengths`);

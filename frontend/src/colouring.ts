@@ -13,6 +13,8 @@ export const TAGS_KEY = '\u0000tags';
 export const SEVERAL = '\u0000several';
 /** The colour-by value that colours by outlier score (the URL says co=1). */
 export const OUTLIERS_KEY = '\u0000outliers';
+/** The colour-by value that colours by duplicate group, at the Duplicates panel's similarity (the URL says cd=1). */
+export const DUPLICATES_KEY = '\u0000duplicates';
 /** The range filter on the length of each point's text (not a column: no column name holds a NUL). */
 export const TEXT_LENGTH = '\u0000text-length';
 /** Categories beyond this many share the "other" colour; a legend longer than that is not read. */

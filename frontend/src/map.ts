@@ -16,6 +16,7 @@ import type { PointData } from './points';
 import { createRowCache } from './rows';
 import { createSearching } from './controllers/searching';
 import { createTable } from './controllers/table';
+import { DUPLICATES_KEY } from './colouring';
 import { createClassifying } from './controllers/classifying';
 import { createDuplicates } from './controllers/duplicates';
 import { createExplaining } from './controllers/explaining';
@@ -210,7 +211,7 @@ async function showMap(ds: Dataset): Promise<void> {
   });
   createSelecting({ points, topics, store, root, mapEl, camera: camera.view });
   createExplaining({ datasetId, points, store });
-  createDuplicates({ datasetId, points, store });
+  createDuplicates({ datasetId, points, store, thresholdChanged: () => explorer.reload(DUPLICATES_KEY) });
   createClassifying({ datasetId, columns, store });
   createTopicEdits({ datasetId, points, topics, store, showError });
   // Subscribed after the explorer, so the link the page opened with stays as it is until the view changes.

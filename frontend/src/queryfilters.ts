@@ -1,7 +1,7 @@
 // The page's filters (legend, topic, ranges) as the `filters` of POST /query, so a search keeps to what the map shows.
 import type { ColumnKind, FilterScalar, QueryFilter } from './api';
 import type { ColourModel } from './colouring';
-import { EMPTY, hiddenEntries, legendDims, OTHER, SEVERAL, TAGS_KEY, TEXT_LENGTH } from './colouring';
+import { DUPLICATES_KEY, EMPTY, hiddenEntries, legendDims, OTHER, SEVERAL, TAGS_KEY, TEXT_LENGTH } from './colouring';
 import type { Range } from './state';
 
 /** What the map filters by now: the legend it shows with its hidden entries, the topic, the ranges. */
@@ -45,7 +45,10 @@ export function queryFilters(page: PageFilters): QueryFilter | undefined {
 function legendFilter(model: ColourModel, hidden: ReadonlySet<string>, ids: ArrayLike<number>): QueryFilter | undefined {
   if (model.kind === 'topic') return undefined;
   if (model.kind === 'number') return hidden.has(EMPTY) ? present(model.column, model.date) : undefined;
-  return model.column === TAGS_KEY ? tagFilter(model, hidden, ids) : categoryFilter(model, hidden);
+  if (model.column === TAGS_KEY) return tagFilter(model, hidden, ids);
+  // Duplicate groups are no column the server filters on: the rows the legend lights go as row ids.
+  if (model.column === DUPLICATES_KEY) return hidden.size === 0 ? undefined : litRows(model, hidden, ids);
+  return categoryFilter(model, hidden);
 }
 
 /**
@@ -114,6 +117,11 @@ function tagFilter(model: CategoryModel, hidden: ReadonlySet<string>, ids: Array
     const parts = shownTags.map((e): QueryFilter => ({ tag: e.tag as number }));
     return parts.length === 1 ? parts[0] : { or: parts };
   }
+  return litRows(model, hidden, ids);
+}
+
+/** The rows the legend lights, as row ids; undefined (unfiltered) when more than the server takes. */
+function litRows(model: CategoryModel, hidden: ReadonlySet<string>, ids: ArrayLike<number>): QueryFilter | undefined {
   const codes = hiddenEntries(model, hidden);
   const rows: number[] = [];
   for (let i = 0; i < model.codes.length; i++) {

@@ -3,7 +3,7 @@
 // names the store fields it is made of; nothing else lists them.
 
 import type { SearchParams } from './api';
-import { EMPTY, OTHER, OUTLIERS_KEY, SEVERAL, TAGS_KEY, TEXT_LENGTH } from './colouring';
+import { DUPLICATES_KEY, EMPTY, OTHER, OUTLIERS_KEY, SEVERAL, TAGS_KEY, TEXT_LENGTH } from './colouring';
 import type { Camera, MapState, Range } from './state';
 
 /** Legend entries that are not a value of the column, by their name in links (hx=). */
@@ -134,11 +134,19 @@ const FIELDS: { [K in keyof UrlState]: Field<UrlState[K]> } = {
     pick: (s) => s.colourBy,
     restore: (colourBy) => ({ colourBy }),
     // Links made before ct=1 carried the internal key itself, c=%00tags; they still colour by tag.
-    read: (params) => (params.get('ct') === '1' ? TAGS_KEY : params.get('co') === '1' ? OUTLIERS_KEY : params.get('c') || null),
+    read: (params) =>
+      params.get('ct') === '1'
+        ? TAGS_KEY
+        : params.get('co') === '1'
+          ? OUTLIERS_KEY
+          : params.get('cd') === '1'
+            ? DUPLICATES_KEY
+            : params.get('c') || null,
     write(column, params) {
-      set(params, 'c', column === TAGS_KEY || column === OUTLIERS_KEY ? null : column);
+      set(params, 'c', column === TAGS_KEY || column === OUTLIERS_KEY || column === DUPLICATES_KEY ? null : column);
       set(params, 'ct', column === TAGS_KEY ? '1' : null);
       set(params, 'co', column === OUTLIERS_KEY ? '1' : null);
+      set(params, 'cd', column === DUPLICATES_KEY ? '1' : null);
     },
   }),
   topic: field({

@@ -1,7 +1,7 @@
 import { Float64, Int32, Table, TimestampMillisecond, tableFromArrays, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import type { ColumnKind, QueryFilter } from '../src/api';
-import { columnModel, EMPTY, fillColours, OTHER, SEVERAL, TAGS_KEY, TEXT_LENGTH } from '../src/colouring';
+import { columnModel, DUPLICATES_KEY, EMPTY, fillColours, OTHER, SEVERAL, TAGS_KEY, TEXT_LENGTH } from '../src/colouring';
 import type { ColourModel, LegendEntry, RangeMask } from '../src/colouring';
 import { isoStamp, MAX_ROWS, NOTHING, queryFilters, storedAs } from '../src/queryfilters';
 import type { PageFilters } from '../src/queryfilters';
@@ -364,5 +364,33 @@ describe('queryFilters for a tag legend', () => {
     expect(queryFilters(page(['tag:1']))).toEqual({ rows: [50, 52, 53, 54] });
     const many = { ...page(['tag:1']), model: { ...model, codes: new Uint8Array(MAX_ROWS + 1).fill(4) } };
     expect(queryFilters({ ...many, ids: Array.from({ length: MAX_ROWS + 1 }, (_, i) => i) })).toBeUndefined();
+  });
+});
+
+describe('queryFilters for a duplicate-group legend', () => {
+  // Rows 0-1 in group 1, 2-3 in group 2, 4 in none: the server has no column to filter, so the lit rows go by id.
+  const model: ColourModel = {
+    kind: 'category',
+    column: DUPLICATES_KEY,
+    codes: Uint8Array.from([0, 0, 1, 1, 2]),
+    entries: [
+      { key: '1. same text', label: '1. same text', count: 2, colour: [0, 0, 0] },
+      { key: '2. other text', label: '2. other text', count: 2, colour: [1, 1, 1] },
+      { key: EMPTY, label: '(empty)', count: 1, colour: [205, 205, 205] },
+    ],
+  };
+  const page = (hidden: string[]): PageFilters => ({
+    model,
+    hidden: new Set(hidden),
+    topicFilter: null,
+    ranges: new Map(),
+    kinds: new Map(),
+    ids: [10, 11, 12, 13, 14],
+  });
+
+  it('sends the rows the legend lights as row ids, and nothing while every entry shows', () => {
+    expect(queryFilters(page([]))).toBeUndefined();
+    expect(queryFilters(page([EMPTY]))).toEqual({ rows: [10, 11, 12, 13] });
+    expect(queryFilters(page([EMPTY, '1. same text']))).toEqual({ rows: [12, 13] });
   });
 });

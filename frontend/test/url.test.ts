@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EMPTY, OTHER, SEVERAL, TAGS_KEY, TEXT_LENGTH } from '../src/colouring';
+import { DUPLICATES_KEY, EMPTY, OTHER, SEVERAL, TAGS_KEY, TEXT_LENGTH } from '../src/colouring';
 import { followInUrl, URL_DELAY_MS } from '../src/controllers/url';
 import { createStore, initialMapState } from '../src/state';
 import type { MapState, Range } from '../src/state';
@@ -172,6 +172,12 @@ describe('writeUrl', () => {
     expect(written(view)).toBe(
       'q=red+cats&m=keyword&k=25&th=0.5&p=12&c=label&t=4&h=a&hx=empty&f=score%3A0.5%3A&fh=1&v=1.2346%2C-2.0000%2C3.0000',
     );
+  });
+
+  it('writes colour-by duplicate group as cd=1 and reads it back', () => {
+    expect(written({ ...BLANK, colourBy: DUPLICATES_KEY })).toBe('cd=1');
+    expect(readUrl('?cd=1').colourBy).toBe(DUPLICATES_KEY);
+    expect(written({ ...BLANK, colourBy: 'label' }, '?cd=1')).toBe('c=label');
   });
 
   it('writes colour-by tag as ct=1 and rewrites the older c=%00tags link', () => {

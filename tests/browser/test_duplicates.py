@@ -39,8 +39,16 @@ def test_duplicate_groups_are_listed_and_selected(
     page.click("#dup-select-one")
     expect(page.locator("#map-root")).to_have_attribute("data-selection-count", "2")
 
-    # A lower similarity takes in the 0.86 pair.
+    # The map coloured by duplicate group: a legend entry per group, named by its representative (as text).
+    page.select_option("#color-by", label="Duplicate group")
+    expect(page.locator("#map-root")).to_have_attribute("data-color-by", "duplicates")
+    expect(page.locator("#legend")).to_contain_text("1. <b>same</b> text")
+    expect(page.locator("#legend")).not_to_contain_text("3. ")
+
+    # A lower similarity takes in the 0.86 pair, in the list and in the colours.
     page.fill("#dup-threshold", "0.85")
     page.locator("#dup-threshold").dispatch_event("change")
     expect(page.locator("#duplicates")).to_have_attribute("data-groups", "3")
+    expect(page.locator("#legend")).to_contain_text("3. ")
+    assert "cd=1" in page.url
     assert console_errors == []

@@ -118,6 +118,7 @@ DOORS: dict[str, dict[str, str]] = {
     "api-topic-split": {"POST": "dataset-edit"},
     "api-explain": {"POST": "dataset-view"},
     "api-duplicates": {"GET": "dataset-view"},
+    "api-duplicate-rows": {"GET": "dataset-view"},
     "api-classifications": {"GET": "dataset-view", "POST": "dataset-edit"},
     "api-classification": {"GET": "dataset-view", "DELETE": "dataset-edit"},
     "api-classification-tags": {"POST": "dataset-edit"},

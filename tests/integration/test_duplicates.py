@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from django.test import Client
 
@@ -53,6 +54,18 @@ def test_exact_and_near_duplicates_join_into_groups_largest_first(client: Client
     for bad in ("0.5", "1.5", "x"):
         response = duplicates(client, dataset.id, threshold=bad)
         assert response.status_code == 400 and "threshold" in response.json()["error"]["message"]
+
+    # For colouring: each row's group, numbered largest first and named by its representative, at the threshold.
+    def row_groups(**params: Any) -> list[str | None]:
+        response = client.get(f"/api/v1/datasets/{dataset.id}/duplicates/rows", params)
+        assert response.status_code == 200, response.content
+        values = pa.ipc.open_stream(b"".join(response.streaming_content)).read_all().column("value")
+        return values.to_pylist()
+
+    groups = row_groups()
+    assert groups[:3] == ["1. Same text"] * 3 and groups[10:13] == [f"2. {synthetic.fields[11]['summary']}"] * 3
+    assert sum(g is not None for g in groups) == 6 and len(groups) == synthetic.rows
+    assert row_groups(threshold=0.85)[20:22] == [f"3. {synthetic.fields[20]['summary']}"] * 2
 
 
 def edited(text: str, rng: np.random.Generator) -> str:

@@ -18,7 +18,13 @@ function indices(points: PointData, rows: number[]): Int32Array {
   return Int32Array.from(found.sort((a, b) => a - b));
 }
 
-export function createDuplicates(ctx: { datasetId: string; points: PointData; store: Store<MapState> }): void {
+export function createDuplicates(ctx: {
+  datasetId: string;
+  points: PointData;
+  store: Store<MapState>;
+  /** The similarity changed: the map coloured by duplicate group colours again. */
+  thresholdChanged(): void;
+}): void {
   const panel = document.getElementById('duplicates') as HTMLDetailsElement | null;
   const threshold = document.getElementById('dup-threshold') as HTMLInputElement | null;
   const status = document.getElementById('dup-status');
@@ -80,7 +86,10 @@ export function createDuplicates(ctx: { datasetId: string; points: PointData; st
   panel.addEventListener('toggle', () => {
     if (panel.open && found === null) load();
   });
-  threshold.addEventListener('change', load);
+  threshold.addEventListener('change', () => {
+    load();
+    ctx.thresholdChanged();
+  });
   one.addEventListener('click', () => {
     if (found) store.set({ selection: indices(points, found.groups.map((g) => g.representative)) });
   });

@@ -4,7 +4,7 @@ import * as api from '../api';
 import * as curation from '../curationapi';
 import type { ColumnSummary, QueryFilter, Topic, TopicLevel } from '../api';
 import type { ColourModel } from '../colouring';
-import { columnModel, EMPTY, fillColours, hiddenEntries, legendDims, OUTLIERS_KEY, TEXT_LENGTH } from '../colouring';
+import { columnModel, DUPLICATES_KEY, EMPTY, fillColours, hiddenEntries, legendDims, OUTLIERS_KEY, TEXT_LENGTH } from '../colouring';
 import { createCharts } from './charts';
 import { countsFor, entryCounts, failures, LEGEND } from '../crossfilter';
 import { bindExport } from './exporting';
@@ -50,6 +50,8 @@ export interface Explorer {
   queryFilters(): QueryFilter | undefined;
   /** Calls `fn` whenever the map is filtered anew (a column's legend may load after the store changed). */
   onFiltersChange(fn: () => void): void;
+  /** Forget a column's (or derived key's) loaded values, and colour by them again if the map is coloured so. */
+  reload(column: string): void;
 }
 
 /** Whether the legend dims point i, for the charts' cross-filter; null when it dims nothing. */
@@ -67,7 +69,15 @@ function legendFilter(model: ColourModel, hidden: ReadonlySet<string>): ((i: num
 const DERIVED = new Map<string, { load: (datasetId: string) => Promise<ArrayBuffer>; what: string }>([
   [TEXT_LENGTH, { load: api.getTextLengthsArrow, what: 'the text lengths' }],
   [OUTLIERS_KEY, { load: api.getOutliersArrow, what: 'the outlier scores' }],
+  [DUPLICATES_KEY, { load: (id) => api.getDuplicateRowsArrow(id, duplicateThreshold()), what: 'the duplicate groups' }],
 ]);
+
+/** The similarity the Duplicates panel is set to (its default when the page has no panel). */
+export function duplicateThreshold(): number {
+  const input = document.getElementById('dup-threshold') as HTMLInputElement | null;
+  const value = Number(input?.value);
+  return input && Number.isFinite(value) && value > 0 ? value : 0.9;
+}
 
 /** How many rows "the most unusual rows" selects. */
 export const UNUSUAL_ROWS = 100;
@@ -101,6 +111,7 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     [
       { value: TAGS_KEY, label: 'Tags' },
       { value: OUTLIERS_KEY, label: 'Outlier score (how unusual)' },
+      { value: DUPLICATES_KEY, label: 'Duplicate group' },
     ],
     (column) => store.set({ colourBy: column, hidden: new Set() }),
   );
@@ -251,7 +262,15 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     exportCount.textContent = `Export ${lit.toLocaleString()} ${lit === 1 ? 'point' : 'points'}:`;
     // The page's ids and data attributes keep their spelling (#color-by, data-color-by): pages and tests select on them.
     root.dataset.colorBy =
-      model.kind === 'topic' ? '' : model.column === TAGS_KEY ? 'tags' : model.column === OUTLIERS_KEY ? 'outliers' : model.column;
+      model.kind === 'topic'
+        ? ''
+        : model.column === TAGS_KEY
+          ? 'tags'
+          : model.column === OUTLIERS_KEY
+            ? 'outliers'
+            : model.column === DUPLICATES_KEY
+              ? 'duplicates'
+              : model.column;
     legend.show(model, hidden, legendCounts);
     ctx.redraw(frame);
     for (const fn of filterListeners) fn();
@@ -380,6 +399,7 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     if (
       opening.colourBy === TAGS_KEY ||
       opening.colourBy === OUTLIERS_KEY ||
+      opening.colourBy === DUPLICATES_KEY ||
       ctx.columns.some((c) => c.name === opening.colourBy && c.kind !== 'text')
     )
       void loadColumn(opening.colourBy);
@@ -401,6 +421,10 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
     },
     onFiltersChange(fn) {
       filterListeners.push(fn);
+    },
+    reload(column) {
+      models.delete(column);
+      if (store.get().colourBy === column) void loadColumn(column);
     },
   };
 }
