@@ -159,6 +159,11 @@ def main() -> None:
 
         retrieval.main(machine())
         return
+    if os.environ.get("BENCH_DUPLICATES") == "1":
+        from benchmarks import duplicates
+
+        duplicates.main(machine())
+        return
     if os.environ.get("BENCH_CLASSIFY") == "1":
         from benchmarks import classification
 

@@ -154,3 +154,8 @@ class TopicSplit(BaseModel):
     parts: Annotated[int | None, Field(ge=2, le=20)] = Field(
         None, description="How many parts (2 to 20, k-means on the map); leave out for as many as HDBSCAN finds."
     )
+
+
+class NamingQueued(BaseModel):
+    topic: int
+    status: Literal["queued"]

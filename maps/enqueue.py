@@ -33,3 +33,9 @@ def classify(classification_id: uuid.UUID) -> None:
     from workers.tasks import classify_rows
 
     classify_rows.apply_async(args=[str(classification_id)], queue=settings.BUILD_QUEUE)
+
+
+def name_topic(dataset_id: uuid.UUID, topic_id: int, user_id: int) -> None:
+    from workers.tasks import name_topic as task
+
+    task.apply_async(args=[str(dataset_id), topic_id, user_id], queue=settings.BUILD_QUEUE)

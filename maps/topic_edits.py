@@ -9,12 +9,13 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
 from atlas.errors import NotFound, UserError
-from maps import explain
+from maps import enqueue, explain
 from maps.models import Dataset, Topic
 from maps.queries import require_ready
 from teams.actions import audit
@@ -107,6 +108,20 @@ def move_rows(dataset: Dataset, by: User, rows: Sequence[int], into: int | None,
         assert found.workspace is not None
         audit(found.workspace, by, "topic.rows_moved", map=found.name, into=into, rows=len(rows))
         return into
+
+
+def ask_labeller(dataset: Dataset, by: User, topic_id: int) -> None:
+    """Queue a request to the configured labeller for a new name for one topic (of any level); the worker renames
+    the topic when the labeller gives an acceptable name, and leaves it as it is otherwise."""
+    if not settings.LABELLER_URL:
+        raise InvalidTopicEdit(
+            "No topic labeller is configured on this server: whoever runs it can set ATLAS_LABELLER_URL (and "
+            "ATLAS_LABELLER_MODEL) to an OpenAI-compatible endpoint. Rename the topic by hand meanwhile."
+        )
+    require_ready(dataset)
+    _topics(dataset, [topic_id])
+    user_id = by.id
+    transaction.on_commit(lambda: enqueue.name_topic(dataset.id, topic_id, user_id))
 
 
 def split_topic(dataset: Dataset, by: User, topic_id: int, parts: int | None) -> list[int]:

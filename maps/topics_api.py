@@ -1,5 +1,5 @@
 """The topic API (/api/v1/datasets/<id>/topics): read the topic tree, rename a topic of any level, merge topics,
-move rows, split a fine topic."""
+move rows, split a fine topic, ask the labeller for a topic's name."""
 
 from __future__ import annotations
 
@@ -87,3 +87,19 @@ def split_topic(
     found = dataset_of(request)
     topic_edits.split_topic(found, access.require_user(access.caller(request)), topic_id, body.parts)
     return JsonResponse(queries.topics(found), safe=False)
+
+
+@router.post(
+    TOPICS + "/{int:topic_id}/name",
+    auth=EDIT,
+    response=answers(202, curation_schemas.NamingQueued),
+    url_name="api-topic-name",
+    summary="Ask the configured labeller for a topic's name",
+)
+def ask_labeller(request: HttpRequest, dataset_id: str, topic_id: RowNumber) -> HttpResponse:
+    """The topic's keywords and representative texts go to the server's labeller (ATLAS_LABELLER_URL); when it
+    gives an acceptable name, a worker renames the topic (as an editor's rename, audited). Poll GET .../topics
+    for the new name; a topic the labeller gives no usable name keeps its own. 400 when no labeller is set."""
+    found = dataset_of(request)
+    topic_edits.ask_labeller(found, access.require_user(access.caller(request)), topic_id)
+    return JsonResponse({"topic": topic_id, "status": "queued"}, status=202)

@@ -62,6 +62,8 @@ def render_map(request: HttpRequest, dataset: Dataset, who: access.Caller, share
         "can_edit": can_edit,
         "shared": shared,
         "embed_origins": settings.EMBED_ORIGINS,
+        # Editors may ask the server's topic labeller for a topic's name, when it has one.
+        "labeller": can_edit and bool(settings.LABELLER_URL),
         # Where an editor may move the map: workspaces they may edit, its own among them.
         "move_targets": access.workspaces_of(who, Need.EDIT) if can_edit and who.user else [],
     }

@@ -14,7 +14,7 @@ from django.db import connections
 
 from atlas.logs import dataset_context
 from maps import lifecycle
-from workers import append, chunks, classify, pipeline, priority, relayout, store, warmup  # noqa: F401  (priority and warmup connect worker start-up signals)
+from workers import append, chunks, classify, naming, pipeline, priority, relayout, store, warmup  # noqa: F401  (priority and warmup connect worker start-up signals)
 
 log = logging.getLogger(__name__)
 
@@ -86,3 +86,9 @@ def append_rows(dataset_id: str, upload_path: str, filename: str) -> None:
 @shared_task(name="workers.classify_rows", acks_late=True)  # type: ignore[untyped-decorator]  # celery ships no type hints
 def classify_rows(classification_id: str) -> None:
     classify.classify(uuid.UUID(classification_id))
+
+
+@shared_task(name="workers.name_topic", acks_late=True)  # type: ignore[untyped-decorator]  # celery ships no type hints
+def name_topic(dataset_id: str, topic_id: int, user_id: int) -> None:
+    with dataset_context(dataset_id):
+        naming.name_topic(uuid.UUID(dataset_id), topic_id, user_id)

@@ -26,6 +26,11 @@ export async function splitTopic(id: string, topicId: number, parts: number | nu
   return (await res.json()) as Topic[];
 }
 
+/** Asks the server's labeller for a topic's name; a worker renames the topic when it gives a usable one. */
+export async function askLabeller(id: string, topicId: number): Promise<void> {
+  await request(`${ds(id)}/topics/${topicId}/name`, jsonInit('POST', {}));
+}
+
 export interface ExplainedWord {
   term: string;
   score: number;

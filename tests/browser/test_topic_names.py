@@ -1,6 +1,9 @@
 """An editor renames a topic in the topic panel: the panel and the map's label show the new name at once, it is
 kept for everyone who opens the map, Escape leaves the name as it was, and a viewer gets no control to rename,
-move rows or merge topics."""
+move rows or merge topics. With a labeller on the server, an editor may ask it for a topic's name instead."""
+
+from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -11,6 +14,8 @@ from teams.models import Membership, Role
 from tests.accounts import create_user, default_workspace
 from tests.browser.conftest import ConsoleErrors, log_in, watch_console
 from tests.browser.mapview import open_map, view_query
+from tests.chat_server import ChatServer
+from tests.integration.workers import BUILD_QUEUE, Workers
 from tests.synthetic_map import create_synthetic_map
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -62,4 +67,43 @@ def test_an_editor_renames_a_topic_in_the_panel_and_everyone_sees_the_name(
     expect(other.locator("#topic-tree .topic-rename")).to_have_count(0)
     expect(other.locator("#move-rows-form, #merge-form")).to_have_count(0)
     context.close()
+    assert console_errors == []
+
+
+def test_an_editor_asks_the_labeller_and_the_topic_takes_its_name(
+    page: Page, live_server: LiveServer, console_errors: ConsoleErrors, settings: Any, tmp_path: Path
+) -> None:
+    # A labeller on the server (a chat-completions server on loopback) and a worker that knows it.
+    server = ChatServer()
+    pool = Workers(tmp_path, env={"ATLAS_LABELLER_URL": server.url, "ATLAS_LABELLER_MODEL": "tiny-llm"})
+    pool.start()
+    try:
+        settings.LABELLER_URL, settings.BUILD_QUEUE = server.url, BUILD_QUEUE
+        synthetic = create_synthetic_map()
+        open_map(page, live_server.url, synthetic, view_query())
+        item = page.locator("#topic-tree li[data-topic-id='2']")
+        item.hover()
+        item.locator("> .topic-rename").click()
+        page.click("#topic-tree .topic-ask")
+        expect(item.locator("> .topic-name")).to_contain_text("Model named 2", timeout=60_000)
+        expect(page.locator("#topic-message")).to_have_text("Named “Model named 2” by the labeller.")
+        assert Topic.objects.get(dataset=synthetic.dataset, topic_id=2).edited
+        assert len(server.requests) == 1
+    finally:
+        pool.stop_all()
+        server.close()
+    assert console_errors == []
+
+
+def test_without_a_labeller_the_rename_form_offers_none(
+    page: Page, live_server: LiveServer, console_errors: ConsoleErrors, settings: Any
+) -> None:
+    settings.LABELLER_URL = ""
+    synthetic = create_synthetic_map()
+    open_map(page, live_server.url, synthetic, view_query())
+    item = page.locator("#topic-tree li[data-topic-id='2']")
+    item.hover()
+    item.locator("> .topic-rename").click()
+    expect(page.locator("#topic-tree .topic-rename-form input")).to_be_visible()
+    expect(page.locator("#topic-tree .topic-ask")).to_have_count(0)
     assert console_errors == []

@@ -116,6 +116,7 @@ DOORS: dict[str, dict[str, str]] = {
     "api-topics-merge": {"POST": "dataset-edit"},
     "api-topics-move-rows": {"POST": "dataset-edit"},
     "api-topic-split": {"POST": "dataset-edit"},
+    "api-topic-name": {"POST": "dataset-edit"},
     "api-explain": {"POST": "dataset-view"},
     "api-duplicates": {"GET": "dataset-view"},
     "api-duplicate-rows": {"GET": "dataset-view"},

@@ -122,3 +122,14 @@ def test_a_split_that_cannot_be_made_says_why(client: Client) -> None:
         assert answer.status_code == status, (path, body, answer.content)
         assert message in answer.json()["error"]["message"], answer.json()
     assert Topic.objects.filter(dataset=dataset).count() == 11
+
+
+def test_asking_for_a_labeller_name_needs_a_labeller_on_the_server(client: Client, settings: Any) -> None:
+    dataset = create_synthetic_map().dataset
+    settings.LABELLER_URL = ""
+    refused = post(client, dataset, "2/name", None)
+    assert refused.status_code == 400 and "ATLAS_LABELLER_URL" in refused.json()["error"]["message"]
+    settings.LABELLER_URL = "http://127.0.0.1:9/v1"
+    assert post(client, dataset, "99/name", None).status_code == 404
+    queued = post(client, dataset, "2/name", None)
+    assert queued.status_code == 202 and queued.json() == {"topic": 2, "status": "queued"}

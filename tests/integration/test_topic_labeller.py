@@ -2,15 +2,14 @@
 the keyword labels, ready, when that server fails, answers garbage or hangs."""
 
 import json
-import threading
+import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from maps.models import Topic
+from tests.chat_server import ChatServer
 from tests.conftest import csv_slice
 from tests.integration.workers import Workers, queued_dataset
 from workers.stages.labeller import LabellerParams
@@ -20,55 +19,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ROWS = 600
 TIMEOUT_S = 2
 LIMITS = LabellerParams(url="", model="")
-
-
-class ChatServer:
-    """An OpenAI-compatible /v1/chat/completions that names every topic it is asked about, unless a test
-    queues other answers: an HTTP status, a body that is not JSON, or no answer at all."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.script: list[str] = []
-        self.released = threading.Event()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802  # the name http.server calls
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                server.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
-                answer = server.script.pop(0) if server.script else "names"
-                if answer == "hang":
-                    server.released.wait(60)
-                    return
-                if answer == "error":
-                    self.reply(500, b'{"error": {"message": "overloaded"}}')
-                elif answer == "garbage":
-                    self.reply(200, b"<html>not an API</html>")
-                else:
-                    topics = json.loads(body["messages"][1]["content"])["topics"]
-                    names = {str(t["id"]): f"Model named {t['id']}" for t in topics}
-                    content = "```json\n" + json.dumps(names) + "\n```"
-                    self.reply(200, json.dumps({"choices": [{"message": {"content": content}}]}).encode())
-
-            def reply(self, status: int, payload: bytes) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.released.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -147,3 +97,51 @@ def test_a_failing_garbled_or_hanging_endpoint_leaves_a_ready_map_with_keyword_l
     assert any("HTTP 500" in line for line in warnings), log[-3000:]
     assert any("not a chat completion" in line for line in warnings), log[-3000:]
     assert any(f"no reply within {TIMEOUT_S} s" in line for line in warnings), log[-3000:]
+
+
+def test_an_editor_asks_the_labeller_to_name_one_topic_again(
+    labelled_workers: Workers, chat_server: ChatServer
+) -> None:
+    from maps.models import Point
+    from teams.models import AuditEvent
+    from tests.accounts import default_user
+    from tests.integration.workers import BUILD_QUEUE
+    from tests.synthetic_map import create_synthetic_map
+    from workers.tasks import name_topic
+
+    dataset = create_synthetic_map().dataset
+    Topic.objects.filter(dataset=dataset, topic_id=2).update(representatives=[80, 81])
+    chat_server.requests.clear()
+    chat_server.script = []
+
+    def wait_for_requests(count: int) -> None:
+        deadline = time.monotonic() + 60
+        while len(chat_server.requests) < count:
+            assert time.monotonic() < deadline, worker_log(labelled_workers)[-3000:]
+            time.sleep(0.2)
+
+    name_topic.apply_async(args=[str(dataset.id), 2, default_user().id], queue=BUILD_QUEUE)
+    deadline = time.monotonic() + 60
+    while Topic.objects.get(dataset=dataset, topic_id=2).label != "Model named 2":
+        assert time.monotonic() < deadline, worker_log(labelled_workers)[-3000:]
+        time.sleep(0.2)
+    named = Topic.objects.get(dataset=dataset, topic_id=2)
+    assert named.edited
+    (sent,) = json.loads(chat_server.requests[0]["body"]["messages"][1]["content"])["topics"]
+    texts = dict(Point.objects.filter(dataset=dataset, row_id__in=[80, 81]).values_list("row_id", "text"))
+    assert (sent["id"], sent["texts"]) == (2, [texts[80], texts[81]])
+    audited = AuditEvent.objects.get(action="topic.renamed")
+    assert audited.detail == {
+        "map": dataset.name,
+        "topic": 2,
+        "old": "command line parsing tools",
+        "new": "Model named 2",
+        "by_labeller": True,
+    }
+
+    # A reply it cannot use leaves the topic as it was.
+    chat_server.script = ["garbage"]
+    name_topic.apply_async(args=[str(dataset.id), 3, default_user().id], queue=BUILD_QUEUE)
+    wait_for_requests(2)
+    time.sleep(1)
+    assert Topic.objects.get(dataset=dataset, topic_id=3).label == "terminal colour output helpers"

@@ -198,6 +198,20 @@ class AtlasDataset:
         self._picture = None
         return tree
 
+    def ask_labeller(self, topic_id: int, timeout: float = 60.0) -> dict[str, Any]:
+        """Ask the server's configured labeller for a new name for a topic (needs edit rights); waits up to
+        `timeout` seconds for the name to change and returns the topic as it then is (its own name kept when the
+        labeller gave none). AtlasError when the server has no labeller."""
+        before = next((t for t in self.topics() if t["id"] == topic_id), None)
+        self._call("POST", f"/topics/{int(topic_id)}/name")
+        deadline = time.monotonic() + timeout
+        while True:
+            now = next((t for t in self.topics() if t["id"] == topic_id), None)
+            if now is None or before is None or now["label"] != before["label"] or time.monotonic() > deadline:
+                self._picture = None
+                return now or {}
+            time.sleep(0.5)
+
     def move_rows(
         self, rows: Sequence[int], topic: int | None = None, label: str | None = None
     ) -> list[dict[str, Any]]:

@@ -79,6 +79,9 @@ export function duplicateThreshold(): number {
   return input && Number.isFinite(value) && value > 0 ? value : 0.9;
 }
 
+/** How long the page waits for the labeller's name: its request timeout (30 s by default) and a margin. */
+const LABELLER_WAIT_MS = 45_000;
+
 /** How many rows "the most unusual rows" selects. */
 export const UNUSUAL_ROWS = 100;
 
@@ -139,6 +142,28 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
           return stored.label;
         }
       : null;
+  // With a labeller on the server, editors may ask it for a topic's name: a worker renames the topic, and the
+  // page watches the topic tree for the new name for as long as the labeller may take.
+  const askLabeller =
+    tree.dataset.labeller === '1'
+      ? async (topicId: number) => {
+          const before = topics.find((t) => t.id === topicId)?.label;
+          await curation.askLabeller(ctx.datasetId, topicId);
+          for (const deadline = Date.now() + LABELLER_WAIT_MS; Date.now() < deadline; ) {
+            await new Promise((resolve) => window.setTimeout(resolve, 1000));
+            const now = (await api.getTopics(ctx.datasetId)).find((t) => t.id === topicId);
+            if (now && now.label !== before) {
+              placedFor = null;
+              window.setTimeout(() => {
+                const camera = store.get().camera;
+                if (camera) onZoom(camera.zoom);
+              });
+              return now.label;
+            }
+          }
+          return null;
+        }
+      : null;
   const panel = createTopicPanel(
     tree,
     el<HTMLButtonElement>('topic-clear'),
@@ -149,6 +174,7 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
       topicMessage.textContent = text;
       topicMessage.hidden = text === '';
     },
+    askLabeller,
   );
   const filters = createFilters(
     el('filters'),

@@ -1,5 +1,5 @@
 // The topic panel: broad -> mid -> fine with counts; picking one filters the map to it. Editors rename a topic
-// in place (the pencil beside it: Enter saves, Escape leaves it as it was).
+// in place (the pencil beside it: Enter saves, Escape leaves it as it was), or ask the server's labeller for one.
 import type { Topic } from '../api';
 
 export interface TopicPanel {
@@ -8,6 +8,8 @@ export interface TopicPanel {
 
 /** Saves a topic's new name; resolves with the name stored, rejects with what went wrong. */
 export type RenameTopic = (topicId: number, label: string) => Promise<string>;
+/** Asks the server's labeller for a topic's name; resolves with the new name, or null when it gave none. */
+export type AskLabeller = (topicId: number) => Promise<string | null>;
 
 export function createTopicPanel(
   tree: HTMLElement,
@@ -16,6 +18,7 @@ export function createTopicPanel(
   onPick: (topicId: number | null) => void,
   rename: RenameTopic | null = null,
   message: (text: string) => void = () => undefined,
+  ask: AskLabeller | null = null,
 ): TopicPanel {
   const children = new Map<number | null, Topic[]>();
   for (const t of topics) {
@@ -42,7 +45,7 @@ export function createTopicPanel(
       button.append(label, count);
       button.addEventListener('click', () => onPick(t.id));
       li.append(button);
-      if (rename) li.append(renameButton(t, li, button, label, rename, message));
+      if (rename) li.append(renameButton(t, li, button, label, rename, message, ask));
       if (children.has(t.id)) li.append(branch(t.id));
       items.set(t.id, li);
       ul.append(li);
@@ -67,6 +70,7 @@ function renameButton(
   label: HTMLElement,
   rename: RenameTopic,
   message: (text: string) => void,
+  ask: AskLabeller | null,
 ): HTMLButtonElement {
   const pencil = document.createElement('button');
   pencil.type = 'button';
@@ -88,6 +92,38 @@ function renameButton(
       form.replaceWith(button);
       pencil.hidden = false;
     };
+    const named = (stored: string) => {
+      t.label = stored;
+      t.edited = true;
+      li.dataset.edited = 'true';
+      label.textContent = stored; // user text, never markup
+      pencil.setAttribute('aria-label', `Rename topic ${stored}`);
+    };
+    if (ask) {
+      const suggest = document.createElement('button');
+      suggest.type = 'button';
+      suggest.className = 'topic-ask';
+      suggest.textContent = 'Ask the labeller';
+      suggest.addEventListener('click', () => {
+        input.disabled = suggest.disabled = true;
+        message('Asking the labeller…');
+        ask(t.id)
+          .then((stored) => {
+            if (stored === null) {
+              message('The labeller gave no usable name; the topic keeps its own.');
+            } else {
+              named(stored);
+              message(`Named “${stored}” by the labeller.`);
+            }
+            close();
+          })
+          .catch((err: unknown) => {
+            input.disabled = suggest.disabled = false;
+            message(err instanceof Error ? err.message : String(err));
+          });
+      });
+      form.append(suggest);
+    }
     input.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') close();
     });
@@ -98,11 +134,7 @@ function renameButton(
       input.disabled = true;
       rename(t.id, wanted)
         .then((stored) => {
-          t.label = stored;
-          t.edited = true;
-          li.dataset.edited = 'true';
-          label.textContent = stored; // user text, never markup
-          pencil.setAttribute('aria-label', `Rename topic ${stored}`);
+          named(stored);
           message(`Renamed to “${stored}”.`);
           close();
         })
