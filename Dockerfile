@@ -16,10 +16,13 @@ RUN pip install --no-cache-dir --require-hashes --no-deps --extra-index-url http
     -r requirements.lock && pip check
 COPY pyproject.toml ./
 COPY atlas/ atlas/
+COPY teams/ teams/
 COPY maps/ maps/
+COPY embeddings/ embeddings/
 COPY workers/ workers/
 COPY tables/ tables/
 COPY embedding/ embedding/
+COPY words/ words/
 RUN pip install --no-cache-dir --no-deps --no-build-isolation . && pip check
 COPY manage.py ./
 COPY templates/ templates/

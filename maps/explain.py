@@ -19,6 +19,7 @@ from django.db import connection
 
 from maps import columns, filters, payloads, queries
 from maps.models import Dataset
+from words.reading import term_counter
 
 MAP_SAMPLE = 100_000
 SET_SAMPLE = 20_000
@@ -42,13 +43,10 @@ class Counts:
 
 
 def _vectorizer(vocabulary: npt.NDArray[np.str_] | None = None) -> Any:
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    # The topic labels' reading of a text (workers/stages/label.py): English stop words out, words and pairs.
-    options: dict[str, Any] = {"stop_words": "english", "ngram_range": (1, 2)}
+    # The topic labels' reading of a text (words.reading): stop words and contractions out, words and pairs.
     if vocabulary is None:
-        return CountVectorizer(**options, min_df=2, max_features=VOCABULARY)
-    return CountVectorizer(**options, vocabulary=list(vocabulary))
+        return term_counter(min_df=2, max_features=VOCABULARY)
+    return term_counter(vocabulary=list(vocabulary))
 
 
 def count_terms(texts: list[str], vocabulary: npt.NDArray[np.str_] | None = None) -> Counts:

@@ -7,7 +7,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every package of the app and its ground libraries.
-PACKAGES = ("atlas", "teams", "maps", "embeddings", "workers", "tables", "embedding")
+PACKAGES = ("atlas", "teams", "maps", "embeddings", "workers", "tables", "embedding", "words")
 ENV_READ = re.compile(r"""(?:env_(?:str|int|float|bool|list)|environ\.get)\(\s*["']([A-Z][A-Z0-9_]+)["']""")
 
 
@@ -21,6 +21,16 @@ def variables_read_by_the_code() -> set[str]:
 def variables_in_env_example() -> set[str]:
     text = (ROOT / ".env.example").read_text()
     return set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", text, flags=re.MULTILINE))
+
+
+def test_the_dockerfile_copies_every_package_the_project_installs() -> None:
+    import tomllib
+
+    installed = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    packages = {name.rstrip("*") for name in installed["include"]}
+    assert packages == set(PACKAGES)
+    copied = set(re.findall(r"^COPY (\w+)/ \1/$", (ROOT / "Dockerfile").read_text(), flags=re.MULTILINE))
+    assert packages <= copied, f"the Dockerfile does not copy {sorted(packages - copied)}"
 
 
 def test_env_example_lists_exactly_the_variables_the_code_reads() -> None:

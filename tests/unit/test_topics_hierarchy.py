@@ -118,3 +118,35 @@ def test_topics_of_nothing_but_stop_words_still_get_a_label() -> None:
         ["the and", "of the"], vectors, np.zeros((2, 2), dtype=np.float32), clusters.noise, tree, LabelParams()
     )
     assert {t.topic_id: t.label for t in topics} == {0: "topic 1", 1: "topic 2", 2: "topic 3"}
+
+
+def test_contractions_and_possessives_leave_no_debris_in_keywords() -> None:
+    texts = ["Don't panic: Python's GIL isn't slow", "don’t worry, python’s GIL can't block", "dont fear the GIL"]
+    vectors = unit(np.ones((3, 3), dtype=np.float32))
+    clusters = Clusters(labels=np.zeros(3, dtype=np.int32), noise=np.zeros(3, dtype=bool))
+    tree = merge_topics(vectors, clusters, HierarchyParams())
+    topics = describe_topics(
+        texts, vectors, np.zeros((3, 2), dtype=np.float32), clusters.noise, tree, LabelParams(candidates_per_topic=30)
+    )
+    words = {w for t in topics for term in t.keywords for w in term.split()}
+    assert "gil" in words and "python" in words
+    assert not words & {"don", "t", "isn", "can", "dont", "python's", "s"}, words
+
+
+def test_sibling_topics_do_not_lead_with_the_same_keyword() -> None:
+    # Each fine topic's rows say its mid group's word twice and its own word once: every sibling's best keyword is
+    # the group's word. Only the largest of each group leads with it; the others lead with their own word.
+    vectors, clusters = nested_groups()
+    group_words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india"]
+    own_words = [f"item{f:02d}" for f in range(27)]
+    texts = [f"{group_words[f // 3]} {group_words[f // 3]} {own_words[f]}" for f in clusters.labels.tolist()]
+    tree = merge_topics(vectors, clusters, HierarchyParams())
+    topics = describe_topics(texts, vectors, np.zeros((len(texts), 2), dtype=np.float32), clusters.noise, tree,
+                             LabelParams())  # fmt: skip
+    fine = {t.topic_id: t for t in topics if t.level == "fine"}
+    for f in range(27):
+        leader = fine[f].keywords[0].split()
+        assert (group_words[f // 3] in leader) == (f % 3 == 0) and own_words[f] in " ".join(fine[f].keywords), (
+            f,
+            fine[f].keywords,
+        )

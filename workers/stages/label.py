@@ -1,4 +1,10 @@
-"""Label: describe every topic of every level by c-TF-IDF keywords, size, place and representative rows."""
+"""Label: describe every topic of every level by c-TF-IDF keywords, size, place and representative rows.
+
+Texts are read into words and two-word phrases as words.reading reads them (what explaining a selection reads
+too). Topics under one parent (the broad topics among themselves) get
+different names: a topic whose best keyword shares a word with the keyword an earlier, larger sibling leads with
+leads with its best candidate that does not.
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -8,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from embedding.vectors import Vectors
+from words.reading import term_counter
 from workers.stages.cluster import Labels
 from workers.stages.hierarchy import Hierarchy, Level
 from workers.stages.reduce import Coords
@@ -53,7 +60,9 @@ def describe_topics(
     topics = []
     for level in hierarchy.levels:
         rows = _rows(level)
-        keywords = _ctfidf_keywords(counts, rows, len(level.ids), params)
+        candidates = _ctfidf_keywords(counts, rows, len(level.ids), params)
+        parents = [level.parents.get(topic_id) for topic_id in level.ids]
+        keywords = _sibling_keywords(candidates, parents, params.keywords_per_topic)
         representatives = _representatives(vectors, rows, len(level.ids), noise, params)
         sizes = np.bincount(rows, minlength=len(level.ids))
         xs, ys = _medians(coords, rows, len(level.ids))
@@ -91,9 +100,7 @@ def _membership(rows: Labels, count: int, weights: npt.NDArray[np.float64] | Non
 
 
 def _term_counts(texts: Sequence[str]) -> tuple[Any, npt.NDArray[np.str_]] | None:
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    vectorizer = CountVectorizer(stop_words="english", ngram_range=(1, 2), min_df=1, max_features=50_000)
+    vectorizer = term_counter(min_df=1, max_features=50_000)
     try:
         counts = vectorizer.fit_transform(texts)
     except ValueError:  # nothing but stop words or symbols in every text
@@ -121,9 +128,23 @@ def _ctfidf_keywords(
         values, terms = scores.data[start:end], scores.indices[start:end]
         # Ties broken by term index, so the same counts always give the same label.
         ranked = np.lexsort((terms, -values))[: params.candidates_per_topic]
-        candidates = [str(vocabulary[terms[i]]) for i in ranked if values[i] > 0]
-        result.append(_distinct(candidates, params.keywords_per_topic))
+        result.append([str(vocabulary[terms[i]]) for i in ranked if values[i] > 0])
     return result
+
+
+def _sibling_keywords(candidates: list[list[str]], parents: list[int | None], limit: int) -> list[list[str]]:
+    """Each topic's keywords from its ranked candidates; a topic (larger siblings first: topics are numbered by
+    size) does not lead with a word an earlier sibling leads with, while it has a candidate without one."""
+    leading: dict[int | None, set[str]] = {}
+    chosen = []
+    for terms, parent in zip(candidates, parents, strict=True):
+        taken = leading.setdefault(parent, set())
+        fresh = [t for t in terms if not set(t.split()) & taken]
+        keywords = _distinct(fresh + [t for t in terms if t not in fresh] if fresh else terms, limit)
+        if keywords:
+            taken.update(keywords[0].split())
+        chosen.append(keywords)
+    return chosen
 
 
 def _distinct(candidates: list[str], limit: int) -> list[str]:
