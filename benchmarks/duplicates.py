@@ -10,7 +10,8 @@ original's group; precision is the share of grouped pairs (row and group represe
 Cost at scale: synthetic 384-d clusters (benchmarks/scale.py) with 1 % of rows planted as copies of another row
 plus noise (cosine about 0.95), at BENCH_DUPLICATE_SIZES rows (default 100,000; 1,000,000 takes about 15
 minutes): the UMAP fit on the layout's 50,000-row sample (what any build pays), then the neighbour search and
-pairs (what duplicates and outliers add), and the recall of the planted copies there. Writes the "Near
+pairs (what duplicates and outliers add), off the index alone and with the shared-neighbour comparison builds
+add above the sample, and the recall of the planted copies each way. Writes the "Near
 duplicates" section of docs/BENCHMARKS.md.
 """
 
@@ -60,11 +61,19 @@ def _fit(vectors: npt.NDArray[np.float32]) -> Any:
     return FittedLayout(reducer, None, None, np.zeros(2), 1.0, rows=sample.astype(np.int64) if n > SAMPLE else None)
 
 
-def _pairs(fitted: Any, vectors: npt.NDArray[np.float32]) -> Any:
-    from workers.stages.duplicates import near_pairs
+def _pairs(fitted: Any, vectors: npt.NDArray[np.float32], shared: bool = True) -> Any:
+    """The pairs as the layout stage finds them (workers/arrange.py): off the neighbour index, and (shared) among
+    rows outside the sample that share a nearest sampled row."""
+    from workers.stages.duplicates import merge_pairs, near_pairs, shared_neighbour_pairs
     from workers.stages.outliers import nearest
 
-    return near_pairs(nearest(fitted, vectors, np.arange(len(vectors))), 0.85)
+    near = nearest(fitted, vectors, np.arange(len(vectors)))
+    pairs = near_pairs(near, 0.85)
+    if shared and fitted.rows is not None:
+        outside = np.ones(len(vectors), dtype=bool)
+        outside[fitted.rows] = False
+        pairs = merge_pairs([pairs, shared_neighbour_pairs(near, vectors, 0.85, outside)])
+    return pairs
 
 
 def _groups(n: int, pairs: Any, threshold: float, exact: list[list[int]]) -> npt.NDArray[np.int64]:
@@ -152,12 +161,18 @@ def at_scale(n: int) -> dict[str, Any]:
     started = time.monotonic()
     fitted = _fit(vectors)
     fit_s = time.monotonic() - started
+    planted = dict(zip(copies.tolist(), originals.tolist(), strict=True))
+    started = time.monotonic()
+    index_only = _scores(_groups(n, _pairs(fitted, vectors, shared=False), 0.9, []), planted)
+    index_s = time.monotonic() - started
     started = time.monotonic()
     pairs = _pairs(fitted, vectors)
     pairs_s = time.monotonic() - started
-    planted = dict(zip(copies.tolist(), originals.tolist(), strict=True))
     scores = _scores(_groups(n, pairs, 0.9, []), planted)
-    result = {"rows": n, "cosine": cosine, "fit_s": fit_s, "pairs_s": pairs_s, **scores}
+    result = {
+        "rows": n, "cosine": cosine, "fit_s": fit_s, "index_s": index_s, "index_recall": index_only["recall"],
+        "pairs_s": pairs_s, **scores,
+    }  # fmt: skip
     print(result, flush=True)
     return result
 

@@ -1,8 +1,9 @@
 """BENCH_TOPICS=1 make bench: which clustering finds the known classes best, and map quality on real data.
 
-Compares hdbscan with fast-hdbscan, each clustering the 2D map (what builds do) or a 5-d / 10-d UMAP of
-the same vectors, on the shared data sets that carry classes: the digits (pixel vectors, class = digit)
-and PyPI + npm package summaries (MiniLM vectors, class = which registry the row came from). Every
+Compares hdbscan, fast-hdbscan and fast-hdbscan's layered clustering (PLSCAN), each clustering the 2D map (what
+builds do) or a 5-d / 10-d UMAP of the same vectors, on the shared data sets that carry classes: the digits
+(pixel vectors, class = digit), the docstrings' summaries (MiniLM vectors, class = package) and PyPI + npm
+package summaries (MiniLM vectors, class = which registry the row came from). Every
 variant goes through `find_topics` (leaf fallback, noise joined to its nearest topic) and the Ward merge,
 so NMI / ARI score what a map would show. Writes the "Topics: which clustering" section of docs/BENCHMARKS.md.
 """
@@ -24,6 +25,8 @@ from benchmarks import report
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ROOT.parent / "shared" / "datasets"
 SECTION = "## Topics: which clustering"
+# HDBSCAN two ways, and fast-hdbscan's layered clustering (PLSCAN: the most persistent of its layers).
+LIBRARIES = ("fast_hdbscan", "hdbscan", "plscan")
 PACKAGES_PER_FILE = 5000
 Vectors = npt.NDArray[np.float32]
 
@@ -68,6 +71,27 @@ def packages() -> tuple[Vectors, list[str | None], list[str]]:
     return vectors, classes, texts
 
 
+def docstrings() -> tuple[Vectors, list[str | None], list[str]]:
+    """The docstrings' one-line summaries, class: the package (22), embedded once (cached under var/bench)."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(DATASETS / "docstrings_corpus.parquet", columns=["summary", "package"]).to_pylist()
+    texts = [r["summary"] for r in table]
+    classes: list[str | None] = [r["package"] for r in table]
+    cache = ROOT / "var" / "bench" / "docstrings_summaries.npy"
+    if cache.exists():
+        return np.load(cache), classes, texts
+    from django.conf import settings
+
+    from embedding import get_encoder
+
+    encoder = get_encoder(settings.EMBED_MODEL, settings.TORCH_THREADS)
+    vectors = np.vstack([encoder.encode(texts[i : i + 64]) for i in range(0, len(texts), 64)]).astype(np.float32)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.save(cache, vectors)
+    return vectors, classes, texts
+
+
 def timed(call: Callable[[], Any]) -> tuple[Any, float]:
     started = time.monotonic()
     result = call()
@@ -88,7 +112,7 @@ def evaluate(name: str, vectors: Vectors, classes: list[str | None], texts: list
         reducer = umap.UMAP(n_components=dims, n_neighbors=15, min_dist=0.0, metric="cosine", random_state=42)
         spaces[f"{dims}-d UMAP"] = timed(lambda r=reducer: np.asarray(r.fit_transform(vectors), dtype=np.float32))
     rows = []
-    for (space, (points, extra_s)), library in itertools.product(spaces.items(), ("fast_hdbscan", "hdbscan")):
+    for (space, (points, extra_s)), library in itertools.product(spaces.items(), LIBRARIES):
         clusters, cluster_s = timed(lambda p=points, lib=library: find_topics(p, ClusterParams(library=lib)))
         hierarchy = merge_topics(vectors, clusters, HierarchyParams())
         agreement = label_agreement(classes, clusters.labels, hierarchy.broad.labels)
@@ -115,7 +139,11 @@ def evaluate(name: str, vectors: Vectors, classes: list[str | None], texts: list
 
 def main() -> list[dict[str, Any]]:
     results = []
-    for name, load in (("digits (500, 64-d pixels)", digits), ("PyPI + npm (10,000, MiniLM)", packages)):
+    for name, load in (
+        ("digits (500, 64-d pixels)", digits),
+        ("docstrings (10,150, MiniLM; class: package)", docstrings),
+        ("PyPI + npm (10,000, MiniLM)", packages),
+    ):
         vectors, classes, texts = load()
         results.extend(evaluate(name, vectors, classes, texts))
     return results
@@ -127,8 +155,10 @@ def write_section(results: list[dict[str, Any]], machine: str) -> None:
         "",
         f"Written by `BENCH_TOPICS=1 make bench` on {time.strftime('%Y-%m-%d')}, {machine}; the machine was shared",
         "with other work, so times are indicative. Data with known classes from `../shared/datasets`: the 500",
-        "digit images as 64-d pixel vectors (class: the digit) and the first 5,000 rows of each package summaries",
-        "file embedded with all-MiniLM-L6-v2 (class: PyPI or npm). Every variant runs `find_topics` (min cluster",
+        "digit images as 64-d pixel vectors (class: the digit), the docstrings' one-line summaries embedded with",
+        "all-MiniLM-L6-v2 (class: the package, 22), and the first 5,000 rows of each package summaries file",
+        "(class: PyPI or npm). Libraries: hdbscan, fast-hdbscan, and fast-hdbscan's layered clustering (PLSCAN, its",
+        "most persistent layer). Every variant runs `find_topics` (min cluster",
         "size √rows / 2, min_samples 5, leaf fallback, noise joined to its nearest topic) and the Ward merge, so",
         'NMI / ARI score what a map shows. "extra s" is the n-d UMAP (cosine, min_dist 0, seed 42) a variant',
         'needs on top of the 2D layout a map always has; "cluster s" is the clustering alone.',

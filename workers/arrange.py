@@ -16,7 +16,7 @@ from maps.models import Dataset
 from workers import layout_model, store
 from workers.jobs import Run
 from workers.stages.cluster import ClusterParams, Clusters, find_topics
-from workers.stages.duplicates import near_pairs
+from workers.stages.duplicates import merge_pairs, near_pairs, shared_neighbour_pairs
 from workers.stages.hierarchy import HierarchyParams, merge_topics
 from workers.stages.label import LabelParams, TopicLabel, describe_topics
 from workers.stages.labeller import LabellerParams, name_topics
@@ -70,6 +70,10 @@ def arrange(
         near = nearest(fitted, vectors, np.arange(n))
         outliers = outlier_scores(near)
         pairs = near_pairs(near, duplicates.FLOOR)
+        if fitted is not None and fitted.rows is not None:
+            outside = np.ones(n, dtype=bool)
+            outside[fitted.rows] = False
+            pairs = merge_pairs([pairs, shared_neighbour_pairs(near, vectors, duplicates.FLOOR, outside)])
     # Kept so rows appended later are placed on this map; a re-layout replaces it.
     layout_model.save(dataset_id, fitted)
 

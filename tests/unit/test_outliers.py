@@ -5,7 +5,7 @@ a row never counts as its own neighbour, and twins score low."""
 import numpy as np
 import pytest
 
-from workers.stages.duplicates import near_pairs
+from workers.stages.duplicates import merge_pairs, near_pairs, shared_neighbour_pairs
 from workers.stages.outliers import nearest, outlier_scores
 from workers.stages.reduce import FittedLayout, LayoutParams, fit_layout
 
@@ -91,3 +91,30 @@ def test_near_duplicates_are_the_pairs_above_the_floor_named_by_row_id_even_on_a
     assert reachable and reachable <= found <= planted
     assert all(a < b for a, b in found) and len(found) == len(pairs.first)
     assert (pairs.similarity >= 0.995).all()
+
+
+def test_rows_outside_the_sample_are_paired_through_the_sampled_rows_they_share() -> None:
+    # 2,000 rows, 300 fitted; 40 copies of unsampled rows, so both rows of each pair lie outside the sample and
+    # the neighbour index alone cannot pair them.
+    vectors, _ = clustered(2000, 0, spread=0.3)
+    _, fitted = fit_layout(vectors, LayoutParams(sample_size=300, seed=1))
+    assert fitted is not None and fitted.rows is not None
+    rng = np.random.default_rng(5)
+    unsampled = np.setdiff1d(np.arange(2000), fitted.rows)
+    sources = rng.choice(unsampled, size=40, replace=False)
+    copies = vectors[sources] + 0.004 * rng.normal(size=(40, vectors.shape[1])).astype(np.float32)
+    copies /= np.linalg.norm(copies, axis=1, keepdims=True)
+    everything = np.vstack([vectors, copies]).astype(np.float32)
+    ids = np.arange(len(everything))
+    near = nearest(fitted, everything, ids)
+    planted = {(int(s), 2000 + k) for k, s in enumerate(sources)}
+    direct = near_pairs(near, floor=0.995)
+    assert not planted & set(zip(direct.first.tolist(), direct.second.tolist(), strict=True))
+    outside = np.ones(len(everything), dtype=bool)
+    outside[fitted.rows] = False
+    shared = shared_neighbour_pairs(near, everything, 0.995, outside)
+    found = set(zip(shared.first.tolist(), shared.second.tolist(), strict=True))
+    assert found == planted and (shared.similarity >= 0.995).all()
+    merged = merge_pairs([direct, shared])
+    assert len(merged.first) == len(direct.first) + len(shared.first)
+    assert (merged.first < merged.second).all()

@@ -21,7 +21,8 @@ class ClusterParams:
     # the layout is one connected continent (it flips on changes in the 7th digit of the vectors). When
     # a topic holds more than this share, the leaves of the cluster tree are taken instead.
     max_share: float = 0.5
-    # "fast_hdbscan" (the default, measured best in docs/BENCHMARKS.md) or "hdbscan" (a dev dependency).
+    # "fast_hdbscan" (the default, measured best in docs/BENCHMARKS.md), "hdbscan" (a dev dependency) or "plscan"
+    # (fast-hdbscan's layered clustering: its most persistent layer; compared in make bench).
     library: str = "fast_hdbscan"
 
 
@@ -69,6 +70,11 @@ def find_topics(coords: Coords, params: ClusterParams) -> Clusters:
 
 def _hdbscan(library: str, coords: Coords, **options: Any) -> npt.NDArray[np.int64]:
     """Cluster labels (-1 for noise) from the chosen HDBSCAN implementation, on points of any dimension."""
+    if library == "plscan":
+        from fast_hdbscan import PLSCAN
+
+        layers = PLSCAN(min_samples=options["min_samples"], base_min_cluster_size=options["min_cluster_size"])
+        return np.asarray(layers.fit(coords.astype(np.float64)).labels_, dtype=np.int64)
     if library == "hdbscan":
         from hdbscan import HDBSCAN
     else:
