@@ -159,6 +159,11 @@ def main() -> None:
 
         retrieval.main(machine())
         return
+    if os.environ.get("BENCH_NAMES") == "1":
+        from benchmarks import topic_names
+
+        topic_names.main(machine())
+        return
     if os.environ.get("BENCH_DUPLICATES") == "1":
         from benchmarks import duplicates
 

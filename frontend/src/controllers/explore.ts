@@ -15,6 +15,7 @@ import { topValues } from '../topvalues';
 import type { Frame } from '../render';
 import { LABEL_FONT, LABEL_WEIGHT, pointRadius } from '../render';
 import type { MapState, Store } from '../state';
+import { labellerAsker } from './labelling';
 import { createTagging, TAGS_KEY } from './tagging';
 import type { RangeMask } from '../colouring';
 import { createColourBy } from '../ui/colourby';
@@ -79,9 +80,6 @@ export function duplicateThreshold(): number {
   return input && Number.isFinite(value) && value > 0 ? value : 0.9;
 }
 
-/** How long the page waits for the labeller's name: its request timeout (30 s by default) and a margin. */
-const LABELLER_WAIT_MS = 45_000;
-
 /** How many rows "the most unusual rows" selects. */
 export const UNUSUAL_ROWS = 100;
 
@@ -142,27 +140,14 @@ export function createExplorer(ctx: ExplorerContext): Explorer {
           return stored.label;
         }
       : null;
-  // With a labeller on the server, editors may ask it for a topic's name: a worker renames the topic, and the
-  // page watches the topic tree for the new name for as long as the labeller may take.
+  // With a labeller on the server, editors may ask it for a topic's name; the map's labels follow.
   const askLabeller =
     tree.dataset.labeller === '1'
-      ? async (topicId: number) => {
-          const before = topics.find((t) => t.id === topicId)?.label;
-          await curation.askLabeller(ctx.datasetId, topicId);
-          for (const deadline = Date.now() + LABELLER_WAIT_MS; Date.now() < deadline; ) {
-            await new Promise((resolve) => window.setTimeout(resolve, 1000));
-            const now = (await api.getTopics(ctx.datasetId)).find((t) => t.id === topicId);
-            if (now && now.label !== before) {
-              placedFor = null;
-              window.setTimeout(() => {
-                const camera = store.get().camera;
-                if (camera) onZoom(camera.zoom);
-              });
-              return now.label;
-            }
-          }
-          return null;
-        }
+      ? labellerAsker(ctx.datasetId, topics, () => {
+          placedFor = null;
+          const camera = store.get().camera;
+          if (camera) onZoom(camera.zoom);
+        })
       : null;
   const panel = createTopicPanel(
     tree,
