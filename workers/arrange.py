@@ -18,7 +18,7 @@ from workers.jobs import Run
 from workers.stages.cluster import ClusterParams, Clusters, find_topics
 from workers.stages.duplicates import merge_pairs, near_pairs, shared_neighbour_pairs
 from workers.stages.hierarchy import HierarchyParams, merge_topics
-from workers.stages.label import LabelParams, TopicLabel, describe_topics
+from workers.stages.label import Embed, LabelParams, TopicLabel, describe_topics
 from workers.stages.labeller import LabellerParams, name_topics
 from workers.stages.outliers import nearest, outlier_scores
 from workers.stages.quality import QualityParams, label_agreement, measure_quality
@@ -81,7 +81,9 @@ def arrange(
         with numba_for_work():
             clusters = find_topics(coords, cluster_params(layout))
         hierarchy = merge_topics(vectors, clusters, HierarchyParams())
-        topics = describe_topics(texts, vectors, coords, clusters.noise, hierarchy, LabelParams())
+        topics = describe_topics(
+            texts, vectors, coords, clusters.noise, hierarchy, LabelParams(), keyphrase_embedder(dataset_id)
+        )
         topics = named_topics(dataset_id, topics, texts)
         quality = measure_quality(vectors, coords, clusters, QualityParams())
         if classes is not None:
@@ -101,6 +103,31 @@ def arrange(
                 ],
             )
     return clusters
+
+
+def keyphrase_embedder(dataset_id: uuid.UUID) -> Embed | None:
+    """The map's own text model, to rank topic keyphrases by meaning; None for vectors it did not make (a column
+    of precomputed vectors) or a model that cannot be loaded here (keywords are then c-TF-IDF's order)."""
+    dataset = Dataset.objects.filter(id=dataset_id).only("model_name", "vector_field").first()
+    if dataset is None or dataset.vector_field:
+        return None
+    from embedding import get_encoder
+
+    try:
+        encoder = get_encoder(dataset.model_name, settings.TORCH_THREADS)
+    except Exception as exc:  # an image model, or one no longer installed: keywords stay as counted
+        log.info("dataset %s: topic keyphrases not ranked by meaning (%s)", dataset_id, exc)
+        return None
+
+    def embed(phrases: list[str]) -> Vectors:
+        batches = [encoder.encode(phrases[i : i + KEYPHRASE_BATCH]) for i in range(0, len(phrases), KEYPHRASE_BATCH)]
+        return np.vstack(batches).astype(np.float32)
+
+    return embed
+
+
+# Keyphrases embedded at a time.
+KEYPHRASE_BATCH = 256
 
 
 def labeller_params() -> LabellerParams | None:

@@ -150,3 +150,35 @@ def test_sibling_topics_do_not_lead_with_the_same_keyword() -> None:
             f,
             fine[f].keywords,
         )
+
+
+def test_with_an_embedder_the_keyphrase_most_like_the_topic_leads_and_the_next_adds_something_new() -> None:
+    # c-TF-IDF ranks "alpha" first for topic 0 (most frequent); by meaning "gamma" is the topic's own direction,
+    # and "delta" says almost what "gamma" says, so Maximal Marginal Relevance takes "alpha" second.
+    texts = ["alpha alpha gamma delta", "alpha alpha gamma delta", "omega omega", "omega omega"]
+    vectors = unit(np.array([[1, 0, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 0, 1]], dtype=np.float32))
+    clusters = Clusters(labels=np.array([0, 0, 1, 1], dtype=np.int32), noise=np.zeros(4, dtype=bool))
+    tree = merge_topics(vectors, clusters, HierarchyParams())
+    meaning = {
+        "gamma": [0.9, 0.436, 0, 0],
+        "delta": [0.88, 0.475, 0, 0],
+        "alpha": [0.7, -0.714, 0, 0],
+        "omega": [0, 0, 0, 1],
+    }
+
+    def embed(phrases: list[str]) -> np.ndarray:
+        return unit(np.array([meaning.get(p, [0, 0.7, 0.7, 0]) for p in phrases], dtype=np.float32))
+
+    params = LabelParams(keywords_per_topic=2)
+    plain = describe_topics(texts, vectors, np.zeros((4, 2), dtype=np.float32), clusters.noise, tree, params)
+    ranked = describe_topics(texts, vectors, np.zeros((4, 2), dtype=np.float32), clusters.noise, tree, params, embed)
+    fine = {t.topic_id: t.keywords for t in plain if t.level == "fine"}
+    assert fine[0][0] == "alpha"
+    fine = {t.topic_id: t.keywords for t in ranked if t.level == "fine"}
+    assert fine[0] == ["gamma", "alpha"] and fine[1][0] == "omega"
+    # Vectors of another size than the rows' (not the map's model): c-TF-IDF's order stays.
+    other = describe_topics(
+        texts, vectors, np.zeros((4, 2), dtype=np.float32), clusters.noise, tree, params,
+        lambda phrases: np.ones((len(phrases), 3), dtype=np.float32),
+    )  # fmt: skip
+    assert {t.topic_id: t.keywords for t in other} == {t.topic_id: t.keywords for t in plain}

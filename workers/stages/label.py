@@ -6,8 +6,8 @@ different names: a topic whose best keyword shares a word with the keyword an ea
 leads with its best candidate that does not.
 """
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -19,11 +19,22 @@ from workers.stages.cluster import Labels
 from workers.stages.hierarchy import Hierarchy, Level
 from workers.stages.reduce import Coords
 
+# Embeds short texts into the map's own vector space (unit vectors), for ranking keyphrases by meaning.
+Embed = Callable[[list[str]], Vectors]
+
 
 @dataclass(frozen=True)
 class LabelParams:
     keywords_per_topic: int = 3
     candidates_per_topic: int = 10
+    # With an embedder: the c-TF-IDF candidates ranked by meaning, and the trade-off of Maximal Marginal
+    # Relevance between a phrase's likeness to the topic and its unlikeness to the phrases already chosen.
+    keyphrase_candidates: int = 20
+    diversity: float = 0.5
+    # How much a phrase's likeness to the whole level (what every topic of the map says, "python" on a map of
+    # Python packages) counts against it. 0.5 and 0.5 by make bench (BENCH_NAMES): without it every PyPI topic
+    # was "python library, python bindings, ..."; with it each name fits its own topic as well or better.
+    commonness: float = 0.5
     representatives_per_topic: int = 5
     # Rows scored against their topic's centroid at a time, to bound the temporary arrays.
     chunk_size: int = 50_000
@@ -54,14 +65,22 @@ def describe_topics(
     noise: npt.NDArray[np.bool_],
     hierarchy: Hierarchy,
     params: LabelParams,
+    embed: Embed | None = None,
 ) -> list[TopicLabel]:
-    """Every topic of every level, broad first; keywords are ranked against the other topics of its level."""
+    """Every topic of every level, broad first; keywords are ranked against the other topics of its level. With
+    `embed` (the map's own model), each topic's c-TF-IDF candidates are ranked by how like the topic's centroid
+    they are, and chosen with Maximal Marginal Relevance (keyphrases)."""
     counts = _term_counts(texts)
     topics = []
     for level in hierarchy.levels:
         rows = _rows(level)
-        candidates = _ctfidf_keywords(counts, rows, len(level.ids), params)
         parents = [level.parents.get(topic_id) for topic_id in level.ids]
+        if embed is None:
+            candidates = _ctfidf_keywords(counts, rows, len(level.ids), params)
+        else:
+            wide = replace(params, candidates_per_topic=params.keyphrase_candidates)
+            pool = _ctfidf_keywords(counts, rows, len(level.ids), wide)
+            candidates = _keyphrases(pool, _centroids(vectors, rows, len(level.ids), noise), embed, params)
         keywords = _sibling_keywords(candidates, parents, params.keywords_per_topic)
         representatives = _representatives(vectors, rows, len(level.ids), noise, params)
         sizes = np.bincount(rows, minlength=len(level.ids))
@@ -160,15 +179,57 @@ def _distinct(candidates: list[str], limit: int) -> list[str]:
     return chosen
 
 
+def _centroids(vectors: Vectors, rows: Labels, k: int, noise: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+    """Each topic's mean direction, its noise rows all but left out (unit vectors)."""
+    weights = np.where(noise, 1e-6, 1.0)
+    centroids = np.asarray(_membership(rows, k, weights) @ vectors, dtype=np.float64)
+    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+    return centroids
+
+
+def _keyphrases(
+    pool: list[list[str]], centroids: npt.NDArray[np.float64], embed: Embed, params: LabelParams
+) -> list[list[str]]:
+    """Each topic's candidates reordered by Maximal Marginal Relevance: first the phrase most like the topic's
+    centroid (and least like the whole level's, by `commonness`), then each next one most like the topic and least
+    like those already taken."""
+    phrases = sorted({term for terms in pool for term in terms})
+    if not phrases:
+        return pool
+    found = np.asarray(embed(phrases), dtype=np.float64)
+    if found.shape != (len(phrases), centroids.shape[1]):
+        return pool  # not the space the rows' vectors live in: keep c-TF-IDF's order
+    found /= np.maximum(np.linalg.norm(found, axis=1, keepdims=True), 1e-12)
+    index = {p: i for i, p in enumerate(phrases)}
+    everything = centroids.mean(axis=0)
+    everything /= max(float(np.linalg.norm(everything)), 1e-12)
+    ranked: list[list[str]] = []
+    for terms, centroid in zip(pool, centroids, strict=True):
+        if not terms:
+            ranked.append([])
+            continue
+        mine = found[[index[t] for t in terms]]
+        relevance = mine @ centroid - params.commonness * (mine @ everything)
+        alike = mine @ mine.T
+        order: list[int] = []
+        left = list(range(len(terms)))
+        while left:
+            taken = alike[np.ix_(left, order)].max(axis=1) if order else np.zeros(len(left))
+            scores = (1 - params.diversity) * relevance[left] - params.diversity * taken
+            best = left[int(np.argmax(scores))]
+            order.append(best)
+            left.remove(best)
+        ranked.append([terms[i] for i in order])
+    return ranked
+
+
 def _representatives(
     vectors: Vectors, rows: Labels, k: int, noise: npt.NDArray[np.bool_], params: LabelParams
 ) -> list[list[int]]:
     n = len(rows)
     # Noise rows only joined their topic by proximity on the map: they barely shape the centroid and
     # come last, so a topic is shown by rows HDBSCAN actually put in it.
-    weights = np.where(noise, 1e-6, 1.0)
-    centroids = np.asarray(_membership(rows, k, weights) @ vectors, dtype=np.float64)
-    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+    centroids = _centroids(vectors, rows, k, noise)
     scores = np.empty(n, dtype=np.float64)
     for start in range(0, n, params.chunk_size):
         part = slice(start, start + params.chunk_size)
