@@ -123,7 +123,7 @@ def _scores(topics: list[Any], vectors: npt.NDArray[np.float32], level: Any) -> 
         "name_to_topic": float(np.mean(nearest == own)),
         "sibling_lead_shared": shared / max(len(topics), 1),
         "debris": debris,
-        "example": " | ".join(t.label for t in topics[:3]),
+        "example": " · ".join(t.label for t in topics[:3]),
     }
 
 
@@ -135,7 +135,7 @@ def main(machine: str) -> None:
         SECTION,
         "",
         f"Written by `BENCH_NAMES=1 make bench` on {time.strftime('%Y-%m-%d')}, {machine}; load averages at the end",
-        f"{load}. What it measures is said in `benchmarks/topic_names.py`; both ways name the same topics in the",
+        f"{load}. What it measures is said in `benchmarks/topic_names.py`; every way names the same topics in the",
         "same run. seconds: naming every topic of every level.",
         "",
         "| data | names | level | topics | name -> own topic | siblings sharing a leading word | debris | seconds |"
