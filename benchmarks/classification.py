@@ -4,7 +4,7 @@ Data with known classes from ../shared/datasets: the docstrings' `package` (22 c
 one-line `summary` embedded by the build's own encoder) and the digits' labels (10 classes, 500 images; no image
 model can be installed here, so each image is its 16 x 16 grey levels as a unit vector). Each way of
 workers.stages.classify is scored by the same stratified cross-validation the maps show (accuracy and macro-F1;
-5 folds, or as many as the smallest class has rows), the shipped one ("both") beside its two halves, in the
+5 folds; a class with fewer rows is missing from some), the shipped one ("both") beside its two halves, in the
 same run. Then the time of a whole job's arithmetic (cross-validation, then predicting the unlabelled rows) on
 synthetic 384-d clusters. Writes the "Classification" section of docs/BENCHMARKS.md.
 """
@@ -104,7 +104,7 @@ def main(machine: str) -> None:
         SECTION,
         "",
         f"Written by `BENCH_CLASSIFY=1 make bench` on {time.strftime('%Y-%m-%d')}, {machine}; load averages at the end",
-        f"{load}. Stratified cross-validation (seed 0; 5 folds, or as many as the smallest class has rows), as the",
+        f"{load}. Stratified cross-validation (seed 0; 5 folds, a class with fewer rows missing from some), as the",
         "map page shows it. Ways of `workers/stages/classify.py`: `linear` is a logistic regression (C = 10),",
         "`neighbours` the distance-weighted vote of the 10 nearest labelled rows (cosine), `both` the mean of their",
         "probabilities: what maps use. Every way's seconds include fitting the regression.",

@@ -47,7 +47,7 @@ class ClassificationRequest(BaseModel):
 class CrossValidation(BaseModel):
     accuracy: float = Field(description="The share of labelled rows the held-out folds got right.")
     macro_f1: float = Field(description="F1 averaged over the classes, each counting the same.")
-    folds: int = Field(description="Stratified folds (at most 5; fewer when a class has fewer rows).")
+    folds: int = Field(description="Stratified folds: 5 (a class with fewer rows is missing from some of them).")
     rows: int = Field(description="Labelled rows scored: all of them, or a sample of 50,000 that keeps every class.")
 
 

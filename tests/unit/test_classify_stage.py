@@ -43,9 +43,10 @@ def test_overlapping_classes_score_lower_and_predict_with_less_confidence() -> N
     assert unsure < sure
 
 
-def test_a_small_class_sets_the_number_of_folds() -> None:
-    vectors, labels = clusters({"big": 40, "small": 3}, noise=0.2)
-    assert cross_validate(vectors, labels).folds == 3
+def test_a_small_class_still_leaves_five_folds_to_score_the_others() -> None:
+    vectors, labels = clusters({"big": 40, "other": 40, "small": 2}, noise=0.2)
+    scores = cross_validate(vectors, labels)
+    assert scores.folds == 5 and scores.rows == 82 and scores.accuracy > 0.9
 
 
 def test_one_class_cannot_be_cross_validated() -> None:

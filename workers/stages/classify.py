@@ -9,6 +9,7 @@ rows it learns from a sample that keeps every class, so a million labelled rows 
 VOTERS of them vote.
 """
 
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -130,18 +131,23 @@ def _vote(model: _Model, vectors: Vectors) -> npt.NDArray[np.float64]:
 
 
 def cross_validate(vectors: Vectors, labels: Sequence[str], seed: int = 0, way: str = "both") -> CrossValidation:
-    """Accuracy and macro-F1 of the classifier over stratified folds of the labelled rows (as many folds as the
-    smallest class allows, at most FOLDS); every class needs MIN_PER_CLASS rows (`learnable`)."""
+    """Accuracy and macro-F1 of the classifier over FOLDS stratified folds of the labelled rows; every class needs
+    MIN_PER_CLASS rows (`learnable`)."""
     from sklearn.metrics import accuracy_score, f1_score
     from sklearn.model_selection import StratifiedKFold
 
     kept = sample(labels, MAX_TRAIN, seed)
     x, y = vectors[kept], np.asarray(labels, dtype=object)[kept]
-    folds = min(FOLDS, min(Counter(y.tolist()).values()))
-    if folds < MIN_PER_CLASS or len(set(y.tolist())) < 2:
+    if min(Counter(y.tolist()).values()) < MIN_PER_CLASS or len(set(y.tolist())) < 2:
         raise ValueError("cross-validation needs two classes of at least two rows each")
+    # Five folds even when a class has fewer rows: that class is missing from some folds (scikit-learn warns
+    # so), rather than every class being scored on halves because one class is small.
+    folds = min(FOLDS, len(y) // 2)
     guessed = np.empty(len(y), dtype=object)
-    for train, test in StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(x, y):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+        splits = list(StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(x, y))
+    for train, test in splits:
         model = _fit(x[train], y[train].tolist(), seed)
         guessed[test] = np.asarray(model.classes, dtype=object)[_probabilities(model, x[test], way).argmax(axis=1)]
     return CrossValidation(
