@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from benchmarks import report
+from tests.planted import edited
 
 DATASETS = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
 SECTION = "## Near duplicates"
@@ -32,22 +33,6 @@ THRESHOLDS = (0.85, 0.9, 0.95, 0.97)
 PLANTED = 1_000
 SIZES = [int(n) for n in os.environ.get("BENCH_DUPLICATE_SIZES", "100000").split(",")]
 SAMPLE = 50_000
-
-
-def edited(text: str, rng: np.random.Generator) -> str:
-    """A copy as people make them (tests/integration/test_duplicates.py plants the same edits)."""
-    words = text.split()
-    change = rng.choice(["case", "drop", "repeat", "punct"])
-    if change == "case":
-        return text.upper() if rng.random() < 0.5 else text.lower()
-    if change == "drop" and len(words) > 4:
-        del words[int(rng.integers(len(words)))]
-    elif change == "repeat":
-        i = int(rng.integers(len(words)))
-        words.insert(i, words[i])
-    else:
-        words[-1] += "!"
-    return " ".join(words)
 
 
 def _fit(vectors: npt.NDArray[np.float32]) -> Any:
@@ -77,27 +62,18 @@ def _pairs(fitted: Any, vectors: npt.NDArray[np.float32], shared: bool = True) -
 
 
 def _groups(n: int, pairs: Any, threshold: float, exact: list[list[int]]) -> npt.NDArray[np.int64]:
-    """Each row's group (its smallest row id), as maps.duplicates joins exact groups and pairs."""
-    parent = np.arange(n)
+    """Each row's group (its smallest row id), joined by maps.duplicates' own union-find as GET .../duplicates
+    joins exact groups and pairs."""
+    from maps.duplicates import Groups
 
-    def find(row: int) -> int:
-        while parent[row] != row:
-            parent[row] = parent[parent[row]]
-            row = int(parent[row])
-        return row
-
-    def join(a: int, b: int) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
+    found = Groups()
     for rows in exact:
         for row in rows[1:]:
-            join(rows[0], row)
+            found.join(rows[0], row)
     keep = pairs.similarity >= threshold
     for a, b in zip(pairs.first[keep].tolist(), pairs.second[keep].tolist(), strict=True):
-        join(a, b)
-    return np.array([find(r) for r in range(n)], dtype=np.int64)
+        found.join(a, b)
+    return np.array([found.find(r) for r in range(n)], dtype=np.int64)
 
 
 def _scores(groups: npt.NDArray[np.int64], planted: dict[int, int]) -> dict[str, float]:

@@ -46,12 +46,9 @@ def docstrings() -> tuple[npt.NDArray[np.float32], list[str]]:
 
 
 def _embed(texts: list[str]) -> npt.NDArray[np.float32]:
-    from django.conf import settings
+    from benchmarks.topics import embed
 
-    from embedding import get_encoder
-
-    encoder = get_encoder(settings.EMBED_MODEL, settings.TORCH_THREADS)
-    return np.vstack([encoder.encode(texts[i : i + 64]) for i in range(0, len(texts), 64)]).astype(np.float32)
+    return embed(texts)
 
 
 def measure(name: str, vectors: npt.NDArray[np.float32], texts: list[str]) -> list[dict[str, Any]]:

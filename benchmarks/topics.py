@@ -56,19 +56,7 @@ def packages() -> tuple[Vectors, list[str | None], list[str]]:
             for row in rows:
                 texts.append(row["summary"])
                 classes.append(source.split("_")[0])
-    cache = ROOT / "var" / "bench" / f"packages_{PACKAGES_PER_FILE}.npy"
-    if cache.exists():
-        return np.load(cache), classes, texts
-    from django.conf import settings
-
-    from embedding import get_encoder
-
-    encoder = get_encoder(settings.EMBED_MODEL, settings.TORCH_THREADS)
-    # encode() takes one batch: feed it 64 texts at a time, as a build does.
-    vectors = np.vstack([encoder.encode(texts[i : i + 64]) for i in range(0, len(texts), 64)]).astype(np.float32)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    np.save(cache, vectors)
-    return vectors, classes, texts
+    return embedded_once(texts, f"packages_{PACKAGES_PER_FILE}"), classes, texts
 
 
 def docstrings() -> tuple[Vectors, list[str | None], list[str]]:
@@ -78,18 +66,28 @@ def docstrings() -> tuple[Vectors, list[str | None], list[str]]:
     table = pq.read_table(DATASETS / "docstrings_corpus.parquet", columns=["summary", "package"]).to_pylist()
     texts = [r["summary"] for r in table]
     classes: list[str | None] = [r["package"] for r in table]
-    cache = ROOT / "var" / "bench" / "docstrings_summaries.npy"
-    if cache.exists():
-        return np.load(cache), classes, texts
+    return embedded_once(texts, "docstrings_summaries"), classes, texts
+
+
+def embed(texts: list[str]) -> Vectors:
+    """The texts embedded with the default model; encode() takes one batch: 64 texts at a time, as a build does."""
     from django.conf import settings
 
     from embedding import get_encoder
 
     encoder = get_encoder(settings.EMBED_MODEL, settings.TORCH_THREADS)
-    vectors = np.vstack([encoder.encode(texts[i : i + 64]) for i in range(0, len(texts), 64)]).astype(np.float32)
+    return np.vstack([encoder.encode(texts[i : i + 64]) for i in range(0, len(texts), 64)]).astype(np.float32)
+
+
+def embedded_once(texts: list[str], name: str) -> Vectors:
+    """embed(texts), kept under var/bench/<name>.npy and read from there on later runs."""
+    cache = ROOT / "var" / "bench" / f"{name}.npy"
+    if cache.exists():
+        return np.load(cache)
+    vectors = embed(texts)
     cache.parent.mkdir(parents=True, exist_ok=True)
     np.save(cache, vectors)
-    return vectors, classes, texts
+    return vectors
 
 
 def timed(call: Callable[[], Any]) -> tuple[Any, float]:

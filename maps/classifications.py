@@ -328,6 +328,7 @@ def tag_predictions(
         existing = {t.name: t for t in Tag.objects.filter(dataset=dataset)}
         for i, label in enumerate(sorted(by_label, key=lambda name: -len(by_label[name]))):
             name = label[:100]
+            # Not maps.actions' create_tag / tag_rows: it handles uploads too, and the workers import this module.
             tag = existing.get(name) or Tag.objects.create(
                 dataset=dataset, name=name, colour=TAG_COLOURS[i % len(TAG_COLOURS)]
             )

@@ -44,7 +44,7 @@ def _exact_groups(dataset: Dataset) -> list[list[int]]:
     return groups
 
 
-class _Groups:
+class Groups:
     """Union-find over row ids, counting each row's links."""
 
     def __init__(self) -> None:
@@ -72,7 +72,7 @@ def groups(dataset: Dataset, threshold: float) -> dict[str, Any]:
     normalised text. `searched` is false on a map laid out before near duplicates were looked for: then only
     exact duplicates are listed. The representative is the row linked to most others (ties: the lowest id)."""
     queries.require_ready(dataset)
-    found = _Groups()
+    found = Groups()
     exact_of: dict[int, int] = {}
     for number, rows in enumerate(_exact_groups(dataset)):
         for row in rows:

@@ -88,8 +88,7 @@ def move_rows(dataset: Dataset, by: User, rows: Sequence[int], into: int | None,
             if not label:
                 raise InvalidTopicEdit('A new topic needs a name: send {"rows": [...], "label": "My topic"}.')
             home = Topic.objects.filter(dataset=found, topic_id=sources[0][0]).first()
-            last = Topic.objects.filter(dataset=found).order_by("-topic_id").values_list("topic_id", flat=True).first()
-            next_id = (last or 0) + 1
+            next_id = _next_topic_id(found)
             Topic.objects.create(
                 dataset=found, topic_id=next_id, level=Topic.Level.FINE, label=label, edited=True, size=0,
                 parent=home.parent if home else None, x=0.0, y=0.0,
@@ -157,8 +156,8 @@ def split_topic(dataset: Dataset, by: User, topic_id: int, parts: int | None) ->
                 'parts instead, e.g. {"parts": 2}.'
             )
         order = np.argsort(-np.bincount(codes), kind="stable")
-        last = Topic.objects.filter(dataset=found).order_by("-topic_id").values_list("topic_id", flat=True).first()
-        ids = [topic_id, *range((last or 0) + 1, (last or 0) + len(order))]
+        first_new = _next_topic_id(found)
+        ids = [topic_id, *range(first_new, first_new + len(order) - 1)]
         names = _part_names([r[3] for r in rows], [codes == part for part in order])
         for n, (part, new_id) in enumerate(zip(order, ids, strict=True)):
             label = topic.label if n == 0 and topic.edited else names[n] or f"{topic.label} ({n + 1})"
@@ -216,6 +215,12 @@ def _part_names(texts: list[str], members: list[npt.NDArray[np.bool_]]) -> list[
         words = explain.distinguishing_terms(counts, whole, len(chosen), len(texts))
         names.append(", ".join(w["term"] for w in words[:3]))
     return names
+
+
+def _next_topic_id(dataset: Dataset) -> int:
+    """The id a new topic of the map gets: one past the largest at any level."""
+    last = Topic.objects.filter(dataset=dataset).order_by("-topic_id").values_list("topic_id", flat=True).first()
+    return (last or 0) + 1
 
 
 def _recount(dataset: Dataset, moved: set[int]) -> None:

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from embedding.vectors import Vectors
 from maps import classifications
 from maps.models import Classification, Tag
-from workers.stages.classify import cross_validate, fit_predict
+from workers.stages.classify import cross_validate, fit_predict, learnable
 from workers.vector_io import load_vectors
 
 log = logging.getLogger(__name__)
@@ -52,10 +52,7 @@ def _classify(c: Classification) -> str:
     # "" marks a row with two of the tags: labelled, so not predicted, but teaching nothing.
     known = [i for i, label in enumerate(labels) if label]
     taught = [str(labels[i]) for i in known]
-    counts: dict[str, int] = {}
-    for label in taught:
-        counts[label] = counts.get(label, 0) + 1
-    rare = {label for label, n in counts.items() if n < classifications.MIN_PER_CLASS}
+    classes, rare = learnable(taught)
     warnings = []
     if rare:
         shown = ", ".join(repr(label) for label in sorted(rare)[:5])
@@ -65,7 +62,6 @@ def _classify(c: Classification) -> str:
         )
         known = [i for i in known if labels[i] not in rare]
         taught = [str(labels[i]) for i in known]
-    classes = dict(sorted(((label, n) for label, n in counts.items() if label not in rare), key=lambda kv: -kv[1]))
     if len(classes) < 2:
         raise _Refused(
             "The labels changed since the classification was asked for: fewer than two classes have "

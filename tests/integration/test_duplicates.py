@@ -15,6 +15,7 @@ from django.test import Client
 from maps.models import NearPair, Point
 from tests.conftest import DATASETS, WorkerProcess
 from tests.integration.helpers import wait_until_finished
+from tests.planted import edited
 from tests.synthetic_map import create_synthetic_map
 
 
@@ -66,22 +67,6 @@ def test_exact_and_near_duplicates_join_into_groups_largest_first(client: Client
     assert groups[:3] == ["1. Same text"] * 3 and groups[10:13] == [f"2. {synthetic.fields[11]['summary']}"] * 3
     assert sum(g is not None for g in groups) == 6 and len(groups) == synthetic.rows
     assert row_groups(threshold=0.85)[20:22] == [f"3. {synthetic.fields[20]['summary']}"] * 2
-
-
-def edited(text: str, rng: np.random.Generator) -> str:
-    """A copy as people make them: another case, a word dropped or repeated, punctuation added."""
-    words = text.split()
-    change = rng.choice(["case", "drop", "repeat", "punct"])
-    if change == "case":
-        return text.upper() if rng.random() < 0.5 else text.lower()
-    if change == "drop" and len(words) > 4:
-        del words[int(rng.integers(len(words)))]
-    elif change == "repeat":
-        i = int(rng.integers(len(words)))
-        words.insert(i, words[i])
-    else:
-        words[-1] += "!"
-    return " ".join(words)
 
 
 @pytest.mark.django_db(transaction=True)

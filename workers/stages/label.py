@@ -159,7 +159,7 @@ def _sibling_keywords(candidates: list[list[str]], parents: list[int | None], li
     for terms, parent in zip(candidates, parents, strict=True):
         taken = leading.setdefault(parent, set())
         fresh = [t for t in terms if not set(t.split()) & taken]
-        keywords = _distinct(fresh + [t for t in terms if t not in fresh] if fresh else terms, limit)
+        keywords = _distinct(fresh + [t for t in terms if t not in fresh], limit)
         if keywords:
             taken.update(keywords[0].split())
         chosen.append(keywords)

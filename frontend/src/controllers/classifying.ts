@@ -8,16 +8,10 @@ import * as classify from '../classifyapi';
 import type { Classification, TrainingLabels } from '../classifyapi';
 import type { MapState, Store } from '../state';
 import { classificationItem } from '../ui/classify';
+import { textOption } from '../ui/option';
 
 const TAGS = '\u0000tags';
 const POLL_MS = 1000;
-
-function option(value: string, text: string): HTMLOptionElement {
-  const o = document.createElement('option');
-  o.value = value;
-  o.textContent = text; // column and tag names are user data
-  return o;
-}
 
 /** Opens the page again with `change` applied to its URL (a reload when the URL stays the same). */
 function reopen(change: (params: URLSearchParams) => void): void {
@@ -76,8 +70,8 @@ export function createClassifying(ctx: { datasetId: string; columns: ColumnSumma
     const chosen = sourceSelect.value;
     const columns = ctx.columns.filter((c) => c.kind === 'category' && !predicted.has(c.name));
     sourceSelect.replaceChildren(
-      ...columns.map((c) => option(c.name, `the column ${c.name}`)),
-      ...(tags.length >= 2 ? [option(TAGS, 'tags…')] : []),
+      ...columns.map((c) => textOption(c.name, `the column ${c.name}`)),
+      ...(tags.length >= 2 ? [textOption(TAGS, 'tags…')] : []),
     );
     if ([...sourceSelect.options].some((o) => o.value === chosen)) sourceSelect.value = chosen;
     tagBox.replaceChildren(

@@ -6,15 +6,9 @@ import * as curation from '../curationapi';
 import type { PointData } from '../points';
 import { rowIds } from '../selection';
 import type { MapState, Store } from '../state';
+import { textOption } from '../ui/option';
 
 const NEW_TOPIC = 'new';
-
-function option(value: string, text: string): HTMLOptionElement {
-  const o = document.createElement('option');
-  o.value = value;
-  o.textContent = text; // topic labels are user data
-  return o;
-}
 
 export function createTopicEdits(ctx: {
   datasetId: string;
@@ -32,7 +26,7 @@ export function createTopicEdits(ctx: {
   const newName = document.getElementById('move-rows-label') as HTMLInputElement | null;
   if (moveForm && moveTo && newName) {
     const fine = topics.filter((t) => t.level === 'fine').sort((a, b) => a.label.localeCompare(b.label));
-    moveTo.replaceChildren(option(NEW_TOPIC, 'A new topic…'), ...fine.map((t) => option(String(t.id), t.label)));
+    moveTo.replaceChildren(textOption(NEW_TOPIC, 'A new topic…'), ...fine.map((t) => textOption(String(t.id), t.label)));
     const toggleName = () => {
       newName.hidden = moveTo.value !== NEW_TOPIC;
       newName.required = !newName.hidden;
@@ -56,7 +50,7 @@ export function createTopicEdits(ctx: {
       mergeForm.hidden = !shown;
       if (!shown) return;
       const peers = topics.filter((t) => t.level === shown.level && t.id !== shown.id).sort((a, b) => a.label.localeCompare(b.label));
-      mergeWhich.replaceChildren(...peers.map((t) => option(String(t.id), t.label)));
+      mergeWhich.replaceChildren(...peers.map((t) => textOption(String(t.id), t.label)));
       mergeForm.dataset.into = String(shown.id);
     };
     mergeForm.addEventListener('submit', (e) => {
